@@ -1,0 +1,102 @@
+"""Shared fixtures: an app on its own temporary database, a client, a CLI runner, a live server and a browser."""
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from webmap import create_app
+from webmap.cli import prepare_database
+from webmap.model import Incident
+from webmap.store import BatchInfo, get_store
+
+DATA = Path(__file__).parent / "data"
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the test when a dependency is missing, except in CI, where that is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+def fixture_incidents(name: str = "incidents_small.geojson") -> list[Incident]:
+    """Read a test fixture file of canonical incidents."""
+    collection = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return [Incident.from_feature(f) for f in collection["features"]]
+
+
+def make_app(tmp_path: Path, **config):
+    """Build an app on a fresh SQLite file under tmp_path, with no basemap."""
+    settings = {"TESTING": True, "SECRET_KEY": "test", "TILES": "none",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'webmap.db'}", **config}
+    return create_app(settings, environ={})
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app whose database holds the bundled reference layers and no incidents."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        prepare_database(with_samples=False)
+    yield app
+    app.extensions["webmap.store"].close()
+
+
+@pytest.fixture
+def fixture_app(app):
+    """The app with the incidents of tests/data/incidents_small.geojson."""
+    with app.app_context():
+        get_store().add_incidents(fixture_incidents(), BatchInfo(user="test", filename="incidents_small.geojson"))
+    return app
+
+
+@pytest.fixture
+def client(fixture_app):
+    """A test client for the app with fixture incidents."""
+    return fixture_app.test_client()
+
+
+@pytest.fixture
+def live_server(fixture_app):
+    """Serve the fixture app on a free loopback port in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, fixture_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a browser Playwright downloads)."""
+    require(Path(CHROMIUM).exists() and shutil.which("chromium") is not None,
+            f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page; fails the test on any console error."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()

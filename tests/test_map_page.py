@@ -1,0 +1,124 @@
+"""The map page `/`: counts checked against the fixture file, filters in the URL, clear 400s."""
+import json
+import re
+
+import pytest
+
+from conftest import DATA
+
+FIXTURE = json.loads((DATA / "incidents_small.geojson").read_text(encoding="utf-8"))["features"]
+
+
+def expected(start=None, end=None, types=()):
+    """Count fixture incidents whose date span overlaps [start, end] and whose type is in `types`."""
+    count = 0
+    for feature in FIXTURE:
+        props = feature["properties"]
+        first, last = props["date"], props.get("end_date", props["date"])
+        if (start and last < start) or (end and first > end) or (types and props["event_type"] not in types):
+            continue
+        count += 1
+    return count
+
+
+def drawn_ids(html: str) -> list[str]:
+    """Return the ids of incidents embedded in the page's map script."""
+    return re.findall(r'"id": ?"(t-\d+)"', html)
+
+
+def shown_count(html: str) -> int:
+    """Return the number the page states as matching."""
+    return int(re.search(r'id="incident-count" data-count="(\d+)"', html).group(1))
+
+
+@pytest.mark.parametrize("query, start, end, types", [
+    ("", None, None, ()),
+    ("?start=2025-01-01", "2025-01-01", None, ()),
+    ("?end=2025-02-02", None, "2025-02-02", ()),
+    ("?start=2025-02-03&end=2025-03-31", "2025-02-03", "2025-03-31", ()),
+    ("?type=airstrike", None, None, ("airstrike",)),
+    ("?type=airstrike,incursion&start=2025-01-01", "2025-01-01", None, ("airstrike", "incursion")),
+    ("?type=raid&type=arrest", None, None, ("raid", "arrest")),
+])
+def test_filters_select_the_right_incidents(client, query, start, end, types):
+    """The count on the page and the incidents drawn match the fixture data for each filter."""
+    response = client.get("/" + query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert shown_count(html) == expected(start, end, types)
+    assert len(drawn_ids(html)) == expected(start, end, types)
+
+
+def test_filters_are_kept_in_the_form(client):
+    """The form shows the active filters, so the page and its URL agree."""
+    html = client.get("/?start=2025-01-01&end=2025-06-30&type=raid").get_data(as_text=True)
+    assert 'name="start" value="2025-01-01"' in html
+    assert 'name="end" value="2025-06-30"' in html
+    assert re.search(r'value="raid"\s+checked', html)
+
+
+@pytest.mark.parametrize("query, field, words", [
+    ("?start=2025-13-01", "start", "not a valid date"),
+    ("?end=yesterday", "end", "not a valid date"),
+    ("?start=2025-03-01&end=2025-01-01", "end", "before start"),
+    ("?type=airstrike,bombardment", "type", "unknown event type 'bombardment'"),
+    ("?lang=fr", "lang", "not one of"),
+])
+def test_bad_parameters_get_a_400_page_that_says_why(client, query, field, words):
+    """Invalid filters answer 400 with the field and the reason in words, never a 500."""
+    response = client.get("/" + query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f"<code>{field}</code>" in html
+    assert words.replace("'", "&#39;") in html
+
+
+def test_reference_layers_and_approximate_labels(client):
+    """The 1974 layers are on the map, and every approximate one is labelled so."""
+    html = client.get("/").get_data(as_text=True)
+    for title in ("Alpha line", "Bravo line", "Area of Separation", "Areas of Limitation", "Governorates"):
+        assert title in html
+    assert html.count("(approximate)") >= 4
+    assert "not an official map" in html
+
+
+def test_page_loads_nothing_from_other_hosts(client):
+    """Scripts and stylesheets come from the app's origin when tiles are off."""
+    html = client.get("/").get_data(as_text=True)
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    assert "/vendor/leaflet/dist/leaflet.js" in html
+
+
+def test_arabic_page_is_right_to_left(client):
+    """lang=ar gives an Arabic, right-to-left page with Arabic event-type labels."""
+    html = client.get("/?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "غارة جوية" in html
+
+
+def test_sample_incidents_are_labelled_illustrative(tmp_path):
+    """With the bundled samples loaded, the page says they are an illustrative sample."""
+    from conftest import make_app
+    from webmap.cli import prepare_database
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        prepare_database(with_samples=True)
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "illustrative sample incidents" in html
+    assert '"illustrative": true' in html or '"illustrative":true' in html
+
+
+def test_vendor_route_serves_only_library_builds(client):
+    """Leaflet's built files are served with a long cache; other node_modules files are not."""
+    response = client.get("/vendor/leaflet/dist/leaflet.js")
+    assert response.status_code == 200 and "max-age" in response.headers["Cache-Control"]
+    assert client.get("/vendor/leaflet/package.json").status_code == 404
+    assert client.get("/vendor/leaflet/dist/../package.json").status_code == 404
+
+
+def test_about_page_lists_sources_and_licences(client):
+    """Every reference layer's source and licence is on /about."""
+    html = client.get("/about").get_data(as_text=True)
+    assert "Natural Earth" in html and "OCHA" in html and "GeoNames" in html
+    assert "lines of 7 December 2024" in html

@@ -1,0 +1,121 @@
+"""The SQLite store: schema, upserts with history, queries by date, type and bbox, atomic writes."""
+import sqlite3
+
+import pytest
+
+from conftest import fixture_incidents
+from webmap.model import Incident
+from webmap.store import BatchInfo, IncidentQuery
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
+
+BATCH = BatchInfo(user="test")
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An initialised store on its own file."""
+    store = SQLiteStore(tmp_path / "store.db")
+    store.initialize()
+    yield store
+    store.close()
+
+
+def ids(incidents):
+    """Return the ids of incidents, in order."""
+    return [i.id for i in incidents]
+
+
+def test_new_database_is_at_latest_schema_in_wal_mode(store):
+    """A new file gets every migration, WAL journaling and the R*Tree table."""
+    assert store.schema_version() == len(MIGRATIONS)
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'incident_rtree'").fetchone()[0] == 1
+
+
+def test_initialize_twice_keeps_data(store):
+    """Running the migrations again on a current database changes nothing."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    store.initialize()
+    assert store.count_incidents(IncidentQuery()) == 7
+
+
+def test_round_trip_keeps_every_property(store):
+    """What goes in comes back: canonical fields, extra fields, geometry."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    got = store.get_incident("t-005")
+    assert got == next(i for i in fixture_incidents() if i.id == "t-005")
+    assert got.extra == {"custom_field": {"kept": True}}
+    assert store.get_incident("missing") is None
+
+
+def test_date_range_is_inclusive_and_uses_end_date(store):
+    """start/end select incidents whose date span overlaps the range, ends included."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert ids(store.query_incidents(IncidentQuery(start="2025-01-15", end="2025-01-15"))) == ["t-002"]
+    # t-003 runs 2025-02-01..03, so a range starting on the 3rd still catches it.
+    assert ids(store.query_incidents(IncidentQuery(start="2025-02-03", end="2025-03-01"))) == ["t-003"]
+    assert store.count_incidents(IncidentQuery(end="2024-12-31")) == 1
+    assert store.count_incidents(IncidentQuery(start="2025-04-01")) == 2
+
+
+def test_event_type_and_bbox_filters(store):
+    """Type lists and bounding boxes narrow the result; the bbox uses the R*Tree."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert ids(store.query_incidents(IncidentQuery(event_types=("airstrike",)))) == ["t-003", "t-004"]
+    quneitra = (35.7, 33.0, 35.95, 33.35)
+    assert ids(store.query_incidents(IncidentQuery(bbox=quneitra))) == ["t-001", "t-002", "t-005", "t-006", "t-007"]
+    both = IncidentQuery(bbox=quneitra, event_types=("incursion",), start="2025-01-01")
+    assert ids(store.query_incidents(both)) == ["t-006"]
+
+
+def test_limit_offset_and_count(store):
+    """Paging returns slices in date order; count ignores the page."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    page = store.query_incidents(IncidentQuery(limit=3, offset=2))
+    assert ids(page) == ["t-003", "t-004", "t-005"]
+    assert store.count_incidents(IncidentQuery(limit=3, offset=2)) == 7
+
+
+def test_same_file_twice_changes_nothing(store):
+    """The second identical write reports everything unchanged and keeps the data version."""
+    first = store.add_incidents(fixture_incidents(), BATCH)
+    version = store.data_version()
+    second = store.add_incidents(fixture_incidents(), BATCH)
+    assert len(first.inserted) == 7 and second.unchanged == ids(fixture_incidents())
+    assert second.inserted == second.updated == []
+    assert store.data_version() == version
+
+
+def test_changed_feature_updates_and_keeps_history(store):
+    """An edit replaces the live incident while the old version stays readable with as_of."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    before = store.data_version()
+    old = store.get_incident("t-001")
+    edited = Incident.from_feature({**old.to_feature(), "properties": {**old.properties(), "title": "Edited"}})
+    report = store.add_incidents([edited], BATCH)
+    assert report.updated == ["t-001"] and store.data_version() == before + 1
+    assert store.get_incident("t-001").title == "Edited"
+    assert store.get_incident("t-001", as_of=before).title == "Fixture incursion A"
+    assert store.count_incidents(IncidentQuery()) == 7
+    assert store.count_incidents(IncidentQuery(as_of=before)) == 7
+
+
+def test_failed_write_leaves_nothing_behind(store):
+    """A write that fails half-way (a duplicate id) rolls back every row and the version."""
+    incidents = fixture_incidents()
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_incidents(incidents + [incidents[0]], BATCH)
+    assert store.count_incidents(IncidentQuery()) == 0
+    assert store.data_version() == 0
+
+
+def test_reference_layers_keep_order(store):
+    """Layers come back in the order they were put, with their metadata."""
+    from webmap.geodata import read_reference_layers
+
+    layers = read_reference_layers()
+    store.put_reference_layers(layers)
+    got = store.list_reference_layers()
+    assert [l.id for l in got] == [l.id for l in layers]
+    assert got[0].meta == layers[0].meta and got[0].data == layers[0].data

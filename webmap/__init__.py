@@ -1,0 +1,46 @@
+"""webmap: conflict incidents in southern Syria mapped against the 1974 disengagement lines."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import cli, errors, security, store
+from .resources import resource_dir
+from .settings import settings_from_environ
+from .tiles import resolve_tiles
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Return the instance folder's secret key, creating it on first use so all workers share it."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None, environ: dict | None = None) -> Flask:
+    """Build the app: settings from the environment (or `environ`), then `config` on top."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+    )
+    app.config.from_mapping(settings_from_environ(os.environ if environ is None else environ))
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
+
+    store.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+
+    from .views import register_blueprints
+
+    register_blueprints(app)
+    return app

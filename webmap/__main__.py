@@ -1,0 +1,4 @@
+"""Allow `python -m webmap`."""
+from .cli import main
+
+main()

@@ -1,0 +1,131 @@
+"""Errors that know their HTTP status and OGC code, turned into one JSON shape (or a page) at the edge."""
+from dataclasses import dataclass
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field, optionally of one feature (0-based index in the upload)."""
+
+    field: str
+    message: str
+    feature: int | None = None
+
+    def to_json(self) -> dict:
+        """Return the error as it appears in the `errors` list of the JSON body."""
+        body = {"field": self.field, "message": self.message}
+        if self.feature is not None:
+            body = {"feature": self.feature, **body}
+        return body
+
+    def __str__(self) -> str:
+        where = f"feature {self.feature}, " if self.feature is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class WebmapError(Exception):
+    """Base of all errors shown to users; subclasses set the status and OGC exception code."""
+
+    status = 400
+    code = "InvalidParameterValue"
+
+    def __init__(self, description: str, errors: list[FieldError] | tuple = ()):
+        super().__init__(description)
+        self.description = description
+        self.errors = list(errors)
+
+    def to_json(self) -> dict:
+        """Return the one JSON error body every API route uses."""
+        return {
+            "code": self.code,
+            "description": self.description,
+            "errors": [e.to_json() for e in self.errors],
+        }
+
+
+class InvalidParameter(WebmapError):
+    """A query parameter has a value that cannot be used."""
+
+
+class BadRequest(WebmapError):
+    """The request body cannot be parsed at all."""
+
+    code = "BadRequest"
+
+
+class Unauthorized(WebmapError):
+    """No valid credentials were sent."""
+
+    status, code = 401, "Unauthorized"
+
+
+class Forbidden(WebmapError):
+    """The credentials are valid but their role may not do this."""
+
+    status, code = 403, "Forbidden"
+
+
+class NotFound(WebmapError):
+    """The requested resource does not exist."""
+
+    status, code = 404, "NotFound"
+
+
+class PayloadTooLarge(WebmapError):
+    """The request body is larger than the configured limit."""
+
+    status, code = 413, "PayloadTooLarge"
+
+
+class UnsupportedMediaType(WebmapError):
+    """The request body is in a format webmap does not read."""
+
+    status, code = 415, "UnsupportedMediaType"
+
+
+class InvalidContent(WebmapError):
+    """The body parses, but its content breaks the rules; `errors` names each problem."""
+
+    status, code = 422, "InvalidContent"
+
+
+# Werkzeug raises these before a view runs; they get the same shape as our own errors.
+_HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge", 400: "BadRequest"}
+
+
+def _wants_json() -> bool:
+    """Decide whether the error goes back as JSON (API routes) or as a page."""
+    return request.path.startswith("/api") or request.path.startswith("/oembed")
+
+
+def error_response(error: WebmapError) -> Response:
+    """Render an error as the JSON body or the HTML page the request expects."""
+    if _wants_json():
+        response = jsonify(error.to_json())
+        response.status_code = error.status
+        return response
+    page = render_template("error.html", error=error)
+    return Response(page, status=error.status, mimetype="text/html")
+
+
+def _from_http_exception(exc: HTTPException) -> WebmapError:
+    """Wrap a Werkzeug HTTP exception so it is answered in webmap's error shape."""
+    error = WebmapError(exc.description or exc.name)
+    error.status = exc.code or 500
+    error.code = _HTTP_CODES.get(exc.code, exc.name.replace(" ", ""))
+    return error
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that turn every error into webmap's error shape."""
+    app.register_error_handler(WebmapError, error_response)
+    app.register_error_handler(HTTPException, lambda exc: error_response(_from_http_exception(exc)))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):  # pragma: no cover - the safety net itself
+        app.logger.exception("unhandled error")
+        error = WebmapError("An unexpected error occurred; it has been logged.")
+        error.status, error.code = 500, "ServerError"
+        return error_response(error)

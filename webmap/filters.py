@@ -1,0 +1,76 @@
+"""Parsing the map's query-string filters (start, end, type) into a store query, or exact errors."""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import FieldError, InvalidParameter
+from .store import IncidentQuery
+from .vocabulary import Vocabulary
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+LANGUAGES = ("en", "ar")
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """The incidents a map shows: an inclusive date range and a set of event types."""
+
+    start: str | None = None
+    end: str | None = None
+    event_types: tuple[str, ...] = ()
+
+    def to_query(self, **extra) -> IncidentQuery:
+        """Return the store query selecting these incidents."""
+        return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types, **extra)
+
+    def to_args(self) -> dict:
+        """Return the query-string arguments that reproduce these filters."""
+        args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types) or None}
+        return {k: v for k, v in args.items() if v}
+
+
+def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
+    """Return `text` if it is a real YYYY-MM-DD date, else record an error."""
+    text = text.strip()
+    if not text:
+        return None
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    errors.append(FieldError(name, f"'{text}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-31"))
+    return None
+
+
+def _parse_types(values: list[str], vocabulary: Vocabulary, errors: list[FieldError]) -> tuple[str, ...]:
+    """Split comma-separated event types, keeping vocabulary order and recording unknown ones."""
+    wanted = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
+    known = vocabulary.event_type_ids()
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        errors.append(FieldError(
+            "type", f"unknown event type {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
+        ))
+    return tuple(t for t in known if t in wanted)
+
+
+def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
+    """Parse `start`, `end` and `type` (repeated or comma-separated) from request args."""
+    errors: list[FieldError] = []
+    start = _parse_date("start", args.get("start", ""), errors)
+    end = _parse_date("end", args.get("end", ""), errors)
+    if start and end and start > end:
+        errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
+    event_types = _parse_types(args.getlist("type"), vocabulary, errors)
+    if errors:
+        raise InvalidParameter("The map filters are not valid.", errors)
+    return MapFilters(start, end, event_types)
+
+
+def parse_lang(args) -> str:
+    """Return the interface language asked for with `lang` (English by default)."""
+    lang = args.get("lang", "en").strip().lower() or "en"
+    if lang not in LANGUAGES:
+        raise InvalidParameter("Unknown language.", [FieldError("lang", f"'{lang}' is not one of: en, ar")])
+    return lang

@@ -1,0 +1,24 @@
+"""Interface text in English and Arabic, from one data file."""
+import json
+from functools import lru_cache
+from pathlib import Path
+
+MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
+RTL_LANGUAGES = ("ar",)
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict:
+    """Read the message catalogue (part of the package, so read once)."""
+    return json.loads(MESSAGES_FILE.read_text(encoding="utf-8"))
+
+
+def messages(lang: str) -> dict:
+    """Return the interface strings for `lang`, with English for any missing key."""
+    catalogue = _catalogue()
+    return {**catalogue["en"], **catalogue.get(lang, {})}
+
+
+def text_direction(lang: str) -> str:
+    """Return `rtl` for right-to-left languages, else `ltr`."""
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"

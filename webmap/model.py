@@ -1,0 +1,93 @@
+"""The incident and reference-layer records that move between validation, the store and the map."""
+from dataclasses import dataclass, field
+
+# Properties with a fixed meaning; anything else a user supplies is kept verbatim in `extra`.
+CANONICAL_PROPERTIES = (
+    "date", "end_date", "event_type", "title", "description", "location_name",
+    "fatalities", "actors", "sources", "precision", "verification",
+)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One reported incident: a 2-D WGS84 geometry plus the canonical properties."""
+
+    id: str
+    geometry: dict
+    date: str
+    event_type: str
+    end_date: str | None = None
+    title: str | None = None
+    description: str | None = None
+    location_name: str | None = None
+    fatalities: int | None = None
+    actors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    precision: str | None = None
+    verification: str = "unverified"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def last_date(self) -> str:
+        """Return the last day the incident covers (its end date, or its date)."""
+        return self.end_date or self.date
+
+    def properties(self) -> dict:
+        """Return the GeoJSON properties: canonical ones that are set, then the extra ones."""
+        props = {}
+        for name in CANONICAL_PROPERTIES:
+            value = getattr(self, name)
+            if value is None or value == ():
+                continue
+            props[name] = list(value) if isinstance(value, tuple) else value
+        props.update(self.extra)
+        return props
+
+    def to_feature(self) -> dict:
+        """Return the incident as a GeoJSON Feature."""
+        return {"type": "Feature", "id": self.id, "geometry": self.geometry, "properties": self.properties()}
+
+    @classmethod
+    def from_feature(cls, feature: dict) -> "Incident":
+        """Build an incident from a Feature already in canonical form (validated or stored)."""
+        props = dict(feature.get("properties") or {})
+        known = {name: props.pop(name) for name in CANONICAL_PROPERTIES if name in props}
+        for name in ("actors", "sources"):
+            if name in known:
+                known[name] = tuple(known[name])
+        return cls(id=str(feature["id"]), geometry=feature["geometry"], extra=props, **known)
+
+
+def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
+    """Return (minx, miny, maxx, maxy) of a GeoJSON geometry of any type."""
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for part in coords:
+                walk(part)
+
+    if geometry["type"] == "GeometryCollection":
+        for part in geometry["geometries"]:
+            bounds = geometry_bounds(part)
+            xs.extend(bounds[0::2])
+            ys.extend(bounds[1::2])
+    else:
+        walk(geometry["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@dataclass(frozen=True)
+class ReferenceLayer:
+    """A bundled reference layer: its descriptor from geodata/layers.json and its FeatureCollection."""
+
+    id: str
+    meta: dict
+    data: dict
+
+    def title(self, lang: str) -> str:
+        """Return the layer's title in `lang`, falling back to English."""
+        return self.meta["title"].get(lang) or self.meta["title"]["en"]

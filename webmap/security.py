@@ -1,0 +1,51 @@
+"""Response headers that keep pages from being framed or loading anything from another host."""
+from flask import Flask, current_app, request
+
+from .tiles import TileSource
+
+
+def allow_framing(view):
+    """Mark a view as embeddable: other sites may show it in an iframe."""
+    view.webmap_frameable = True
+    return view
+
+
+def content_security_policy(tiles: TileSource | None, frame_ancestors: str) -> str:
+    """Return the CSP: everything from this origin, tiles from their host, framing as given."""
+    images = "'self' data:" + (f" {tiles.origin()}" if tiles else "")
+    # Folium writes its map set-up as inline script and style, hence 'unsafe-inline'.
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {frame_ancestors}",
+    ])
+
+
+def _is_frameable() -> bool:
+    """Tell whether the view answering this request may be framed."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "webmap_frameable", False))
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every response."""
+
+    @app.after_request
+    def _security_headers(response):
+        frameable = _is_frameable()
+        ancestors = app.config.get("EMBED_FRAME_ANCESTORS", "*") if frameable else "'none'"
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(app.config["TILE_SOURCE"], ancestors)
+        )
+        if not frameable:
+            response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        return response

@@ -1,0 +1,33 @@
+"""Running webmap under gunicorn, the production WSGI server."""
+import multiprocessing
+
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    """Return gunicorn's usual worker count for this machine (2 per core, plus one)."""
+    return multiprocessing.cpu_count() * 2 + 1
+
+
+class WebmapServer(BaseApplication):
+    """A gunicorn application whose workers each build their own app with the factory."""
+
+    def __init__(self, app_factory, options: dict):
+        self.app_factory = app_factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        """Copy our options into gunicorn's settings."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """Build the WSGI app inside the worker."""
+        return self.app_factory()
+
+
+def serve(app_factory, host: str, port: int, workers: int) -> None:
+    """Serve the app on host:port with gunicorn until interrupted."""
+    options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "errorlog": "-"}
+    WebmapServer(app_factory, options).run()

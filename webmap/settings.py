@@ -1,0 +1,70 @@
+"""Every setting webmap reads, declared once with its environment variable, default and help."""
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: its Flask config key, environment variable, default and help text."""
+
+    key: str
+    env: str
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+
+def _megabytes(text: str) -> int:
+    """Parse a size in megabytes into bytes."""
+    return int(float(text) * 1024 * 1024)
+
+
+SETTINGS = (
+    Setting(
+        "DATABASE_URL", "DATABASE_URL", None,
+        "Where incidents are stored, as a URL: `sqlite:////abs/path/webmap.db` (three slashes "
+        "plus the absolute path). Default: `webmap.db` in the instance folder.",
+    ),
+    Setting(
+        "SECRET_KEY", "WEBMAP_SECRET_KEY", None,
+        "Key that signs sessions and CSRF tokens. Default: a random key created once and kept in "
+        "the instance folder (`secret_key`), so every server process shares it.",
+    ),
+    Setting(
+        "TILES", "WEBMAP_TILES", "OpenStreetMap",
+        "Basemap: a tile URL template with `{z}/{x}/{y}`, a named provider (`OpenStreetMap`, "
+        "`CartoDB.Positron`, any xyzservices name), or `none` for no basemap and no outside request.",
+    ),
+    Setting(
+        "TILES_ATTRIBUTION", "WEBMAP_TILES_ATTRIBUTION", "",
+        "Attribution shown for a custom tile URL template (named providers bring their own).",
+    ),
+    Setting(
+        "INITIAL_VIEW", "WEBMAP_VIEW", "32.95,36.15,9",
+        "The map's initial view as `latitude,longitude,zoom`.",
+    ),
+    Setting(
+        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 5000,
+        "Most incidents drawn on one map page; when more match, the page says how many are not drawn.",
+        int,
+    ),
+    Setting(
+        "EMBED_FRAME_ANCESTORS", "WEBMAP_EMBED_FRAME_ANCESTORS", "*",
+        "Which sites may frame embeddable pages (a CSP `frame-ancestors` source list, e.g. "
+        "`https://news.example`); every other page refuses to be framed.",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH", "WEBMAP_MAX_UPLOAD_MB", 25 * 1024 * 1024,
+        "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
+        _megabytes,
+    ),
+)
+
+
+def settings_from_environ(environ: Mapping[str, str]) -> dict:
+    """Build the config mapping: each setting's environment value if set, else its default."""
+    config = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        config[setting.key] = setting.default if raw in (None, "") else setting.parse(raw)
+    return config

@@ -1,0 +1,140 @@
+/* Draws incidents on a Leaflet map. Every user-supplied string reaches the page as a text node
+   (never as HTML), and only http(s) addresses become links. */
+(function () {
+  "use strict";
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var SHAPES = {
+    circle: ["circle", { cx: 8, cy: 8, r: 6 }],
+    square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
+    triangle: ["polygon", { points: "8,1.5 14.5,14 1.5,14" }],
+    diamond: ["polygon", { points: "8,1 15,8 8,15 1,8" }],
+    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }]
+  };
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function safeLink(text) {
+    var value = String(text).trim();
+    if (!/^https?:\/\//i.test(value)) { return null; }
+    try {
+      var url = new URL(value);
+      if (url.protocol !== "http:" && url.protocol !== "https:") { return null; }
+      var link = element("a", value);
+      link.href = url.href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer nofollow";
+      return link;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function markerSvg(typeStyle, precision) {
+    var shape = SHAPES[typeStyle.marker] || SHAPES.circle;
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    var path = document.createElementNS(SVG, shape[0]);
+    Object.keys(shape[1]).forEach(function (key) { path.setAttribute(key, shape[1][key]); });
+    path.setAttribute("stroke", precision.hollow ? typeStyle.color : "#ffffff");
+    path.setAttribute("stroke-width", precision.hollow ? "2.5" : "1.5");
+    path.setAttribute("fill", precision.hollow ? "none" : typeStyle.color);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function markerIcon(typeStyle, precision, classes) {
+    return L.divIcon({ html: markerSvg(typeStyle, precision), className: classes, iconSize: [16, 16], iconAnchor: [8, 8] });
+  }
+
+  function fillLegend(config) {
+    var neutral = { color: "#555555", marker: "circle" };
+    document.querySelectorAll("[data-legend-type]").forEach(function (slot) {
+      var typeStyle = config.types[slot.getAttribute("data-legend-type")];
+      if (typeStyle && !slot.firstChild) { slot.appendChild(markerSvg(typeStyle, { hollow: false })); }
+    });
+    document.querySelectorAll("[data-legend-precision]").forEach(function (slot) {
+      var precision = config.precision[slot.getAttribute("data-legend-precision")];
+      if (precision && !slot.firstChild) { slot.appendChild(markerSvg(neutral, precision)); }
+    });
+  }
+
+  function row(list, label, value) {
+    if (value === undefined || value === null || value === "") { return; }
+    list.appendChild(element("dt", label));
+    var dd = element("dd");
+    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
+    list.appendChild(dd);
+  }
+
+  function sourceList(sources) {
+    if (!Array.isArray(sources) || sources.length === 0) { return null; }
+    var ul = element("ul", null, "webmap-sources");
+    sources.forEach(function (source) {
+      var li = element("li");
+      li.appendChild(safeLink(source) || document.createTextNode(String(source)));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function popup(props, config) {
+    var text = config.text;
+    var box = element("div", null, "webmap-popup");
+    box.setAttribute("dir", "auto");
+    box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
+    if (props.illustrative) { box.appendChild(element("span", text.illustrative, "webmap-badge")); }
+    var list = element("dl");
+    var dates = props.end_date && props.end_date !== props.date ? props.date + " " + text.to + " " + props.end_date : props.date;
+    row(list, text.date, dates);
+    row(list, text.type, (config.types[props.event_type] || {}).label || props.event_type);
+    row(list, text.location, props.location_name);
+    row(list, text.fatalities, props.fatalities);
+    row(list, text.actors, Array.isArray(props.actors) ? props.actors.join("; ") : props.actors);
+    var precision = config.precision[props.precision];
+    row(list, text.precision, precision ? precision.label + ": " + precision.explain : props.precision);
+    row(list, text.verification, config.verification[props.verification] || props.verification);
+    row(list, text.sources, sourceList(props.sources));
+    box.appendChild(list);
+    if (props.description) { box.appendChild(element("p", props.description, "webmap-popup-description")); }
+    return box;
+  }
+
+  function draw(group, collection, config) {
+    var unknownPrecision = { hollow: true, radius_m: 0 };
+    L.geoJSON(collection, {
+      pointToLayer: function (feature, latlng) {
+        var props = feature.properties;
+        var typeStyle = config.types[props.event_type] || config.types.other;
+        var precision = config.precision[props.precision] || unknownPrecision;
+        var classes = "webmap-incident webmap-type-" + props.event_type + " webmap-precision-" + (props.precision || "unknown");
+        if (precision.radius_m > 0) {
+          L.circle(latlng, {
+            radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
+            fillOpacity: 0.05, interactive: false, className: "webmap-uncertainty"
+          }).addTo(group);
+        }
+        return L.marker(latlng, {
+          icon: markerIcon(typeStyle, precision, classes), title: props.title || "", keyboard: true, riseOnHover: true
+        });
+      },
+      style: function (feature) {
+        var typeStyle = config.types[feature.properties.event_type] || config.types.other;
+        return { color: typeStyle.color, weight: 3, fillOpacity: 0.2, className: "webmap-incident" };
+      },
+      onEachFeature: function (feature, layer) {
+        layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+      }
+    }).addTo(group);
+    fillLegend(config);
+  }
+
+  window.webmapIncidents = { draw: draw };
+}());

@@ -1,0 +1,38 @@
+"""Choosing and opening the store named by DATABASE_URL, and attaching it to the app."""
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from .base import BatchInfo, IncidentQuery, Store, WriteReport
+from .sqlite import SQLiteStore, sqlite_path_from_url
+
+__all__ = ["BatchInfo", "IncidentQuery", "Store", "WriteReport", "open_store", "get_store", "init_app"]
+
+
+def open_store(url: str) -> Store:
+    """Open the store a database URL names."""
+    if url.startswith("sqlite:"):
+        return SQLiteStore(sqlite_path_from_url(url))
+    if url.startswith(("postgresql:", "postgres:")):
+        raise ValueError(
+            "DATABASE_URL names PostgreSQL, but this version of webmap stores data only in SQLite; "
+            "use sqlite:////absolute/path.db"
+        )
+    raise ValueError(f"unsupported DATABASE_URL {url!r}: use sqlite:////absolute/path.db")
+
+
+def default_database_url(instance_path: str) -> str:
+    """Return the URL of the default SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "webmap.db")
+
+
+def init_app(app: Flask) -> None:
+    """Open the configured store once for the app, and close it with the app's process."""
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = default_database_url(app.instance_path)
+    app.extensions["webmap.store"] = open_store(app.config["DATABASE_URL"])
+
+
+def get_store() -> Store:
+    """Return the current app's store."""
+    return current_app.extensions["webmap.store"]
