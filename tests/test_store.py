@@ -119,3 +119,23 @@ def test_reference_layers_keep_order(store):
     got = store.list_reference_layers()
     assert [l.id for l in got] == [l.id for l in layers]
     assert got[0].meta == layers[0].meta and got[0].data == layers[0].data
+
+
+def test_delete_is_soft_and_versioned(store):
+    """A deleted incident leaves the live view but stays visible as of earlier versions."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    before = store.data_version()
+    report = store.delete_incidents(["t-002", "nope"], BATCH)
+    assert report.deleted == ["t-002"] and store.data_version() == before + 1
+    assert store.get_incident("t-002") is None
+    assert store.get_incident("t-002", as_of=before).title == "Fixture raid"
+    assert store.count_incidents(IncidentQuery()) == 6
+    assert store.count_incidents(IncidentQuery(as_of=before)) == 7
+    assert store.delete_incidents(["nope"], BATCH).deleted == [] and store.data_version() == before + 1
+
+
+def test_version_at_timestamp(store):
+    """A timestamp maps to the data version current then."""
+    assert store.version_at("2000-01-01T00:00:00+00:00") == 0
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert store.version_at("2999-01-01T00:00:00+00:00") == store.data_version() == 1

@@ -35,6 +35,7 @@ class WriteReport:
     inserted: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
 
 
 class Store(ABC):
@@ -55,6 +56,14 @@ class Store(ABC):
     @abstractmethod
     def add_incidents(self, incidents: list[Incident], batch: BatchInfo) -> WriteReport:
         """Insert new incidents and update changed ones by id, all in one transaction."""
+
+    @abstractmethod
+    def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
+        """Delete incidents by id (softly: pinned views still see them), in one transaction."""
+
+    @abstractmethod
+    def version_at(self, timestamp: str) -> int:
+        """Return the data version that was current at an ISO 8601 UTC timestamp."""
 
     @abstractmethod
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:

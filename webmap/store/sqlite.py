@@ -25,7 +25,8 @@ MIGRATIONS = (
         data_version INTEGER NOT NULL,
         inserted INTEGER NOT NULL,
         updated INTEGER NOT NULL,
-        unchanged INTEGER NOT NULL
+        unchanged INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE incident (
         rowid INTEGER PRIMARY KEY,
@@ -169,13 +170,8 @@ class SQLiteStore(Store):
         """Insert new incidents, replace changed ones and skip identical ones, in one transaction."""
         report = WriteReport()
         with self._transaction() as conn:
-            version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]) + 1
+            version, batch_id = self._open_batch(conn, batch)
             live = self._live_hashes(conn, [i.id for i in incidents])
-            batch_id = conn.execute(
-                "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged)"
-                " VALUES (?, ?, ?, ?, 0, 0, 0)",
-                (datetime.now(timezone.utc).isoformat(timespec="seconds"), batch.user, batch.filename, version),
-            ).lastrowid
             rows, superseded = [], []
             for incident in incidents:
                 feature = _dumps(incident.to_feature())
@@ -198,7 +194,7 @@ class SQLiteStore(Store):
                     " WHERE batch_id = ?",
                     (batch_id,),
                 )
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version),))
+                self._set_data_version(conn, version)
             else:
                 version -= 1
             conn.execute(
@@ -207,6 +203,47 @@ class SQLiteStore(Store):
             )
         report.batch_id, report.data_version = batch_id, version
         return report
+
+    def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
+        """Close the live versions of these incidents (history keeps them) in one transaction."""
+        report = WriteReport()
+        with self._transaction() as conn:
+            version, batch_id = self._open_batch(conn, batch)
+            live = self._live_hashes(conn, incident_ids)
+            report.deleted = [i for i in incident_ids if i in live]
+            conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?",
+                             [(version, live[i][0]) for i in report.deleted])
+            if not report.deleted:
+                version -= 1
+            else:
+                self._set_data_version(conn, version)
+            conn.execute("UPDATE batch SET data_version = ?, deleted = ? WHERE id = ?",
+                         (version, len(report.deleted), batch_id))
+        report.batch_id, report.data_version = batch_id, version
+        return report
+
+    def version_at(self, timestamp: str) -> int:
+        """Return the data version that was current at an ISO 8601 UTC timestamp."""
+        row = self._connection().execute(
+            "SELECT max(data_version) FROM batch WHERE created_at <= ?", (timestamp,)
+        ).fetchone()
+        return row[0] or 0
+
+    @staticmethod
+    def _open_batch(conn: sqlite3.Connection, batch: BatchInfo) -> tuple[int, int]:
+        """Record a new batch at the next data version; return that version and the batch id."""
+        version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]) + 1
+        batch_id = conn.execute(
+            "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged)"
+            " VALUES (?, ?, ?, ?, 0, 0, 0)",
+            (datetime.now(timezone.utc).isoformat(timespec="seconds"), batch.user, batch.filename, version),
+        ).lastrowid
+        return version, batch_id
+
+    @staticmethod
+    def _set_data_version(conn: sqlite3.Connection, version: int) -> None:
+        """Record the data version a committed write reached."""
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version),))
 
     @staticmethod
     def _live_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
