@@ -139,3 +139,10 @@ def test_version_at_timestamp(store):
     assert store.version_at("2000-01-01T00:00:00+00:00") == 0
     store.add_incidents(fixture_incidents(), BATCH)
     assert store.version_at("2999-01-01T00:00:00+00:00") == store.data_version() == 1
+
+
+def test_last_modified_follows_the_data_version(store):
+    """last_modified is None on an empty store and set once incidents are written."""
+    assert store.last_modified() is None
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert store.last_modified().startswith("20")

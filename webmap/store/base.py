@@ -62,6 +62,10 @@ class Store(ABC):
         """Delete incidents by id (softly: pinned views still see them), in one transaction."""
 
     @abstractmethod
+    def last_modified(self) -> str | None:
+        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+
+    @abstractmethod
     def version_at(self, timestamp: str) -> int:
         """Return the data version that was current at an ISO 8601 UTC timestamp."""
 

@@ -222,6 +222,14 @@ class SQLiteStore(Store):
         report.batch_id, report.data_version = batch_id, version
         return report
 
+    def last_modified(self) -> str | None:
+        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+        row = self._connection().execute(
+            "SELECT max(created_at) FROM batch WHERE data_version = "
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version')"
+        ).fetchone()
+        return row[0]
+
     def version_at(self, timestamp: str) -> int:
         """Return the data version that was current at an ISO 8601 UTC timestamp."""
         row = self._connection().execute(
