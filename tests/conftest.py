@@ -79,8 +79,11 @@ def browser():
     """Debian's Chromium driven by Playwright (never a browser Playwright downloads)."""
     require(Path(CHROMIUM).exists() and shutil.which("chromium") is not None,
             f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",

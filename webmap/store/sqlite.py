@@ -125,8 +125,9 @@ class SQLiteStore(Store):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: writes open their own BEGIN IMMEDIATE transaction.
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            # Autocommit mode: writes open their own BEGIN IMMEDIATE transaction. Each connection
+            # is used by its own thread only; close() may run elsewhere, hence check_same_thread.
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")

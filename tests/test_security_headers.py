@@ -1,0 +1,27 @@
+"""Headers that keep pages unframeable and limited to the app's own origin."""
+from webmap.security import content_security_policy
+from webmap.tiles import resolve_tiles
+
+
+def test_pages_refuse_framing_and_other_origins(client):
+    """The map page may not be framed and may load scripts only from itself."""
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp and "img-src 'self' data:;" in csp  # tiles off: no tile host
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_errors_carry_the_same_headers(client):
+    """A 400 page is as unframeable as any other."""
+    response = client.get("/?start=nope")
+    assert response.status_code == 400 and response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_tile_host_is_allowed_for_images_only():
+    """With a basemap, its host is added to img-src and nowhere else."""
+    tiles = resolve_tiles("OpenStreetMap")
+    csp = content_security_policy(tiles, "'none'")
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in csp
+    assert csp.count("tile.openstreetmap.org") == 1

@@ -1,0 +1,46 @@
+"""Settings: declared once, read from the environment, all documented in the README."""
+from pathlib import Path
+
+import pytest
+
+from webmap.settings import SETTINGS, settings_from_environ
+from webmap.tiles import resolve_tiles
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """The README names each environment variable the app reads."""
+    text = README.read_text(encoding="utf-8")
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]
+    assert missing == []
+
+
+def test_environment_overrides_defaults():
+    """Values come from the environment, parsed; unset ones keep their defaults."""
+    config = settings_from_environ({"WEBMAP_TILES": "none", "WEBMAP_MAX_UPLOAD_MB": "2"})
+    assert config["TILES"] == "none"
+    assert config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+    assert config["INITIAL_VIEW"] == "32.95,36.15,9"
+
+
+@pytest.mark.parametrize("setting, attribution, url", [
+    ("none", "", None),
+    ("OpenStreetMap", "", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    ("https://tiles.example/{z}/{x}/{y}.png", "© Example", "https://tiles.example/{z}/{x}/{y}.png"),
+])
+def test_tiles_setting_resolves(setting, attribution, url):
+    """`none`, a provider name and a URL template all resolve to the right basemap."""
+    tiles = resolve_tiles(setting, attribution)
+    assert (tiles.url if tiles else None) == url
+
+
+@pytest.mark.parametrize("setting, attribution, words", [
+    ("NoSuchProvider", "", "no known tile provider"),
+    ("https://tiles.example/{z}/{x}/{y}.png", "", "needs WEBMAP_TILES_ATTRIBUTION"),
+    ("ftp://tiles.example/{z}/{x}/{y}.png", "x", "must start with http"),
+])
+def test_bad_tiles_setting_is_refused_with_a_reason(setting, attribution, words):
+    """A tiles setting that names nothing usable stops the app with a clear message."""
+    with pytest.raises(ValueError, match=words):
+        resolve_tiles(setting, attribution)
