@@ -69,6 +69,7 @@ class Attribution(folium.MacroElement):
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});"
         "{% for text in this.texts %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ text }});"
         "{% endfor %}"
@@ -79,6 +80,8 @@ class Attribution(folium.MacroElement):
         super().__init__()
         self._name = "Attribution"
         self.texts = [htmlsafe_json_dumps(str(escape(t))) for t in texts]
+        # Leaflet's default prefix carries a national flag; a map of a contested front keeps it plain.
+        self.prefix = htmlsafe_json_dumps('<a href="https://leafletjs.com">Leaflet</a>')
 
 
 def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
