@@ -20,3 +20,8 @@ def cache_for_version(response: Response, etag: str, last_modified: str | None, 
     if shared_max_age is not None:
         response.cache_control.s_maxage = shared_max_age
     return response.make_conditional(request)
+
+
+def client_has(etag: str) -> bool:
+    """Tell whether the request's If-None-Match names `etag`, so a 304 can be sent before any rendering."""
+    return request.if_none_match.contains_weak(etag)
