@@ -2,5 +2,5 @@
 (function () {
   "use strict";
   var legend = document.querySelector(".embed-legend");
-  if (legend && window.innerWidth >= 600 && window.innerHeight >= 400) { legend.open = true; }
+  if (legend && window.innerWidth >= 800 && window.innerHeight >= 500) { legend.open = true; }
 }());
