@@ -323,3 +323,18 @@ def test_pinned_oembed_keeps_the_pin(client):
     """An oEmbed for a pinned embed URL embeds the same pin."""
     body = oembed(client, "http://localhost/embed?as_of=1&type=raid").get_json()
     assert "as_of=1" in body["html"] and "data version 1" in body["title"]
+
+
+def test_gzip_is_its_own_representation(client):
+    """Clients that accept gzip get the same page compressed, under its own ETag, with Vary set."""
+    import gzip
+
+    plain = client.get("/embed?type=raid")
+    packed = client.get("/embed?type=raid", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    again = client.get("/embed?type=raid", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept-Encoding"
+    assert client.get("/embed?type=raid", headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200

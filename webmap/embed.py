@@ -1,7 +1,8 @@
-"""Embeds: parsing their parameters, pinning, the iframe snippet and oEmbed answers; pure, no request."""
+"""Embeds: parsing their parameters, pinning, the iframe snippet and oEmbed answers; no request objects."""
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from markupsafe import escape
@@ -11,7 +12,7 @@ from .errors import FieldError, InvalidParameter
 from .filters import MapFilters, parse_lang, parse_map_filters
 from .mapview import MapView, parse_map_view
 from .store import Store
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, load_vocabulary
 
 MAP_PATHS = ("/", "/embed")
 OEMBED_WIDTH, OEMBED_HEIGHT = 640, 480
@@ -90,6 +91,13 @@ def parse_embed_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> Em
     return EmbedParams(filters, view, lang, legend, as_of)
 
 
+@lru_cache(maxsize=1024)
+def parse_embed_query(query: str, layer_ids: tuple[str, ...]) -> EmbedParams:
+    """Parse a raw embed query string; memoised, so a busy embed URL is parsed once per process."""
+    args = MultiDict(parse_qsl(query, keep_blank_values=True))
+    return parse_embed_params(args, load_vocabulary(), list(layer_ids))
+
+
 def resolve_pin(params: EmbedParams, store: Store, data_version: int) -> EmbedParams:
     """Turn a pinned time into the data version current then; refuse versions and times not reached yet."""
     if params.as_of is None:
@@ -107,6 +115,7 @@ def resolve_pin(params: EmbedParams, store: Store, data_version: int) -> EmbedPa
     return params
 
 
+@lru_cache(maxsize=1024)
 def params_digest(params: EmbedParams, host_url: str) -> str:
     """Return a short hash of the canonical arguments and the host (pages hold absolute links to it)."""
     text = host_url + "?" + urlencode(params.to_args())
