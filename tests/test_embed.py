@@ -338,3 +338,17 @@ def test_gzip_is_its_own_representation(client):
     again = client.get("/embed?type=raid", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
     assert again.status_code == 304 and again.headers["Vary"] == "Accept-Encoding"
     assert client.get("/embed?type=raid", headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200
+
+
+def test_render_cache_stays_within_its_size():
+    """The in-process cache drops the least recently used pages to stay under its byte budget."""
+    from webmap.lru import ByteLRU
+
+    cache = ByteLRU(10)
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    assert cache.get("a") == b"1234"  # now the most recently used
+    cache.put("c", b"1234")
+    assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"1234"
+    cache.put("huge", b"x" * 11)
+    assert cache.get("huge") is None and len(cache) == 2
