@@ -116,9 +116,9 @@ def resolve_pin(params: EmbedParams, store: Store, data_version: int) -> EmbedPa
 
 
 @lru_cache(maxsize=1024)
-def params_digest(params: EmbedParams, host_url: str) -> str:
-    """Return a short hash of the canonical arguments and the host (pages hold absolute links to it)."""
-    text = host_url + "?" + urlencode(params.to_args())
+def params_digest(params: EmbedParams, site: str) -> str:
+    """Return a short hash of the canonical arguments and the site address (pages hold absolute links to it)."""
+    text = site + "?" + urlencode(params.to_args())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -81,14 +81,17 @@ def embed():
     params, data_version = _resolved(parse_embed_query(request.query_string.decode("utf-8", "replace"), layer_ids))
     gzipped = request.accept_encodings["gzip"] > 0
     # Each content coding is its own representation, so it gets its own strong ETag.
-    etag = version_etag(data_version, params_digest(params, request.host_url), *(["gz"] if gzipped else []))
+    # The page holds absolute links, so it varies with the address it was asked for (not request.host_url:
+    # building that IRI costs more than the rest of a revalidation).
+    site = f"{request.scheme}://{request.host}{request.script_root}"
+    etag = version_etag(data_version, params_digest(params, site), *(["gz"] if gzipped else []))
     pinned = params.as_of is not None
     max_age, shared_max_age = (PINNED_MAX_AGE, PINNED_MAX_AGE) if pinned else (LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE)
     if client_has(etag):
         # No Last-Modified: Werkzeug drops it from 304s, so reading it would be wasted work.
         response = not_modified(etag, None, max_age, shared_max_age)
     else:
-        key = (request.host_url, urlencode(params.to_args()), data_version)
+        key = (site, urlencode(params.to_args()), data_version)
         response = Response(_page_bytes(key, params, gzipped), mimetype="text/html")
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
