@@ -36,8 +36,10 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="gunicorn worker processes [default: 2 per core + 1]")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="threads per worker; above 1, gunicorn's threaded workers with keep-alive")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int | None) -> None:
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn, creating the database first if needed."""
     from . import create_app
     from .server import default_workers, serve
@@ -45,7 +47,7 @@ def serve_command(host: str, port: int, workers: int | None) -> None:
     click.echo(prepare_database())
     get_store().close()  # workers open their own connections
     click.echo(f"serving on http://{host}:{port}/")
-    serve(create_app, host, port, workers or default_workers())
+    serve(create_app, host, port, workers or default_workers(), threads)
 
 
 def init_app(app: Flask) -> None:

@@ -91,6 +91,12 @@ class InvalidContent(WebmapError):
     status, code = 422, "InvalidContent"
 
 
+class FormatNotImplemented(WebmapError):
+    """The response format asked for is one webmap does not produce."""
+
+    status, code = 501, "NotImplemented"
+
+
 # Werkzeug raises these before a view runs; they get the same shape as our own errors.
 _HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge", 400: "BadRequest"}
 

@@ -34,6 +34,7 @@ class MapOptions:
     assets: AssetUrls
     lang: str = "en"
     visible_layers: frozenset[str] | None = None  # None: each layer's own default
+    fit_bounds: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy; overrides center/zoom
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,23 @@ class Attribution(folium.MacroElement):
         self.prefix = htmlsafe_json_dumps('<a href="https://leafletjs.com">Leaflet</a>')
 
 
+class ViewRegistry(folium.MacroElement):
+    """Publishes the Leaflet map and its reference layers by id as `window.webmapView`, for page scripts."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.webmapView = {map: {{ this._parent.get_name() }}, layers: { "
+        "{% for key, name in this.layers %}{{ key }}: {{ name }}, {% endfor %}"
+        "} };"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layers: dict[str, folium.GeoJson]):
+        super().__init__()
+        self._name = "ViewRegistry"
+        self.layers = [(htmlsafe_json_dumps(key), layer.get_name()) for key, layer in layers.items()]
+
+
 def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
     """Return the labels, colours and marker styles the browser script needs."""
     text = messages(lang)
@@ -131,6 +149,13 @@ def _reference_layer(layer: ReferenceLayer, lang: str, show: bool) -> folium.Geo
     )
 
 
+def layer_shown(layer: ReferenceLayer, options: MapOptions) -> bool:
+    """Tell whether a reference layer starts visible: as the options say, else as its descriptor says."""
+    if options.visible_layers is not None:
+        return layer.id in options.visible_layers
+    return layer.meta.get("shown_by_default", True)
+
+
 def build_map(
     incidents: list[Incident], layers: list[ReferenceLayer], vocabulary: Vocabulary, options: MapOptions
 ) -> folium.Map:
@@ -143,17 +168,19 @@ def build_map(
             options.tiles.url, attr=options.tiles.attribution, name="Basemap",
             max_zoom=options.tiles.max_zoom, control=False,
         ).add_to(fmap)
+    drawn = {}
     for layer in layers:
-        show = layer.meta.get("shown_by_default", True)
-        if options.visible_layers is not None:
-            show = layer.id in options.visible_layers
-        _reference_layer(layer, options.lang, show).add_to(fmap)
+        drawn[layer.id] = _reference_layer(layer, options.lang, layer_shown(layer, options)).add_to(fmap)
     group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
     collection = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
     IncidentLayer(group, collection, incident_config(vocabulary, options.lang), options.assets.incidents_js).add_to(fmap)
     attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
     Attribution(attributions).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    ViewRegistry(drawn).add_to(fmap)
+    if options.fit_bounds:
+        minx, miny, maxx, maxy = options.fit_bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 
 

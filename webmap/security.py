@@ -34,13 +34,19 @@ def _is_frameable() -> bool:
     return bool(getattr(view, "webmap_frameable", False))
 
 
+def _frame_ancestors(allowed: str) -> str:
+    """Return who may frame embeddable pages: the allow-list plus this site (the share dialog's preview)."""
+    allowed = allowed.strip() or "'none'"
+    return allowed if allowed == "*" else f"'self' {allowed}"
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
 
     @app.after_request
     def _security_headers(response):
         frameable = _is_frameable()
-        ancestors = app.config.get("EMBED_FRAME_ANCESTORS", "*") if frameable else "'none'"
+        ancestors = _frame_ancestors(app.config.get("EMBED_FRAME_ANCESTORS", "*")) if frameable else "'none'"
         response.headers.setdefault(
             "Content-Security-Policy", content_security_policy(app.config["TILE_SOURCE"], ancestors)
         )

@@ -27,7 +27,10 @@ class WebmapServer(BaseApplication):
         return self.app_factory()
 
 
-def serve(app_factory, host: str, port: int, workers: int) -> None:
-    """Serve the app on host:port with gunicorn until interrupted."""
+def serve(app_factory, host: str, port: int, workers: int, threads: int = 1) -> None:
+    """Serve the app on host:port with gunicorn until interrupted (threaded workers if `threads` > 1)."""
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "errorlog": "-"}
+    if threads > 1:
+        # Threaded workers keep connections alive, which saves a TCP handshake per request under load.
+        options.update(worker_class="gthread", threads=threads)
     WebmapServer(app_factory, options).run()

@@ -54,6 +54,12 @@ SETTINGS = (
         "`https://news.example`); every other page refuses to be framed.",
     ),
     Setting(
+        "EMBED_CACHE_MB", "WEBMAP_EMBED_CACHE_MB", 64 * 1024 * 1024,
+        "Memory each server process keeps for rendered embeds, in megabytes (least recently used dropped "
+        "first; `0` turns the cache off).",
+        _megabytes,
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH", "WEBMAP_MAX_UPLOAD_MB", 25 * 1024 * 1024,
         "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
         _megabytes,

@@ -70,6 +70,14 @@ class Store(ABC):
         """Return the data version that was current at an ISO 8601 UTC timestamp."""
 
     @abstractmethod
+    def version_timestamp(self, version: int) -> str | None:
+        """Return when data version `version` was written (ISO 8601 UTC), or None if no write reached it."""
+
+    @abstractmethod
+    def count_changed_since(self, version: int, query: IncidentQuery) -> int:
+        """Return how many incidents matching `query` were inserted, updated or deleted after `version`."""
+
+    @abstractmethod
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:
         """Return the incidents that match, ordered by date then id."""
 
@@ -88,6 +96,10 @@ class Store(ABC):
     @abstractmethod
     def list_reference_layers(self) -> list[ReferenceLayer]:
         """Return the reference layers in draw order (bottom first)."""
+
+    @abstractmethod
+    def reference_layer_ids(self) -> list[str]:
+        """Return the ids of the reference layers in draw order, without reading their geometry."""
 
     @abstractmethod
     def close(self) -> None:

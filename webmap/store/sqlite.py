@@ -86,12 +86,17 @@ def _search_text(incident: Incident) -> str:
 
 def _where(query: IncidentQuery) -> tuple[str, list]:
     """Build the WHERE clause and its parameters for an incident query."""
-    clauses, params = [], []
     if query.as_of is None:
-        clauses.append("valid_to IS NULL")
+        clauses, params = ["valid_to IS NULL"], []
     else:
-        clauses.append("valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)")
-        params += [query.as_of, query.as_of]
+        clauses, params = ["valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"], [query.as_of, query.as_of]
+    filter_clauses, filter_params = _filter_clauses(query)
+    return " AND ".join(clauses + filter_clauses), params + filter_params
+
+
+def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
+    """Build the conditions on what a query selects, whichever row versions it looks at."""
+    clauses, params = [], []
     if query.start:
         clauses.append("last_date >= ?")
         params.append(query.start)
@@ -108,7 +113,7 @@ def _where(query: IncidentQuery) -> tuple[str, list]:
             " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
         )
         params += [maxx, minx, maxy, miny]
-    return " AND ".join(clauses), params
+    return clauses, params
 
 
 class SQLiteStore(Store):
@@ -278,6 +283,22 @@ class SQLiteStore(Store):
             minx, miny, maxx, maxy,
         )
 
+    def version_timestamp(self, version: int) -> str | None:
+        """Return when data version `version` was first reached (ISO 8601 UTC), or None."""
+        row = self._connection().execute(
+            "SELECT min(created_at) FROM batch WHERE data_version = ?", (version,)
+        ).fetchone()
+        return row[0]
+
+    def count_changed_since(self, version: int, query: IncidentQuery) -> int:
+        """Count incidents with a matching row version written or closed after `version`."""
+        clauses, params = _filter_clauses(query)
+        # A row written after `version` is an insert or an edit; a row closed after it, an edit or a deletion.
+        where = " AND ".join(["(valid_from > ? OR valid_to > ?)", *clauses])
+        return self._connection().execute(
+            f"SELECT count(DISTINCT id) FROM incident WHERE {where}", [version, version, *params]
+        ).fetchone()[0]
+
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:
         """Return the matching incidents, ordered by date then id, honouring limit and offset."""
         where, params = _where(query)
@@ -314,6 +335,10 @@ class SQLiteStore(Store):
         """Return the reference layers, bottom layer first."""
         rows = self._connection().execute("SELECT id, meta, data FROM reference_layer ORDER BY position")
         return [ReferenceLayer(row[0], json.loads(row[1]), json.loads(row[2])) for row in rows]
+
+    def reference_layer_ids(self) -> list[str]:
+        """Return the reference layer ids, bottom layer first."""
+        return [row[0] for row in self._connection().execute("SELECT id FROM reference_layer ORDER BY position")]
 
     def close(self) -> None:
         """Close every connection this store opened."""

@@ -5,28 +5,30 @@ from ..errors import InvalidParameter
 from ..filters import MapFilters, parse_lang, parse_map_filters
 from ..i18n import messages, text_direction
 from ..mappage import build_map_page, map_options
+from ..mapview import parse_map_view
 from ..store import get_store
 from ..vocabulary import load_vocabulary
 
 bp = Blueprint("pages", __name__)
 
 
-def _page_context(lang: str) -> dict:
+def page_context(lang: str) -> dict:
     """Return what every page template needs: language, direction, strings and vocabulary."""
     return {"lang": lang, "dir": text_direction(lang), "t": messages(lang), "vocabulary": load_vocabulary()}
 
 
 @bp.get("/")
 def map_page():
-    """Show the map of incidents selected by `start`, `end` and `type`."""
+    """Show the map of incidents selected by `start`, `end` and `type`, looking where the view parameters say."""
     lang = parse_lang(request.args)
-    context = _page_context(lang)
+    context = page_context(lang)
     try:
         filters = parse_map_filters(request.args, context["vocabulary"])
+        view = parse_map_view(request.args, get_store().reference_layer_ids())
     except InvalidParameter as error:
         form = MapFilters(request.args.get("start"), request.args.get("end"))
         return render_template("map.html", error=error, filters=form, page=None, **context), 400
-    page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang),
+    page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view),
                           current_app.config["MAX_PAGE_INCIDENTS"])
     return render_template("map.html", error=None, filters=filters, page=page, **context)
 
@@ -34,5 +36,5 @@ def map_page():
 @bp.get("/about")
 def about():
     """List every reference layer with its source, licence and precision."""
-    context = _page_context(parse_lang(request.args))
+    context = page_context(parse_lang(request.args))
     return render_template("about.html", layers=get_store().list_reference_layers(), **context)

@@ -1,0 +1,354 @@
+"""Embeds over HTTP: parameters, framing, cookies, oEmbed, pinned versions and version-keyed caching."""
+import re
+import time
+from datetime import datetime, timezone
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import make_app
+from test_map_page import drawn_ids, expected
+import webmap.views.embed as view
+from webmap.model import Incident
+from webmap.store import BatchInfo, IncidentQuery, get_store
+
+DEFAULT_LAYERS = ["countries", "golan_heights", "governorates", "areas_of_limitation",
+                  "area_of_separation", "alpha_line", "bravo_line", "towns"]
+
+
+def shown_layers(html: str) -> list[str]:
+    """Return the reference layers a map page adds to the map at start, by id."""
+    registry = re.search(r"window\.webmapView = \{map: \w+, layers: \{(.*?)\} \};", html).group(1)
+    names = dict((var, key) for key, var in re.findall(r'"(\w+)": (geo_json_\w+)', registry))
+    added = re.findall(r"(geo_json_\w+)\.addTo\(map_\w+\)", html)
+    return [names[var] for var in added if var in names]
+
+
+def drawn_ids_any(html: str) -> list[str]:
+    """Return the ids of every incident embedded in a map page's script."""
+    return re.findall(r'"id": ?"([\w-]+)", "geometry"', html)
+
+
+def pinned_changes(html: str) -> int:
+    """Return the "changed since" count a pinned embed states."""
+    return int(re.search(r'data-changed="(\d+)"', html).group(1))
+
+
+def incident(incident_id: str, event_type: str, day: str, lon: float = 35.9, lat: float = 33.1) -> Incident:
+    """Return a point incident for a write in a test."""
+    return Incident(id=incident_id, geometry={"type": "Point", "coordinates": [lon, lat]}, date=day,
+                    event_type=event_type, title=f"{event_type} {incident_id}", precision="town")
+
+
+def write(app, add=(), delete=()) -> int:
+    """Change the data through the store as an upload would; return the new data version."""
+    with app.app_context():
+        store = get_store()
+        if add:
+            store.add_incidents(list(add), BatchInfo(user="test"))
+        if delete:
+            store.delete_incidents(list(delete), BatchInfo(user="test"))
+        return store.data_version()
+
+
+# --- the embed page ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, start, end, types", [
+    ("", None, None, ()),
+    ("?type=airstrike", None, None, ("airstrike",)),
+    ("?start=2025-02-01&end=2025-03-31&type=airstrike,arrest", "2025-02-01", "2025-03-31", ("airstrike", "arrest")),
+])
+def test_embed_draws_the_filtered_incidents(client, query, start, end, types):
+    """The embed shows exactly the incidents the author's filters select, and says how many."""
+    response = client.get("/embed" + query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert len(drawn_ids(html)) == expected(start, end, types)
+    assert f"{expected(start, end, types)} incidents match" in html
+
+
+def test_embed_is_chromeless_with_legend_and_a_full_map_link(client):
+    """No site navigation or filter form; a legend, attributions and a new-tab link to the same view on /."""
+    html = client.get("/embed?type=raid&lat=33.1&lon=35.9&zoom=11&lang=ar").get_data(as_text=True)
+    assert 'class="topbar"' not in html and 'class="filters"' not in html
+    assert 'class="embed-legend"' in html and "addAttribution" in html
+    link = re.search(r'<a class="embed-open" href="([^"]+)" target="_blank" rel="noopener">', html).group(1)
+    parts = urlsplit(unescape(link))
+    assert parts.path == "/"
+    assert parse_qs(parts.query) == {"type": ["raid"], "lat": ["33.1"], "lon": ["35.9"], "zoom": ["11"], "lang": ["ar"]}
+    assert '<html lang="ar" dir="rtl">' in html
+    assert 'class="embed-legend"' not in client.get("/embed?legend=0").get_data(as_text=True)
+
+
+def test_embed_honours_the_view_and_visible_layers(client):
+    """`layers` picks the reference layers shown, `bbox` fits the map to it, lat/lon/zoom centre it."""
+    html = client.get("/embed?layers=alpha_line,towns&bbox=35.5,32.5,36.5,33.5").get_data(as_text=True)
+    assert shown_layers(html) == ["alpha_line", "towns"]
+    assert re.search(r"fitBounds\(\s*\[\[32\.5, 35\.5\], \[33\.5, 36\.5\]\]", html)
+    assert re.findall(r'class="legend-layer" data-layer="(\w+)"', html) == ["alpha_line", "towns"]
+    assert shown_layers(client.get("/embed?layers=").get_data(as_text=True)) == []
+    assert shown_layers(client.get("/embed").get_data(as_text=True)) == DEFAULT_LAYERS
+    centred = client.get("/embed?lat=33.2&lon=35.85&zoom=12").get_data(as_text=True)
+    assert re.search(r"center: \[33\.2, 35\.85\]", centred) and '"zoom": 12' in centred
+
+
+def test_full_map_honours_the_same_view(client):
+    """`/` takes layers, bbox and lat/lon/zoom too, so "open full map" shows the embed's view."""
+    html = client.get("/?layers=bravo_line&lat=33.3&lon=35.8&zoom=10").get_data(as_text=True)
+    assert shown_layers(html) == ["bravo_line"]
+    assert re.search(r"center: \[33\.3, 35\.8\]", html) and '"zoom": 10' in html
+    assert "fitBounds(" in client.get("/?bbox=35.5,32.5,36.5,33.5").get_data(as_text=True)
+    bad = client.get("/?layers=nowhere")
+    assert bad.status_code == 400 and "unknown layer &#39;nowhere&#39;" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, field, words", [
+    ("layers=alpha_line,nowhere", "layers", "unknown layer &#39;nowhere&#39;"),
+    ("bbox=35,32,36", "bbox", "not four numbers"),
+    ("bbox=36,32,35,33", "bbox", "minx must be below maxx"),
+    ("bbox=35,32,36,nan", "bbox", "not a number"),
+    ("bbox=35,32,36,33&zoom=9", "bbox", "either bbox or lat/lon/zoom"),
+    ("lat=33", "lon", "lat and lon go together"),
+    ("lat=95&lon=36", "lat", "from -90 to 90"),
+    ("zoom=25", "zoom", "from 0 to 18"),
+    ("legend=yes", "legend", "not 0 or 1"),
+    ("lang=fr", "lang", "not one of"),
+    ("type=bombardment", "type", "unknown event type"),
+    ("start=2025-02-30", "start", "not a valid date"),
+    ("as_of=last-week", "as_of", "neither a data version"),
+    ("as_of=99", "as_of", "does not exist yet; the latest is 1"),
+    ("as_of=2999-01-01", "as_of", "in the future"),
+])
+def test_bad_embed_parameters_get_a_400_page_that_says_why(client, query, field, words):
+    """Every invalid parameter answers 400 naming the field and the reason, inside the frame."""
+    response = client.get("/embed?" + query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f"<code>{field}</code>" in html and words in html
+    assert "X-Frame-Options" not in response.headers  # the reason shows inside the article's frame
+
+
+def test_all_bad_parameters_are_reported_together(client):
+    """An author fixing an embed URL sees every problem at once."""
+    html = client.get("/embed?layers=x&zoom=99&legend=2&type=nope").get_data(as_text=True)
+    assert all(f"<code>{field}</code>" in html for field in ("layers", "zoom", "legend", "type"))
+
+
+# --- framing and cookies ------------------------------------------------------------------------
+
+def test_only_the_embed_may_be_framed(client):
+    """/embed names its frame ancestors and sends no X-Frame-Options; other pages refuse all framing."""
+    embed = client.get("/embed")
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed.headers
+    for path in ("/", "/about", "/oembed?url=http://localhost/"):
+        response = client.get(path)
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_frame_ancestors_allow_list(tmp_path):
+    """With an allow-list, only those sites (and this one, for the share preview) may frame the embed."""
+    from webmap.cli import prepare_database
+
+    app = make_app(tmp_path, EMBED_FRAME_ANCESTORS="https://news.example https://*.paper.example")
+    with app.app_context():
+        prepare_database(with_samples=False)
+    csp = app.test_client().get("/embed").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://news.example https://*.paper.example" in csp
+
+
+def test_embed_sends_no_cookies(client):
+    """Sandboxed frames have no cookies: the embed neither needs nor sets one, in any answer."""
+    first = client.get("/embed?type=raid")
+    revalidated = client.get("/embed?type=raid", headers={"If-None-Match": first.headers["ETag"]})
+    bad = client.get("/embed?zoom=99")
+    assert [r.status_code for r in (first, revalidated, bad)] == [200, 304, 400]
+    assert all("Set-Cookie" not in r.headers for r in (first, revalidated, bad))
+
+
+# --- caching ------------------------------------------------------------------------------------
+
+def test_etag_revalidation_answers_304_without_rendering(client, monkeypatch):
+    """A matching If-None-Match gets 304 with no body, before any map is built."""
+    first = client.get("/embed?type=airstrike")
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "public, max-age=60, s-maxage=300"
+    assert first.headers["Last-Modified"]
+    monkeypatch.setattr(view, "build_map_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
+    again = client.get("/embed?type=airstrike", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_equal_views_share_an_etag_and_different_ones_do_not(client):
+    """The ETag follows the normalised parameters: order and spelling do not matter, content does."""
+    etag = lambda url: client.get(url).headers["ETag"]  # noqa: E731
+    assert etag("/embed?type=raid,airstrike&zoom=9") == etag("/embed?zoom=9&type=airstrike&type=raid")
+    assert etag("/embed?type=raid") != etag("/embed?type=airstrike")
+    assert etag("/embed?lang=ar") != etag("/embed")
+
+
+def test_rendered_embeds_are_reused_until_the_data_changes(fixture_app, monkeypatch):
+    """Repeated requests reuse the rendered page; an upload changes the ETag at once and re-renders."""
+    builds = []
+    real = view.build_map_page
+    monkeypatch.setattr(view, "build_map_page", lambda *a, **k: builds.append(1) or real(*a, **k))
+    client = fixture_app.test_client()
+    first = client.get("/embed?type=raid")
+    second = client.get("/embed?type=raid")
+    assert len(builds) == 1 and first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
+    write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
+    stale = client.get("/embed?type=raid", headers={"If-None-Match": first.headers["ETag"]})
+    assert stale.status_code == 200 and stale.headers["ETag"] != first.headers["ETag"]
+    assert "new-1" in drawn_ids_any(stale.get_data(as_text=True)) and len(builds) == 2
+
+
+# --- pinned embeds ------------------------------------------------------------------------------
+
+def test_pinned_embed_keeps_its_data_after_uploads_edits_and_deletions(fixture_app):
+    """A pinned embed shows the data as it was; the live one changes; the pin says how many changed."""
+    client = fixture_app.test_client()
+    pinned_version = write(fixture_app)
+    before = sorted(drawn_ids_any(client.get("/embed").get_data(as_text=True)))
+    edited = incident("t-003", "airstrike", "2025-02-01", lon=36.0, lat=33.0)
+    write(fixture_app, add=[incident("new-1", "airstrike", "2025-05-01"), incident("new-2", "arrest", "2025-05-02"),
+                            edited])
+    write(fixture_app, delete=["t-002"])
+
+    pinned = client.get(f"/embed?as_of={pinned_version}")
+    html = pinned.get_data(as_text=True)
+    assert sorted(drawn_ids_any(html)) == before
+    assert '"coordinates": [36.0, 33.0]' not in html  # t-003 as it was, not as edited
+    assert pinned_changes(html) == 4  # two inserted, one edited, one deleted
+    assert "4 incidents have changed since." in html and "See the live map" in html
+    assert pinned.headers["Cache-Control"] == "public, max-age=86400, s-maxage=86400"
+
+    live = sorted(drawn_ids_any(client.get("/embed").get_data(as_text=True)))
+    assert live == sorted(set(before) - {"t-002"} | {"new-1", "new-2"})
+    filtered = client.get(f"/embed?as_of={pinned_version}&type=airstrike").get_data(as_text=True)
+    assert pinned_changes(filtered) == 2  # new-1 and the edit of t-003; the raid and arrest are outside
+
+
+def test_pin_by_time_picks_the_version_current_then(fixture_app):
+    """`as_of` also takes an ISO 8601 time: the embed shows the data that was current at that moment."""
+    client = fixture_app.test_client()
+    first_version = write(fixture_app)
+    time.sleep(1.1)  # the store records write times to the second
+    moment = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    time.sleep(1.1)
+    write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
+    by_time = client.get(f"/embed?as_of={moment.replace('+00:00', 'Z')}").get_data(as_text=True)
+    by_version = client.get(f"/embed?as_of={first_version}").get_data(as_text=True)
+    assert drawn_ids_any(by_time) == drawn_ids_any(by_version) and "new-1" not in drawn_ids_any(by_time)
+    assert f'data-pinned-version="{first_version}"' in by_time
+    empty = client.get("/embed?as_of=2000-01-01").get_data(as_text=True)
+    assert drawn_ids_any(empty) == [] and 'data-pinned-version="0"' in empty
+
+
+def test_count_changed_since_counts_each_incident_once(fixture_app):
+    """The store counts inserted, edited and deleted incidents after a version, within the filters."""
+    version = write(fixture_app)
+    write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
+    write(fixture_app, add=[incident("new-1", "raid", "2025-05-03")])  # edited after being added
+    write(fixture_app, delete=["t-001", "missing"])
+    with fixture_app.app_context():
+        store = get_store()
+        assert store.count_changed_since(version, IncidentQuery()) == 2
+        assert store.count_changed_since(version, IncidentQuery(event_types=("incursion",))) == 1
+        assert store.count_changed_since(version, IncidentQuery(start="2025-05-02")) == 1
+        assert store.count_changed_since(store.data_version(), IncidentQuery()) == 0
+
+
+# --- oEmbed -------------------------------------------------------------------------------------
+
+def oembed(client, url: str, **args):
+    """Ask the oEmbed endpoint about a URL."""
+    return client.get("/oembed", query_string={"url": url, "format": "json", **args})
+
+
+@pytest.mark.parametrize("maxes, size", [
+    ({}, (640, 480)),
+    ({"maxwidth": "300"}, (300, 225)),
+    ({"maxheight": "200"}, (640, 200)),
+    ({"maxwidth": "400", "maxheight": "250"}, (400, 250)),
+    ({"maxwidth": "2000", "maxheight": "2000"}, (640, 480)),
+])
+def test_oembed_returns_the_iframe_within_the_size_limits(client, maxes, size):
+    """A map URL gets a `rich` answer whose iframe embeds the same view, never larger than asked."""
+    response = oembed(client, "http://localhost/?type=raid&lat=33.1&lon=35.9&zoom=10", **maxes)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["type"] == "rich" and body["version"] == "1.0"
+    assert (body["width"], body["height"]) == size
+    iframe = body["html"]
+    assert iframe.startswith("<iframe ") and f'width="{size[0]}" height="{size[1]}"' in iframe
+    src = unescape(re.search(r'src="([^"]+)"', iframe).group(1))
+    assert urlsplit(src).path == "/embed"
+    assert parse_qs(urlsplit(src).query) == {"type": ["raid"], "lat": ["33.1"], "lon": ["35.9"], "zoom": ["10"]}
+    assert 'title="Incidents in southern Syria · Raid"' in iframe and 'loading="lazy"' in iframe
+    assert client.get(src).status_code == 200
+
+
+@pytest.mark.parametrize("url, args, status, code", [
+    ("http://elsewhere.example/?type=raid", {}, 404, "NotFound"),
+    ("http://localhost/about", {}, 404, "NotFound"),
+    ("ftp://localhost/", {}, 404, "NotFound"),
+    ("http://localhost/", {"format": "xml"}, 501, "NotImplemented"),
+    ("http://localhost/", {"maxwidth": "-5"}, 400, "InvalidParameterValue"),
+    ("http://localhost/embed?layers=nowhere", {}, 400, "InvalidParameterValue"),
+    ("", {}, 400, "InvalidParameterValue"),
+])
+def test_oembed_errors_use_the_json_error_shape(client, url, args, status, code):
+    """Other hosts and non-map pages are 404, XML is 501, bad input is 400, all as JSON errors."""
+    response = oembed(client, url, **args)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["code"] == code and body["description"] and isinstance(body["errors"], list)
+
+
+@pytest.mark.parametrize("page", ["/?type=raid", "/embed?type=raid"])
+def test_map_pages_advertise_oembed_discovery(client, page):
+    """Every map page links its oEmbed description in <head>, and that link answers with the iframe."""
+    html = client.get(page).get_data(as_text=True)
+    head = html.split("</head>")[0]
+    link = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)" title="([^"]+)">', head)
+    assert link
+    response = client.get(unescape(link.group(1)))
+    assert response.status_code == 200 and "type=raid" in response.get_json()["html"]
+
+
+def test_pinned_oembed_keeps_the_pin(client):
+    """An oEmbed for a pinned embed URL embeds the same pin."""
+    body = oembed(client, "http://localhost/embed?as_of=1&type=raid").get_json()
+    assert "as_of=1" in body["html"] and "data version 1" in body["title"]
+
+
+def test_gzip_is_its_own_representation(client):
+    """Clients that accept gzip get the same page compressed, under its own ETag, with Vary set."""
+    import gzip
+
+    plain = client.get("/embed?type=raid")
+    packed = client.get("/embed?type=raid", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    again = client.get("/embed?type=raid", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept-Encoding"
+    assert client.get("/embed?type=raid", headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200
+
+
+def test_render_cache_stays_within_its_size():
+    """The in-process cache drops the least recently used pages to stay under its byte budget."""
+    from webmap.lru import ByteLRU
+
+    cache = ByteLRU(10)
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    assert cache.get("a") == b"1234"  # now the most recently used
+    cache.put("c", b"1234")
+    assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"1234"
+    cache.put("huge", b"x" * 11)
+    assert cache.get("huge") is None and len(cache) == 2

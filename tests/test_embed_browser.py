@@ -1,0 +1,100 @@
+"""Embeds in a real browser: a sandboxed iframe on another origin's article, and the share dialog."""
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>Article</title>
+<link rel="icon" href="data:,"></head><body><h1>News article</h1>
+<iframe id="map" src="{src}" title="Map" width="320" height="240" style="border:0" {sandbox}></iframe>
+</body></html>"""
+
+
+@pytest.fixture
+def article_server():
+    """Serve third-party "article" pages from another origin; yield a function that publishes one."""
+    pages = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def publish(path: str, src: str, sandbox: str = 'sandbox="allow-scripts"') -> str:
+        pages[path] = ARTICLE.format(src=src, sandbox=sandbox)
+        return f"http://127.0.0.1:{server.server_port}{path}"
+
+    yield publish
+    server.shutdown()
+
+
+def test_embed_draws_in_a_sandboxed_frame_on_another_origin(page, live_server, article_server):
+    """In a 320x240 `sandbox="allow-scripts"` frame the filtered incidents draw, with no console error."""
+    article = article_server("/article", f"{live_server}/embed?type=airstrike,incursion&layers=alpha_line")
+    page.goto(article)
+    frame = page.frame_locator("#map")
+    incidents = frame.locator(".webmap-incident")
+    incidents.first.wait_for()
+    # airstrike and incursion in the fixture: t-001, t-003, t-004 (points) and t-006 (a line)
+    assert incidents.count() == 4
+    assert frame.locator(".leaflet-marker-icon.webmap-incident").count() == 3
+    assert frame.locator("details.embed-legend").evaluate("d => d.open") is False  # compact in a small frame
+    open_link = frame.locator("a.embed-open")
+    assert open_link.is_visible() and open_link.get_attribute("target") == "_blank"
+    box, outer = open_link.bounding_box(), page.locator("#map").bounding_box()
+    assert outer["x"] <= box["x"] and box["x"] + box["width"] <= outer["x"] + outer["width"]
+    assert outer["y"] <= box["y"] and box["y"] + box["height"] <= outer["y"] + outer["height"]
+    page.screenshot(path="/tmp/embedtests/small.png")
+    frame.locator("details.embed-legend summary").click()
+    assert frame.locator("details.embed-legend [data-legend-type='airstrike'] svg").count() == 1
+    assert page.console_errors == []
+
+
+def test_full_map_refuses_to_be_framed(page, live_server, article_server):
+    """The site's own map page stays blank inside another site's frame."""
+    article = article_server("/framed", f"{live_server}/", sandbox="")
+    page.goto(article)
+    page.wait_for_timeout(500)
+    frame = next(f for f in page.frames if f != page.main_frame)
+    assert frame.locator(".leaflet-container").count() == 0
+    assert "/static/" not in frame.content()
+    assert any("frame" in error.lower() for error in page.console_errors)  # the browser says why
+
+
+def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_server):
+    """The dialog's link and iframe reproduce the filters, the current view and layers, and can pin."""
+    page.goto(f"{live_server}/?type=airstrike&lat=33.1&lon=35.9&zoom=10")
+    page.evaluate("() => { const v = window.webmapView; v.map.removeLayer(v.layers.towns); v.map.setZoom(11); }")
+    page.click("#share-open")
+    link = page.input_value("#share-link")
+    assert "type=airstrike" in link and "lat=33.1&lon=35.9&zoom=11" in link
+    assert "layers=countries%2Cgolan_heights" in link and "towns" not in link
+    snippet = page.input_value("#share-snippet")
+    assert snippet.startswith('<iframe src="') and 'width="100%" height="450"' in snippet
+    assert 'loading="lazy" allowfullscreen' in snippet and 'title="Incidents in southern Syria · Airstrike"' in snippet
+    assert "as_of=" not in snippet
+    page.check("#share-pin")
+    page.select_option("#share-size", "ratio:16/9")
+    snippet = page.input_value("#share-snippet")
+    version = page.get_attribute("#share-dialog", "data-version")
+    assert f"as_of={version}" in snippet and "aspect-ratio:16/9" in snippet and "height=" not in snippet
+    preview = page.frame_locator("#share-preview")
+    preview.locator(".embed-pinned").wait_for()
+    assert preview.locator(".leaflet-marker-icon.webmap-incident").count() == 2  # t-003 and t-004
+
+    page.goto(link)  # the link opens the same view
+    view = page.evaluate("() => { const v = window.webmapView; const c = v.map.getCenter();"
+                         " return [c.lat, c.lng, v.map.getZoom(), v.map.hasLayer(v.layers.towns)]; }")
+    assert view == [pytest.approx(33.1, abs=1e-4), pytest.approx(35.9, abs=1e-4), 11, False]
+    assert page.console_errors == []

@@ -1,0 +1,183 @@
+"""Embeds: parsing their parameters, pinning, the iframe snippet and oEmbed answers; no request objects."""
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
+
+from .errors import FieldError, InvalidParameter
+from .filters import MapFilters, parse_lang, parse_map_filters
+from .mapview import MapView, parse_map_view
+from .store import Store
+from .vocabulary import Vocabulary, load_vocabulary
+
+MAP_PATHS = ("/", "/embed")
+OEMBED_WIDTH, OEMBED_HEIGHT = 640, 480
+SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+
+
+@dataclass(frozen=True)
+class EmbedParams:
+    """Everything an embed URL says: filters, view, language, legend and the data version it is pinned to."""
+
+    filters: MapFilters
+    view: MapView
+    lang: str = "en"
+    legend: bool = True
+    as_of: int | str | None = None  # a data version, or a UTC timestamp not yet resolved with the store
+
+    def map_args(self) -> dict:
+        """Return the arguments that open the same view on the full map (live data, so no pin)."""
+        args = {**self.filters.to_args(), **self.view.to_args()}
+        if self.lang != "en":
+            args["lang"] = self.lang
+        return args
+
+    def to_args(self) -> dict:
+        """Return the canonical embed arguments: equal embeds give equal arguments, in a fixed order."""
+        args = self.map_args()
+        if not self.legend:
+            args["legend"] = "0"
+        if self.as_of is not None:
+            args["as_of"] = str(self.as_of)
+        return args
+
+
+def _collect(errors: list[FieldError], parse, *args):
+    """Run one parser, moving its field errors into `errors` so all problems are reported together."""
+    try:
+        return parse(*args)
+    except InvalidParameter as error:
+        errors.extend(error.errors)
+        return None
+
+
+def parse_pin(text: str) -> int | str:
+    """Parse `as_of`: a data version number, or an ISO 8601 time turned into the store's UTC form."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidParameter("The pin is not valid.", [FieldError(
+            "as_of", f"'{text}' is neither a data version number nor an ISO 8601 time such as 2025-03-01T12:00:00Z"
+        )]) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _parse_legend(text: str) -> bool:
+    """Parse `legend=0|1`."""
+    if text.strip() not in ("0", "1"):
+        raise InvalidParameter("The legend switch is not valid.", [FieldError("legend", f"'{text}' is not 0 or 1")])
+    return text.strip() == "1"
+
+
+def parse_embed_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> EmbedParams:
+    """Parse every embed parameter from request args, reporting all invalid ones in one error."""
+    errors: list[FieldError] = []
+    filters = _collect(errors, parse_map_filters, args, vocabulary)
+    view = _collect(errors, parse_map_view, args, layer_ids)
+    lang = _collect(errors, parse_lang, args)
+    legend = _collect(errors, _parse_legend, args.get("legend", "1"))
+    as_of = _collect(errors, parse_pin, args["as_of"]) if args.get("as_of", "").strip() else None
+    if errors:
+        raise InvalidParameter("The embed parameters are not valid.", errors)
+    return EmbedParams(filters, view, lang, legend, as_of)
+
+
+@lru_cache(maxsize=1024)
+def parse_embed_query(query: str, layer_ids: tuple[str, ...]) -> EmbedParams:
+    """Parse a raw embed query string; memoised, so a busy embed URL is parsed once per process."""
+    args = MultiDict(parse_qsl(query, keep_blank_values=True))
+    return parse_embed_params(args, load_vocabulary(), list(layer_ids))
+
+
+def resolve_pin(params: EmbedParams, store: Store, data_version: int) -> EmbedParams:
+    """Turn a pinned time into the data version current then; refuse versions and times not reached yet."""
+    if params.as_of is None:
+        return params
+    if isinstance(params.as_of, str):
+        if params.as_of > datetime.now(timezone.utc).isoformat(timespec="seconds"):
+            raise InvalidParameter("The pin is not valid.", [FieldError(
+                "as_of", f"{params.as_of} is in the future; a pin must name a time that has passed"
+            )])
+        return replace(params, as_of=store.version_at(params.as_of))
+    if params.as_of > data_version:
+        raise InvalidParameter("The pin is not valid.", [FieldError(
+            "as_of", f"data version {params.as_of} does not exist yet; the latest is {data_version}"
+        )])
+    return params
+
+
+@lru_cache(maxsize=1024)
+def params_digest(params: EmbedParams, site: str) -> str:
+    """Return a short hash of the canonical arguments and the site address (pages hold absolute links to it)."""
+    text = site + "?" + urlencode(params.to_args())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def describe(params: EmbedParams, vocabulary: Vocabulary, text: dict) -> str:
+    """Return a one-line description of what the map shows, for iframe titles and oEmbed."""
+    parts = [text["embed_title"]]
+    if params.filters.event_types:
+        parts.append(", ".join(vocabulary.event_type(t).label_in(params.lang) for t in params.filters.event_types))
+    start, end = params.filters.start, params.filters.end
+    if start or end:
+        parts.append(f"{start or '…'} – {end or '…'}")
+    if params.as_of is not None:
+        parts.append(text["embed_pinned_title"].format(version=params.as_of))
+    return " · ".join(parts)
+
+
+def iframe_html(src: str, title: str, width: int | str, height: int | str) -> str:
+    """Return the iframe snippet for an embed URL, sandboxed to what the embed needs."""
+    return (
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="{escape(width)}" height="{escape(height)}"'
+        f' style="border:0" loading="lazy" allowfullscreen sandbox="{SANDBOX}"></iframe>'
+    )
+
+
+def _positive(name: str, text: str | None) -> int | None:
+    """Parse an optional positive whole number of pixels."""
+    if text is None or text.strip() == "":
+        return None
+    if not text.strip().isdigit() or int(text) == 0:
+        raise InvalidParameter("The oEmbed size is not valid.", [
+            FieldError(name, f"'{text}' is not a positive whole number of pixels")])
+    return int(text)
+
+
+def oembed_size(maxwidth: str | None, maxheight: str | None) -> tuple[int, int]:
+    """Return the embed's width and height: 4:3 by default, never above `maxwidth` or `maxheight`."""
+    max_w, max_h = _positive("maxwidth", maxwidth), _positive("maxheight", maxheight)
+    width = min(OEMBED_WIDTH, max_w or OEMBED_WIDTH)
+    height = width * OEMBED_HEIGHT // OEMBED_WIDTH
+    if max_h is not None and height > max_h:
+        height = max_h
+    return width, height
+
+
+def oembed_response(src: str, title: str, width: int, height: int, provider_url: str) -> dict:
+    """Return the oEmbed `rich` answer whose html is the iframe."""
+    return {
+        "version": "1.0", "type": "rich", "provider_name": "webmap", "provider_url": provider_url,
+        "title": title, "width": width, "height": height, "html": iframe_html(src, title, width, height),
+        "cache_age": 3600,
+    }
+
+
+def map_url_args(url: str, host: str) -> MultiDict | None:
+    """Return the query arguments of `url` if it is a map page of this host, else None."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
+        return None
+    if (parts.path or "/") not in MAP_PATHS:
+        return None
+    # Blank values are kept: `layers=` means "no reference layers", not "the default ones".
+    return MultiDict(parse_qsl(parts.query, keep_blank_values=True))

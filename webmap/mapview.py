@@ -1,0 +1,107 @@
+"""Parsing the map's view parameters (`bbox` or `lat`/`lon`/`zoom`, and `layers`) into a view, or exact errors."""
+from dataclasses import dataclass
+
+from .errors import FieldError, InvalidParameter
+
+MAX_ZOOM = 18
+COORDINATE_DECIMALS = 5  # about a metre: more would only make URLs and cache keys differ for nothing
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks and which reference layers it shows; None everywhere means the defaults."""
+
+    center: tuple[float, float] | None = None  # lat, lon
+    zoom: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (lon/lat)
+    layers: tuple[str, ...] | None = None  # visible reference layers, in draw order
+
+    def to_args(self) -> dict:
+        """Return the query-string arguments that reproduce this view, in a fixed order."""
+        args = {}
+        if self.layers is not None:
+            args["layers"] = ",".join(self.layers)
+        if self.bbox:
+            args["bbox"] = ",".join(_number(v) for v in self.bbox)
+        if self.center:
+            args["lat"], args["lon"] = (_number(v) for v in self.center)
+        if self.zoom is not None:
+            args["zoom"] = str(self.zoom)
+        return args
+
+
+def _number(value: float) -> str:
+    """Format a coordinate briefly (no trailing zeros)."""
+    return f"{value:.{COORDINATE_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def _parse_float(name: str, text: str, low: float, high: float, errors: list[FieldError]) -> float | None:
+    """Return `text` as a number within [low, high], else record an error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # NaN fails the range test too
+        errors.append(FieldError(name, f"'{text}' is not a number from {low:g} to {high:g}"))
+        return None
+    return round(value, COORDINATE_DECIMALS)
+
+
+def _parse_bbox(text: str, errors: list[FieldError]) -> tuple[float, float, float, float] | None:
+    """Parse `minx,miny,maxx,maxy` in degrees of longitude and latitude."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        errors.append(FieldError("bbox", f"'{text}' is not four numbers minx,miny,maxx,maxy (longitude, latitude)"))
+        return None
+    found: list[FieldError] = []
+    minx, maxx = (_parse_float("bbox", parts[i].strip(), -180, 180, found) for i in (0, 2))
+    miny, maxy = (_parse_float("bbox", parts[i].strip(), -90, 90, found) for i in (1, 3))
+    errors.extend(found)
+    if found:
+        return None
+    if minx >= maxx or miny >= maxy:
+        errors.append(FieldError("bbox", f"'{text}' is empty: minx must be below maxx and miny below maxy"))
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _parse_zoom(text: str, errors: list[FieldError]) -> int | None:
+    """Parse a whole zoom level from 0 to MAX_ZOOM."""
+    if text.strip().isdigit() and int(text) <= MAX_ZOOM:
+        return int(text)
+    errors.append(FieldError("zoom", f"'{text}' is not a whole number from 0 to {MAX_ZOOM}"))
+    return None
+
+
+def _parse_layers(text: str, layer_ids: list[str], errors: list[FieldError]) -> tuple[str, ...]:
+    """Split comma-separated layer ids, keeping draw order and recording unknown ones."""
+    wanted = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(wanted - set(layer_ids))
+    if unknown:
+        errors.append(FieldError(
+            "layers", f"unknown layer {', '.join(repr(u) for u in unknown)}; known: {', '.join(layer_ids)}"
+        ))
+    return tuple(i for i in layer_ids if i in wanted)
+
+
+def parse_map_view(args, layer_ids: list[str]) -> MapView:
+    """Parse `layers`, and `bbox` or `lat`/`lon`/`zoom`, from request args (`layers=` alone shows none)."""
+    errors: list[FieldError] = []
+    layers = _parse_layers(args["layers"], layer_ids, errors) if "layers" in args else None
+    bbox = center = zoom = None
+    has = {name: bool(args.get(name, "").strip()) for name in ("bbox", "lat", "lon", "zoom")}
+    if has["bbox"] and (has["lat"] or has["lon"] or has["zoom"]):
+        errors.append(FieldError("bbox", "give either bbox or lat/lon/zoom, not both"))
+    elif has["bbox"]:
+        bbox = _parse_bbox(args["bbox"], errors)
+    if has["lat"] != has["lon"]:
+        errors.append(FieldError("lat" if has["lon"] else "lon", "lat and lon go together; give both"))
+    elif has["lat"] and not has["bbox"]:
+        lat = _parse_float("lat", args["lat"].strip(), -90, 90, errors)
+        lon = _parse_float("lon", args["lon"].strip(), -180, 180, errors)
+        center = (lat, lon) if lat is not None and lon is not None else None
+    if has["zoom"] and not has["bbox"]:
+        zoom = _parse_zoom(args["zoom"], errors)
+    if errors:
+        raise InvalidParameter("The map view is not valid.", errors)
+    return MapView(center, zoom, bbox, layers)

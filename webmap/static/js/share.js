@@ -1,0 +1,93 @@
+/* The share/embed dialog: a link to the map's current view and an iframe snippet for it, with a preview.
+   The view (centre, zoom, visible reference layers) comes from the Leaflet map as the reader left it. */
+(function () {
+  "use strict";
+
+  var dialog = document.getElementById("share-dialog");
+  var opener = document.getElementById("share-open");
+  if (!dialog || !opener || !window.webmapView || typeof dialog.showModal !== "function") { return; }
+
+  var field = function (id) { return document.getElementById(id); };
+  var data = dialog.dataset;
+  var defaultLayers = data.defaultLayers ? data.defaultLayers.split(",") : [];
+
+  function escapeAttribute(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function trim(number, decimals) {
+    return String(Number(number.toFixed(decimals)));
+  }
+
+  function visibleLayers() {
+    var view = window.webmapView;
+    return Object.keys(view.layers).filter(function (id) { return view.map.hasLayer(view.layers[id]); });
+  }
+
+  function viewArgs() {
+    var args = JSON.parse(data.args);
+    var layers = visibleLayers();
+    if (layers.join(",") !== defaultLayers.join(",")) { args.layers = layers.join(","); }
+    var map = window.webmapView.map;
+    var center = map.getCenter();
+    args.lat = trim(center.lat, 5);
+    args.lon = trim(center.lng, 5);
+    args.zoom = String(map.getZoom());
+    return args;
+  }
+
+  function address(base, args) {
+    return base + "?" + new URLSearchParams(args).toString();
+  }
+
+  function frameSize() {
+    var choice = field("share-size").value.split(":");
+    return choice[0] === "height"
+      ? { height: choice[1], css: "" }
+      : { height: null, css: "width:100%;height:auto;aspect-ratio:" + choice[1] };
+  }
+
+  function snippet(src, title, size) {
+    return '<iframe src="' + escapeAttribute(src) + '" title="' + escapeAttribute(title) + '" width="100%"' +
+      (size.height ? ' height="' + size.height + '"' : "") + ' style="border:0' + (size.css ? ";" + size.css : "") + '"' +
+      ' loading="lazy" allowfullscreen sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>';
+  }
+
+  function refresh() {
+    var args = viewArgs();
+    field("share-link").value = address(data.mapUrl, args);
+    var pinned = field("share-pin").checked;
+    if (!field("share-legend").checked) { args.legend = "0"; }
+    if (pinned) { args.as_of = data.version; }
+    var src = address(data.embedUrl, args);
+    var size = frameSize();
+    field("share-snippet").value = snippet(src, pinned ? data.pinnedTitle : data.title, size);
+    var preview = field("share-preview");
+    preview.setAttribute("style", size.height ? "height:" + size.height + "px" : size.css);
+    if (preview.getAttribute("src") !== src) { preview.setAttribute("src", src); }
+  }
+
+  function copy(button) {
+    var source = field(button.getAttribute("data-copy"));
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = data.copied;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    source.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  }
+
+  opener.hidden = false;
+  opener.addEventListener("click", function () { refresh(); dialog.showModal(); });
+  field("share-close").addEventListener("click", function () { dialog.close(); });
+  ["share-pin", "share-legend", "share-size"].forEach(function (id) { field(id).addEventListener("change", refresh); });
+  dialog.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () { copy(button); });
+  });
+}());
