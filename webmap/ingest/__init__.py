@@ -1,16 +1,15 @@
 """Turning an uploaded file into validated, canonical incidents: pure functions, no request and no store."""
 from datetime import date
 
-from ..errors import BadRequest, UnsupportedMediaType
+from ..errors import BadRequest
 from ..model import Incident
 from ..vocabulary import Vocabulary
-from .formats import GEOJSON, detect_format
+from .formats import CSV, GEOJSON, detect_format
 from .geojson import geojson_records
+from .tabular import csv_records, vector_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
-
-_READERS = {GEOJSON: geojson_records}
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
@@ -19,7 +18,10 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
     if not data.strip():
         raise BadRequest("The file is empty.")
     file_format = detect_format(data, filename, content_type)
-    reader = _READERS.get(file_format)
-    if reader is None:
-        raise UnsupportedMediaType(f"{file_format} files cannot be imported yet; use GeoJSON.")
-    return validate_records(reader(data), make_rules(vocabulary, region_bbox, today))
+    if file_format == GEOJSON:
+        records = geojson_records(data)
+    elif file_format == CSV:
+        records = csv_records(data)
+    else:
+        records = vector_records(data, file_format)
+    return validate_records(records, make_rules(vocabulary, region_bbox, today))

@@ -2,6 +2,7 @@
 import pyproj
 from pyproj.exceptions import CRSError
 
+from ..errors import FieldError, InvalidContent
 from .record import Transform
 
 WGS84 = pyproj.CRS.from_epsg(4326)
@@ -9,6 +10,12 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 
 class UnknownCRS(Exception):
     """A file names a coordinate reference system that cannot be used; the message says why."""
+
+
+def crs_error(problem: UnknownCRS) -> InvalidContent:
+    """Return the error for a file whose coordinate reference system cannot be used."""
+    return InvalidContent(f"The file's coordinate reference system cannot be used: {problem}.",
+                          [FieldError("crs", f"{problem}; reproject the file to WGS84 (EPSG:4326)")])
 
 
 def to_wgs84(crs_input) -> Transform | None:

@@ -16,8 +16,6 @@ _BY_CONTENT_TYPE = {
     "application/zip": SHAPEFILE_ZIP,
     "application/x-zip-compressed": SHAPEFILE_ZIP,
 }
-# Types that say nothing about the content: the file name or the bytes decide instead.
-_VAGUE_CONTENT_TYPES = {"", "application/octet-stream", "text/plain", "binary/octet-stream"}
 _BY_SUFFIX = {
     ".geojson": GEOJSON, ".json": GEOJSON, ".csv": CSV, ".gpkg": GEOPACKAGE, ".kml": KML, ".zip": SHAPEFILE_ZIP,
 }
@@ -40,25 +38,34 @@ def _sniff(data: bytes) -> str | None:
     if head.startswith(b"<") and b"<kml" in data[:4096]:
         return KML
     first_line = head.split(b"\n", 1)[0]
-    if b"," in first_line or b";" in first_line or b"\t" in first_line:
+    if _is_text(head) and (b"," in first_line or b";" in first_line or b"\t" in first_line):
         return CSV
     return None
 
 
+def _is_text(head: bytes) -> bool:
+    """Tell whether the first bytes read as UTF-8 text (a character cut off at the end is fine)."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3
+    return True
+
+
 def detect_format(data: bytes, filename: str | None, content_type: str | None) -> str:
-    """Return the upload's format, or raise UnsupportedMediaType."""
+    """Return the upload's format from a known content type, else the file name's suffix, else its first bytes."""
     declared = (content_type or "").split(";")[0].strip().lower()
-    if declared and declared not in _VAGUE_CONTENT_TYPES and not declared.startswith("multipart/"):
-        if declared not in _BY_CONTENT_TYPE:
-            raise _unsupported(f"Content type {declared!r}")
+    if declared in _BY_CONTENT_TYPE:
         return _BY_CONTENT_TYPE[declared]
-    if filename:
-        suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
-        if suffix:
-            if suffix not in _BY_SUFFIX:
-                raise _unsupported(f"A {suffix!r} file")
-            return _BY_SUFFIX[suffix]
+    # Browsers often send a vague or wrong type for a file (a CSV as application/vnd.ms-excel),
+    # so any other type leaves the decision to the name and the content.
+    suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
     found = _sniff(data)
     if found is None:
-        raise _unsupported("The upload")
+        what = f"A {suffix!r} file" if suffix else f"Content of type {declared!r}" if declared else "The upload"
+        raise _unsupported(what)
     return found

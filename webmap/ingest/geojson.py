@@ -1,7 +1,7 @@
 """Reading GeoJSON (RFC 7946) into records: the document's structure, its features and any legacy `crs`."""
 from ..errors import FieldError, InvalidContent
 from ..model import CANONICAL_PROPERTIES
-from .crs import UnknownCRS, legacy_geojson_crs
+from .crs import UnknownCRS, crs_error, legacy_geojson_crs
 from .geometry import GEOMETRY_TYPES
 from .jsontext import parse_json
 from .mappings import generic_values
@@ -60,7 +60,6 @@ def geojson_records(data: bytes) -> list[Record]:
     try:
         transform = legacy_geojson_crs(document.get("crs"))
     except UnknownCRS as exc:
-        raise InvalidContent(f"The file's coordinate reference system cannot be used: {exc}.",
-                             [FieldError("crs", f"{exc}; reproject the file to WGS84 (EPSG:4326)")]) from exc
+        raise crs_error(exc) from exc
     layout = FileLayout(_NAMES, transform=transform)
     return [_record(index, feature, layout) for index, feature in enumerate(features)]

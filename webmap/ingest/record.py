@@ -30,7 +30,7 @@ class Record:
 
     index: int
     geometry: object  # a GeoJSON geometry mapping as read, or None when missing
-    values: dict  # canonical property name -> raw value
+    values: dict  # canonical property name -> raw value (event_type may be a tuple of alternatives, best first)
     extra: dict  # every other property, verbatim
     layout: FileLayout
     source_id: object = None

@@ -74,7 +74,7 @@ def _day(value, required: bool, rules: Rules) -> str | None:
     """Return an ISO date from a date text, refusing unreadable and future dates."""
     if _blank(value):
         if required:
-            raise ValueProblem(f"missing date: every incident needs the day it happened ({_DATE_FORMS})")
+            raise ValueProblem(f"missing date: every incident needs the day it happened; {_DATE_FORMS}")
         return None
     day = parse_date(value)
     if day is None:
@@ -85,14 +85,17 @@ def _day(value, required: bool, rules: Rules) -> str | None:
 
 
 def _event_type(value, rules: Rules) -> str:
-    """Return the event type id for a type text, or name the allowed ones."""
-    if _blank(value):
-        raise ValueProblem(f"missing event type; use one of: {', '.join(rules.vocabulary.event_type_ids())}")
-    found = rules.event_type(str(value))
-    if found is None:
-        allowed = ", ".join(rules.vocabulary.event_type_ids())
-        raise ValueProblem(f"unknown event type {json.dumps(value, ensure_ascii=False)}; use one of: {allowed}")
-    return found
+    """Return the event type id for a type text (or the first of several alternatives that is known)."""
+    candidates = [c for c in (value if isinstance(value, tuple) else (value,)) if not _blank(c)]
+    allowed = ", ".join(rules.vocabulary.event_type_ids())
+    if not candidates:
+        raise ValueProblem(f"missing event type; use one of: {allowed}")
+    for candidate in candidates:
+        found = rules.event_type(str(candidate))
+        if found:
+            return found
+    shown = " / ".join(json.dumps(c, ensure_ascii=False) for c in candidates)
+    raise ValueProblem(f"unknown event type {shown}; use one of: {allowed}")
 
 
 def _count(value, rules: Rules) -> int | None:
@@ -176,15 +179,20 @@ def check_record(record: Record, rules: Rules) -> tuple[Incident | None, list[Fi
             values[name] = convert(record.values.get(name), rules)
         except ValueProblem as problem:
             problems.append((layout.of(name), str(problem)))
-    if values.get("end_date") and values.get("date") and values["end_date"] < values["date"]:
-        problems.append((layout.of("end_date"), f"{values['end_date']} is before the date {values['date']}"))
-    try:
-        geometry = normalize_geometry(record.geometry, layout.transform)
-        outside = region_problem(geometry_bounds(geometry), rules.region)
-        if outside:
-            problems.append((layout.geometry, outside))
-    except GeometryProblem as problem:
-        problems.append((layout.geometry, str(problem)))
+    if values.get("end_date") and values.get("date"):
+        if values["end_date"] < values["date"]:
+            problems.append((layout.of("end_date"), f"{values['end_date']} is before the date {values['date']}"))
+        elif values["end_date"] == values["date"]:  # a one-day incident has no end date of its own
+            values["end_date"] = None
+    # A reader that could not build the geometry has already said why.
+    if not any(name == layout.geometry for name, _ in record.problems):
+        try:
+            geometry = normalize_geometry(record.geometry, layout.transform)
+            outside = region_problem(geometry_bounds(geometry), rules.region)
+            if outside:
+                problems.append((layout.geometry, outside))
+        except GeometryProblem as problem:
+            problems.append((layout.geometry, str(problem)))
     try:
         incident_id = _source_id(record.source_id)
     except ValueProblem as problem:
