@@ -50,8 +50,12 @@ def serve_command(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
+    from .account_cli import tokens_group, users_group  # here, as that module imports this one
+
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
 
 
 def _create_app():
