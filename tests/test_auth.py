@@ -5,7 +5,9 @@ import sqlite3
 import pytest
 
 from upload_helpers import PASSWORD, add_accounts, bearer, csrf_token, log_in
+from webmap import create_app
 from webmap.accounts import ROLES, role_allows
+from webmap.cli import prepare_database
 from webmap.store import get_store
 
 MISSING = "/api/collections/incidents/items/no-such-incident"
@@ -174,3 +176,13 @@ def test_session_cookie_is_http_only_and_same_site(app):
     add_accounts(app)
     cookie = log_in(app.test_client(), "viewer").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_setting(tmp_path):
+    """WEBMAP_SECURE_COOKIES=1 marks the session cookie Secure, for sites served over HTTPS."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "TILES": "none",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'webmap.db'}"}, environ={"WEBMAP_SECURE_COOKIES": "1"})
+    with app.app_context():
+        prepare_database(with_samples=False)
+    add_accounts(app)
+    assert "Secure" in log_in(app.test_client(), "viewer").headers["Set-Cookie"]

@@ -170,6 +170,19 @@ def test_multipart_file_upload(fixture_app, api, tokens):
         assert get_store().get_batch(response.get_json()["batch_id"]).filename == "strikes.geojson"
 
 
+def test_csv_file_and_csv_body(fixture_app, api, tokens):
+    """A CSV goes in as a form file or as a text/csv body; a bad row is named by its index and field."""
+    good = b"id,date,event_type,title,latitude,longitude\ncsv-1,2025-01-05,airstrike,Strike,33.126,35.8246\n"
+    response = api.post(ITEMS, data={"file": (io.BytesIO(good), "incidents.csv")},
+                        headers=bearer(tokens["contributor"]), content_type="multipart/form-data")
+    assert response.status_code == 201 and response.get_json()["ids"]["inserted"] == ["csv-1"]
+    before = state(fixture_app)
+    bad = good + b"csv-2,2025-13-01,raid,Bad date,33.1,35.9\n"
+    body = error_of(post(api, bad, tokens["contributor"], content_type="text/csv"), 422, "InvalidContent")
+    assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "date")]
+    assert state(fixture_app) == before
+
+
 def test_multipart_without_file_is_a_bad_request(api, tokens):
     """A form with no `file` field says which field is missing."""
     response = api.post(ITEMS, data={"other": "x"}, headers=bearer(tokens["contributor"]),

@@ -19,6 +19,11 @@ def _megabytes(text: str) -> int:
     return int(float(text) * 1024 * 1024)
 
 
+def _flag(text: str) -> bool:
+    """Parse a yes/no setting (`1`, `true`, `yes`, `on` mean yes)."""
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _bbox(text: str) -> tuple[float, float, float, float]:
     """Parse `minlon,minlat,maxlon,maxlat` into a tuple of four floats."""
     parts = [float(v) for v in text.split(",")]
@@ -73,6 +78,12 @@ SETTINGS = (
         "them inside. The default covers the Levant east of 34°E, so swapped coordinates of southern "
         "Syria fall outside it and are caught.",
         _bbox,
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE", "WEBMAP_SECURE_COOKIES", False,
+        "Send the login session cookie only over HTTPS. Turn on (`1`) wherever the site is served over "
+        "HTTPS, which every deployment with accounts should be.",
+        _flag,
     ),
 )
 
