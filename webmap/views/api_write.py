@@ -23,8 +23,8 @@ def _api_headers(response: Response) -> Response:
 @bp.post("/items")
 def create_items():
     """Insert or update the incidents of a GeoJSON body or an uploaded file (`?dry_run=true` only reports)."""
-    dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
     account = api_account("upload")
+    dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
     result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run)
     response = jsonify(result.to_json())
     response.status_code = 200 if dry_run else 201
