@@ -116,7 +116,8 @@ def test_batches_page_lists_and_undoes(fixture_app, editor):
     with fixture_app.app_context():
         batch = edit_and_add(get_store())
     page = editor.get("/batches").get_data(as_text=True)
-    assert f'<tr data-batch="{batch}">' in page and "<td>second</td>" in page and "incidents_small.geojson" in page
+    assert f'<tr data-batch="{batch}">' in page and '<td dir="auto">second</td>' in page
+    assert "incidents_small.geojson" in page
     response = editor.post(f"/batches/{batch}/undo", data={"csrf_token": csrf_token(editor, "/batches")},
                            follow_redirects=True)
     text = response.get_data(as_text=True)
@@ -134,7 +135,8 @@ def test_undo_needs_csrf_token_and_editor_role(fixture_app, editor):
     assert editor.post(f"/batches/{batch}/undo").status_code == 400
     contributor = fixture_app.test_client()
     log_in(contributor, "contributor")
-    assert contributor.post(f"/batches/{batch}/undo", data={"csrf_token": csrf_token(contributor, "/")}).status_code == 403
+    forbidden = contributor.post(f"/batches/{batch}/undo", data={"csrf_token": csrf_token(contributor, "/")})
+    assert forbidden.status_code == 403
     assert editor.post("/batches/999/undo", data={"csrf_token": csrf_token(editor, "/batches")}).status_code == 404
     with fixture_app.app_context():
         assert get_store().count_incidents(EVERYTHING) == 8

@@ -26,7 +26,8 @@ def login():
         account = get_store().get_account(name)
         if password_matches(account, request.form.get("password", "")):
             log_in(account)
-            return redirect(next_url or url_for("pages.map_page", lang=None if context["lang"] == "en" else context["lang"]))
+            home = url_for("pages.map_page", lang=None if context["lang"] == "en" else context["lang"])
+            return redirect(next_url or home)
     failed = request.method == "POST"
     return render_template("login.html", failed=failed, name=name, next_url=next_url, **context)
 
