@@ -83,10 +83,10 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
     """Name each incident whose verification state the account may not set (only editors verify)."""
     if role_allows(account.role, "verify"):
         return []
+    stored = store.verification_states([i.id for i in incidents])
     errors = []
     for index, incident in enumerate(incidents):
-        stored = store.get_incident(incident.id)
-        allowed = stored.verification if stored else "unverified"
+        allowed = stored.get(incident.id, "unverified")
         if incident.verification != allowed:
             errors.append(FieldError(
                 "verification",

@@ -109,6 +109,10 @@ class Store(ABC):
         """Return what `add_incidents` would do with these incidents, without writing anything."""
 
     @abstractmethod
+    def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
+        """Return the verification state of each live incident among these ids."""
+
+    @abstractmethod
     def list_batches(self, limit: int, before: int | None = None) -> list[BatchRecord]:
         """Return up to `limit` batches, newest first, with ids below `before` if given."""
 

@@ -427,18 +427,25 @@ class SQLiteStore(Store):
         conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version),))
 
     @staticmethod
-    def _live_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
-        """Return rowid and content hash of the live rows among `ids`."""
+    def _live_columns(conn: sqlite3.Connection, ids: list[str], columns: str) -> dict[str, tuple]:
+        """Return the given columns of the live rows among `ids`, by id."""
         found = {}
         chunk = 900  # stays under SQLite's limit on bound parameters
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            sql = (
-                "SELECT id, rowid, content_hash FROM incident"
-                f" WHERE valid_to IS NULL AND id IN ({','.join('?' * len(part))})"
-            )
-            found.update((row[0], (row[1], row[2])) for row in conn.execute(sql, part))
+            sql = f"SELECT id, {columns} FROM incident WHERE valid_to IS NULL AND id IN ({','.join('?' * len(part))})"
+            found.update((row[0], row[1:]) for row in conn.execute(sql, part))
         return found
+
+    @classmethod
+    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """Return rowid and content hash of the live rows among `ids`."""
+        return cls._live_columns(conn, ids, "rowid, content_hash")
+
+    def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
+        """Return the verification state of each live incident among these ids."""
+        found = self._live_columns(self._connection(), incident_ids, "verification")
+        return {incident_id: row[0] for incident_id, row in found.items()}
 
     @staticmethod
     def _row(incident: Incident, version: int, batch_id: int, digest: str, feature: str) -> tuple:
