@@ -92,6 +92,8 @@ def normalize_geometry(geometry, transform: Transform | None = None, nested: boo
         raise GeometryProblem(f"type {_show(kind)} is not a geometry type webmap accepts ({allowed})")
     if "coordinates" not in geometry:
         raise GeometryProblem(f"the {kind} has no 'coordinates'")
+    if kind == "Point":  # most incidents: one position, nothing more to check
+        return {"type": kind, "coordinates": _position(geometry["coordinates"], "coordinates", transform)}
     coords = _positions(geometry["coordinates"], _POSITION_DEPTH[kind], "coordinates", transform)
     _check_parts(kind, coords)
     return {"type": kind, "coordinates": coords}

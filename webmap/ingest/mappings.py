@@ -15,6 +15,9 @@ UCDP_PRECISION = {"1": "town", "2": "area", "3": "area", "4": "region", "5": "re
 UCDP_VIOLENCE = {"1": "clash", "2": "clash", "3": "other"}
 
 
+_CANONICAL = frozenset(CANONICAL_PROPERTIES)
+
+
 def _blank(value) -> bool:
     """Tell whether a cell or property holds nothing."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -33,9 +36,9 @@ def _combine_sources(sources, url):
 
 def generic_values(properties: dict) -> tuple[dict, dict]:
     """Split properties named like webmap's own into canonical values and extra ones (`source_url` joins sources)."""
-    values, extra = {}, {}
-    for name, value in properties.items():
-        (values if name in CANONICAL_PROPERTIES else extra)[name] = value
+    values = {name: value for name, value in properties.items() if name in _CANONICAL}
+    extra = {name: value for name, value in properties.items() if name not in _CANONICAL} \
+        if len(values) < len(properties) else {}
     if "source_url" in extra:
         values["sources"] = _combine_sources(values.get("sources"), extra.pop("source_url"))
     return values, extra

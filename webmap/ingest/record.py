@@ -5,7 +5,7 @@ from typing import Callable
 Transform = Callable[[float, float], tuple[float, float]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileLayout:
     """How one uploaded file names what an error can point at, and how its coordinates reach WGS84."""
 
@@ -24,7 +24,7 @@ class FileLayout:
         return f"{self.row_label} {index + 1}: " if self.row_label else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One feature or data row: raw geometry, canonical values, extra properties and problems found so far."""
 

@@ -27,13 +27,26 @@ class Rules:
     vocabulary: Vocabulary
     region: tuple[float, float, float, float]
     today: date
-    _event_types: dict = field(default_factory=dict)  # memo: the same few texts recur in every file
+    # Memos: a file repeats the same few event types and dates thousands of times.
+    _event_types: dict = field(default_factory=dict)
+    _days: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.event_type_ids = tuple(self.vocabulary.event_type_ids())
+        self.precision_ids = tuple(self.vocabulary.precision_ids())
+        self.verification_ids = tuple(self.vocabulary.verification_ids())
 
     def event_type(self, text: str) -> str | None:
         """Return the event type id a text names (id, label or synonym), or None."""
         if text not in self._event_types:
             self._event_types[text] = self.vocabulary.resolve_event_type(text)
         return self._event_types[text]
+
+    def day(self, text: str) -> str | ValueProblem:
+        """Return the ISO date a text names, or the problem with it."""
+        if text not in self._days:
+            self._days[text] = _check_day(text, self.today)
+        return self._days[text]
 
 
 def make_rules(vocabulary: Vocabulary, region_bbox, today: date | None = None) -> Rules:
@@ -46,21 +59,23 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _shown(value, limit: int = 60) -> str:
+    """Return a value as JSON for a message, cut to a readable length."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _text(value, rules: Rules) -> str | None:
     """Return a text value with surrounding space trimmed."""
-    if _blank(value):
-        return None
     if isinstance(value, str):
-        return value.strip()
+        return value.strip() or None
     if type(value) in (int, float):
         return str(value)
-    raise ValueProblem(f"must be text, got {json.dumps(value)[:40]}")
+    raise ValueProblem(f"must be text, got {_shown(value)}")
 
 
 def _text_list(value, rules: Rules) -> tuple[str, ...]:
     """Return a list of texts: a JSON array of strings, or one text of items separated by ';'."""
-    if _blank(value):
-        return ()
     if isinstance(value, str):
         items = value.split(";")
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -70,65 +85,92 @@ def _text_list(value, rules: Rules) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
 
 
-def _day(value, required: bool, rules: Rules) -> str | None:
-    """Return an ISO date from a date text, refusing unreadable and future dates."""
-    if _blank(value):
-        if required:
-            raise ValueProblem(f"missing date: every incident needs the day it happened; {_DATE_FORMS}")
-        return None
-    day = parse_date(value)
+def _check_day(text: str, today: date) -> str | ValueProblem:
+    """Return the ISO date a text names, or the problem: unreadable, or in the future."""
+    day = parse_date(text)
     if day is None:
-        raise ValueProblem(f"{json.dumps(value, ensure_ascii=False)[:60]} is not a date; {_DATE_FORMS}")
-    if day > rules.today:
-        raise ValueProblem(f"{day.isoformat()} is in the future")
+        return ValueProblem(f"{_shown(text)} is not a date; {_DATE_FORMS}")
+    if day > today:
+        return ValueProblem(f"{day.isoformat()} is in the future")
     return day.isoformat()
+
+
+def _day(value, rules: Rules) -> str | None:
+    """Return an ISO date from a date text, refusing unreadable and future dates."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueProblem(f"{_shown(value)} is not a date; {_DATE_FORMS}")
+    if not value.strip():
+        return None
+    day = rules.day(value)
+    if isinstance(day, ValueProblem):
+        raise day
+    return day
+
+
+def _required_day(value, rules: Rules) -> str:
+    """Return the ISO date an incident happened on, which every incident needs."""
+    day = _day(value, rules)
+    if day is None:
+        raise ValueProblem(f"missing date: every incident needs the day it happened; {_DATE_FORMS}")
+    return day
 
 
 def _event_type(value, rules: Rules) -> str:
     """Return the event type id for a type text (or the first of several alternatives that is known)."""
+    if type(value) is str:
+        found = rules.event_type(value)
+        if found:
+            return found
     candidates = [c for c in (value if isinstance(value, tuple) else (value,)) if not _blank(c)]
-    allowed = ", ".join(rules.vocabulary.event_type_ids())
-    if not candidates:
-        raise ValueProblem(f"missing event type; use one of: {allowed}")
     for candidate in candidates:
         found = rules.event_type(str(candidate))
         if found:
             return found
-    shown = " / ".join(json.dumps(c, ensure_ascii=False) for c in candidates)
+    allowed = ", ".join(rules.event_type_ids)
+    if not candidates:
+        raise ValueProblem(f"missing event type; use one of: {allowed}")
+    shown = " / ".join(_shown(c) for c in candidates)
     raise ValueProblem(f"unknown event type {shown}; use one of: {allowed}")
 
 
 def _count(value, rules: Rules) -> int | None:
     """Return a whole, non-negative number of people killed."""
-    if _blank(value):
-        return None
     number = value
     if isinstance(value, str):
+        if not value.strip():
+            return None
         try:
-            number = float(value.strip())
+            number = float(value)
         except ValueError:
             number = None
-    if type(number) in (int, float) and number == number and number >= 0 and float(number).is_integer():
+    if type(number) is int and number >= 0:
+        return number
+    if type(number) is float and number >= 0 and number.is_integer():
         return int(number)
-    raise ValueProblem(f"must be a whole number of people, 0 or more, got {json.dumps(value)[:40]}")
+    raise ValueProblem(f"must be a whole number of people, 0 or more, got {_shown(value)}")
 
 
 def _choice(ids_of: str, default: str | None):
     """Return a converter accepting one of a vocabulary's ids (any case), or the default when blank."""
     def convert(value, rules: Rules) -> str | None:
+        allowed = getattr(rules, ids_of)
+        if value in allowed:
+            return value
         if _blank(value):
             return default
-        allowed = getattr(rules.vocabulary, ids_of)()
         wanted = str(value).strip().casefold()
         if wanted in allowed:
             return wanted
-        raise ValueProblem(f"unknown value {json.dumps(value, ensure_ascii=False)}; use one of: {', '.join(allowed)}")
+        raise ValueProblem(f"unknown value {_shown(value)}; use one of: {', '.join(allowed)}")
     return convert
 
 
+# Converters get the raw value of a property; _MISSING says what an absent optional one means.
 _CONVERTERS = {
-    "date": lambda v, rules: _day(v, True, rules),
-    "end_date": lambda v, rules: _day(v, False, rules),
+    "date": _required_day,
+    "end_date": _day,
     "event_type": _event_type,
     "title": _text,
     "description": _text,
@@ -139,19 +181,22 @@ _CONVERTERS = {
     "precision": _choice("precision_ids", None),
     "verification": _choice("verification_ids", "unverified"),
 }
+_MISSING = {"end_date": None, "title": None, "description": None, "location_name": None, "fatalities": None,
+            "actors": (), "sources": (), "precision": None, "verification": "unverified"}
+_REQUIRED = [name for name in _CONVERTERS if name not in _MISSING]
 
 
 def _source_id(value) -> str | None:
     """Return the id a feature or row brings, as text (RFC 7946 ids are strings or numbers)."""
-    if _blank(value):
-        return None
     if isinstance(value, str):
-        return value.strip()
+        return value.strip() or None
+    if value is None:
+        return None
     if type(value) is int or (type(value) is float and value.is_integer()):
         return str(int(value))
     if type(value) is float:
         return repr(value)
-    raise ValueProblem(f"must be a string or a number, got {json.dumps(value)[:40]}")
+    raise ValueProblem(f"must be a string or a number, got {_shown(value, 40)}")
 
 
 def content_id(incident: Incident) -> str:
@@ -167,36 +212,52 @@ def _field_errors(record: Record, problems: list[tuple[str, str]]) -> list[Field
     return [FieldError(name, prefix + message, record.index) for name, message in problems]
 
 
+def _values(record: Record, rules: Rules, problems: list) -> dict:
+    """Convert the record's canonical values, noting each problem under the file's name for the field."""
+    given, values = record.values, dict(_MISSING)
+    names = [name for name in given if given[name] is not None or name not in _MISSING]
+    names += [name for name in _REQUIRED if name not in given]
+    for name in names:
+        try:
+            values[name] = _CONVERTERS[name](given.get(name), rules)
+        except ValueProblem as problem:
+            problems.append((record.layout.of(name), str(problem)))
+    start, end = values.get("date"), values["end_date"]
+    if start and end:
+        if end < start:
+            problems.append((record.layout.of("end_date"), f"{end} is before the date {start}"))
+        elif end == start:  # a one-day incident has no end date of its own
+            values["end_date"] = None
+    return values
+
+
+def _geometry(record: Record, rules: Rules, problems: list) -> dict | None:
+    """Return the record's clean geometry, noting a problem if it is broken or outside the region."""
+    layout = record.layout
+    if any(name == layout.geometry for name, _ in record.problems):
+        return None  # the reader could not build the geometry and has already said why
+    try:
+        geometry = normalize_geometry(record.geometry, layout.transform)
+    except GeometryProblem as problem:
+        problems.append((layout.geometry, str(problem)))
+        return None
+    outside = region_problem(geometry_bounds(geometry), rules.region)
+    if outside:
+        problems.append((layout.geometry, outside))
+    return geometry
+
+
 def check_record(record: Record, rules: Rules) -> tuple[Incident | None, list[FieldError]]:
     """Return the record as an Incident, or None and every problem it has."""
-    layout = record.layout
     problems = list(record.problems)
     if not record.readable:
         return None, _field_errors(record, problems)
-    values = {}
-    for name, convert in _CONVERTERS.items():
-        try:
-            values[name] = convert(record.values.get(name), rules)
-        except ValueProblem as problem:
-            problems.append((layout.of(name), str(problem)))
-    if values.get("end_date") and values.get("date"):
-        if values["end_date"] < values["date"]:
-            problems.append((layout.of("end_date"), f"{values['end_date']} is before the date {values['date']}"))
-        elif values["end_date"] == values["date"]:  # a one-day incident has no end date of its own
-            values["end_date"] = None
-    # A reader that could not build the geometry has already said why.
-    if not any(name == layout.geometry for name, _ in record.problems):
-        try:
-            geometry = normalize_geometry(record.geometry, layout.transform)
-            outside = region_problem(geometry_bounds(geometry), rules.region)
-            if outside:
-                problems.append((layout.geometry, outside))
-        except GeometryProblem as problem:
-            problems.append((layout.geometry, str(problem)))
+    values = _values(record, rules, problems)
+    geometry = _geometry(record, rules, problems)
     try:
         incident_id = _source_id(record.source_id)
     except ValueProblem as problem:
-        problems.append((layout.id, str(problem)))
+        problems.append((record.layout.id, str(problem)))
     if problems:
         return None, _field_errors(record, problems)
     incident = Incident(id=incident_id or "", geometry=geometry, extra=record.extra, **values)
