@@ -60,6 +60,9 @@ class Incident:
 
 def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
     """Return (minx, miny, maxx, maxy) of a GeoJSON geometry of any type."""
+    if geometry["type"] == "Point":  # most incidents; imports and writes compute this for each one
+        x, y = geometry["coordinates"][:2]
+        return x, y, x, y
     xs, ys = [], []
 
     def walk(coords):
