@@ -158,6 +158,16 @@ def test_kml_placemarks(tmp_path):
     assert not {"tessellate", "extrude", "visibility"} & set(incidents[0].extra)
 
 
+def test_kml_folders_names_and_time_elements():
+    raid, incursion = read_fixture("placemarks.kml")
+    assert (raid.title, raid.date, raid.event_type, raid.precision) == ("Test raid at village A", "2025-01-05",
+                                                                       "raid", "town")
+    assert raid.geometry == {"type": "Point", "coordinates": [35.8246, 33.126]}
+    assert (incursion.date, incursion.end_date, incursion.event_type) == ("2025-02-01", "2025-02-03", "incursion")
+    assert incursion.geometry["type"] == "LineString"
+    assert raid.id.startswith("auto-") and raid.id == read_fixture("placemarks.kml")[0].id
+
+
 def _zipped(folder, names=None) -> bytes:
     """Zip the files of a folder (or only those named) in memory."""
     buffer = io.BytesIO()

@@ -78,6 +78,9 @@ def _text_list(value, rules: Rules) -> tuple[str, ...]:
     """Return a list of texts: a JSON array of strings, or one text of items separated by ';'."""
     if isinstance(value, str):
         items = value.split(";")
+    elif type(value) is list and len(value) == 1 and type(value[0]) is str:  # the usual single source
+        item = value[0].strip()
+        return (item,) if item else ()
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         items = value
     else:
@@ -183,7 +186,7 @@ _CONVERTERS = {
 }
 _MISSING = {"end_date": None, "title": None, "description": None, "location_name": None, "fatalities": None,
             "actors": (), "sources": (), "precision": None, "verification": "unverified"}
-_REQUIRED = [name for name in _CONVERTERS if name not in _MISSING]
+_REQUIRED = {name: None for name in _CONVERTERS if name not in _MISSING}
 
 
 def _source_id(value) -> str | None:
@@ -215,11 +218,13 @@ def _field_errors(record: Record, problems: list[tuple[str, str]]) -> list[Field
 def _values(record: Record, rules: Rules, problems: list) -> dict:
     """Convert the record's canonical values, noting each problem under the file's name for the field."""
     given, values = record.values, dict(_MISSING)
-    names = [name for name in given if given[name] is not None or name not in _MISSING]
-    names += [name for name in _REQUIRED if name not in given]
-    for name in names:
+    if not _REQUIRED.keys() <= given.keys():
+        given = {**_REQUIRED, **given}  # absent required values get converted too, to say they are missing
+    for name, raw in given.items():
+        if raw is None and name in _MISSING:
+            continue
         try:
-            values[name] = _CONVERTERS[name](given.get(name), rules)
+            values[name] = _CONVERTERS[name](raw, rules)
         except ValueProblem as problem:
             problems.append((record.layout.of(name), str(problem)))
     start, end = values.get("date"), values["end_date"]
@@ -234,7 +239,7 @@ def _values(record: Record, rules: Rules, problems: list) -> dict:
 def _geometry(record: Record, rules: Rules, problems: list) -> dict | None:
     """Return the record's clean geometry, noting a problem if it is broken or outside the region."""
     layout = record.layout
-    if any(name == layout.geometry for name, _ in record.problems):
+    if record.problems and any(name == layout.geometry for name, _ in record.problems):
         return None  # the reader could not build the geometry and has already said why
     try:
         geometry = normalize_geometry(record.geometry, layout.transform)
@@ -276,9 +281,12 @@ def _known_id(record: Record, incident: Incident | None) -> str | None:
 
 def _duplicate_errors(records: list[Record], incidents: list[Incident | None]) -> list[FieldError]:
     """Return an error for every record whose id an earlier record in the same file already has."""
+    known = [_known_id(record, incident) for record, incident in zip(records, incidents)]
+    present = [incident_id for incident_id in known if incident_id is not None]
+    if len(set(present)) == len(present):
+        return []
     first_seen, errors = {}, []
-    for record, incident in zip(records, incidents):
-        incident_id = _known_id(record, incident)
+    for record, incident_id in zip(records, known):
         if incident_id is None:
             continue
         first = first_seen.setdefault(incident_id, record.index)
@@ -296,9 +304,11 @@ def _duplicate_errors(records: list[Record], incidents: list[Incident | None]) -
 
 def validate_records(records: list[Record], rules: Rules) -> list[Incident]:
     """Check every record and return the incidents, or raise InvalidContent listing every problem."""
-    results = [check_record(record, rules) for record in records]
-    incidents = [incident for incident, _ in results]
-    errors = [error for _, problems in results for error in problems]
+    incidents, errors = [], []
+    for record in records:
+        incident, problems = check_record(record, rules)
+        incidents.append(incident)
+        errors += problems
     errors += _duplicate_errors(records, incidents)
     if errors:
         errors.sort(key=lambda e: e.feature)

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
+
 from ..model import Incident, ReferenceLayer, geometry_bounds
 from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, Store, UndoRefused,
                    WriteReport)
@@ -101,9 +103,39 @@ def sqlite_path_from_url(url: str) -> Path:
     return Path(url[len(prefix):])
 
 
+# Page cache (KiB) for a large write's index and R*Tree updates; the default 2 MB makes them re-read pages.
+_BULK_CACHE_KIB = 64 * 1024
+_BULK_ROWS = 5000
+
+
 def _dumps(value) -> str:
     """Serialise JSON compactly, keeping non-ASCII text (Arabic names) readable."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _feature_text(incident: Incident) -> str:
+    """Serialise an incident as stored: compact UTF-8 JSON, by orjson, ten times faster than _dumps."""
+    feature = incident.to_feature()
+    try:
+        # The text matches _dumps except for tiny floats (0.00001, not 1e-05); the content hash is
+        # taken from it, so such an incident stored before counts as updated once.
+        return orjson.dumps(feature).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, which only the standard encoder writes
+        return _dumps(feature)
+
+
+@contextmanager
+def _bulk_cache(conn: sqlite3.Connection, rows: int):
+    """Give a write of many rows a larger page cache, and give the memory back afterwards."""
+    if rows < _BULK_ROWS:
+        yield
+        return
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
 
 
 def _now() -> str:
@@ -204,7 +236,7 @@ class SQLiteStore(Store):
     def add_incidents(self, incidents: list[Incident], batch: BatchInfo) -> WriteReport:
         """Insert new incidents, replace changed ones and skip identical ones, in one transaction."""
         report = WriteReport()
-        with self._transaction() as conn:
+        with _bulk_cache(self._connection(), len(incidents)), self._transaction() as conn:
             version, batch_id = self._open_batch(conn, batch)
             rows, superseded = [], []
             for incident, feature, digest, previous in self._changes(conn, incidents, report):
@@ -236,7 +268,7 @@ class SQLiteStore(Store):
         """Record each incident in the report; yield (incident, feature, digest, superseded rowid) for writes."""
         live = self._live_hashes(conn, [i.id for i in incidents])
         for incident in incidents:
-            feature = _dumps(incident.to_feature())
+            feature = _feature_text(incident)
             digest = hashlib.sha1(feature.encode()).hexdigest()
             previous = live.get(incident.id)
             if previous and previous[1] == digest:
