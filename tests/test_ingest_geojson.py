@@ -177,6 +177,8 @@ def test_repeated_content_without_ids_is_named_as_a_repeat():
     ({"type": "Polygon", "coordinates": [[[35.8, 33.1], [35.9, 33.1], [35.8, 33.1]]]}, "needs at least 4"),
     ({"type": "MultiPoint", "coordinates": []}, "has no parts"),
     ({"type": "GeometryCollection", "geometries": []}, "non-empty"),
+    ({"type": "GeometryCollection", "geometries": [{"type": "GeometryCollection", "geometries": []}]},
+     "may not contain another"),
     ("POINT (35.8 33.1)", "must be a GeoJSON geometry object"),
 ])
 def test_broken_geometries(geometry, words):

@@ -82,7 +82,9 @@ def normalize_geometry(geometry, transform: Transform | None = None, nested: boo
     if not isinstance(geometry, dict):
         raise GeometryProblem(f"must be a GeoJSON geometry object, got {_show(geometry)}")
     kind = geometry.get("type")
-    if kind == "GeometryCollection" and not nested:
+    if kind == "GeometryCollection":
+        if nested:
+            raise GeometryProblem("a GeometryCollection may not contain another one (RFC 7946 3.1.8 advises against it)")
         parts = geometry.get("geometries")
         if type(parts) is not list or not parts:
             raise GeometryProblem("a GeometryCollection needs a non-empty 'geometries' array")

@@ -45,9 +45,10 @@ def _on_disk(data: bytes, file_format: str):
         yield path
 
 
-def _unreadable(file_format: str, exc: Exception) -> BadRequest:
-    """Return the error for a file GDAL cannot open or read."""
-    return BadRequest(f"The file cannot be read as {file_format}: {exc}")
+def _unreadable(file_format: str, exc: Exception, path: Path) -> BadRequest:
+    """Return the error for a file GDAL cannot open or read, without the server's temporary path."""
+    reason = str(exc).replace(str(path), "the file")
+    return BadRequest(f"The file cannot be read as {file_format}: {reason}")
 
 
 def _check_zip(data: bytes) -> None:
@@ -154,7 +155,7 @@ def csv_records(data: bytes) -> list[Record]:
         try:
             table = pyogrio.read_dataframe(path, read_geometry=False)
         except (DataSourceError, DataLayerError) as exc:
-            raise _unreadable(CSV, exc) from exc
+            raise _unreadable(CSV, exc, path) from exc
     if table.empty:
         message = "the CSV has a header but no data rows"
         raise InvalidContent(f"The CSV cannot be imported: {message}.", [FieldError("rows", message)])
@@ -193,7 +194,7 @@ def vector_records(data: bytes, file_format: str) -> list[Record]:
                 frame = pyogrio.read_dataframe(path, layer=layer)
                 records += _frame_records(frame, file_format, start=len(records))
         except (DataSourceError, DataLayerError) as exc:
-            raise _unreadable(file_format, exc) from exc
+            raise _unreadable(file_format, exc, path) from exc
     if not records:
         raise InvalidContent(f"The {file_format} has no features.", [FieldError("features", "the file has no features")])
     return records
