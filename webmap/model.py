@@ -37,9 +37,11 @@ class Incident:
         props = {}
         for name in CANONICAL_PROPERTIES:
             value = getattr(self, name)
-            if value is None or value == ():
-                continue
-            props[name] = list(value) if isinstance(value, tuple) else value
+            if type(value) is tuple:  # actors, sources: only when there are some
+                if value:
+                    props[name] = list(value)
+            elif value is not None:
+                props[name] = value
         props.update(self.extra)
         return props
 

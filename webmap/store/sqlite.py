@@ -146,7 +146,7 @@ def _now() -> str:
 def _search_text(incident: Incident) -> str:
     """Return the lower-cased text that free-text search looks in."""
     parts = (incident.title, incident.description, incident.location_name)
-    return " ".join(p for p in parts if p).casefold()
+    return " ".join([p for p in parts if p]).casefold()
 
 
 def _where(query: IncidentQuery) -> tuple[str, list]:
