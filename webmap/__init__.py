@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, errors, security, store
+from . import auth, cli, errors, limits, security, store
 from .resources import resource_dir
 from .settings import settings_from_environ
 from .tiles import resolve_tiles
@@ -38,6 +38,8 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     store.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    limits.init_app(app)  # before auth: the CSRF check reads the body
+    auth.init_app(app)
     cli.init_app(app)
 
     from .views import register_blueprints

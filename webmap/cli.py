@@ -1,10 +1,15 @@
-"""The `webmap` command: set up the database and serve the app."""
+"""The `webmap` command: set up the database, import incidents and serve the app."""
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .errors import WebmapError
 from .geodata import load_bundled_data
-from .store import get_store
+from .ingest import read_incidents
+from .store import BatchInfo, get_store
+from .vocabulary import load_vocabulary
 
 
 def prepare_database(with_samples: bool = True) -> str:
@@ -50,10 +55,42 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     serve(create_app, host, port, workers or default_workers(), threads)
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", default="webmap import", show_default=True, help="Name recorded as the batch's author.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change, writing nothing.")
+@with_appcontext
+def import_command(file: Path, user: str, dry_run: bool) -> None:
+    """Import incidents from a GeoJSON, CSV, GeoPackage, KML or zipped Shapefile FILE, all or nothing."""
+    prepare_database(with_samples=False)
+    store = get_store()
+    try:
+        incidents = read_incidents(file.read_bytes(), file.name, None, vocabulary=load_vocabulary(),
+                                   region_bbox=current_app.config["REGION_BBOX"])
+    except WebmapError as error:
+        click.echo(f"{file}: {error.description}", err=True)
+        for problem in error.errors:
+            click.echo(str(problem), err=True)
+        raise click.exceptions.Exit(1) from error
+    if dry_run:
+        report = store.plan_incidents(incidents)
+        click.echo(f"dry run, nothing written: would insert {len(report.inserted)}, update {len(report.updated)}, "
+                   f"leave {len(report.unchanged)} unchanged")
+        return
+    report = store.add_incidents(incidents, BatchInfo(user=user, filename=file.name))
+    click.echo(f"inserted {len(report.inserted)}, updated {len(report.updated)}, unchanged {len(report.unchanged)} "
+               f"(batch {report.batch_id}, data version {report.data_version})")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
+    from .account_cli import tokens_group, users_group  # here, as that module imports this one
+
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
 
 
 def _create_app():

@@ -73,6 +73,12 @@ class NotFound(WebmapError):
     status, code = 404, "NotFound"
 
 
+class Conflict(WebmapError):
+    """The request cannot be carried out in the data's current state (e.g. undoing a superseded batch)."""
+
+    status, code = 409, "Conflict"
+
+
 class PayloadTooLarge(WebmapError):
     """The request body is larger than the configured limit."""
 

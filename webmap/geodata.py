@@ -2,9 +2,12 @@
 import json
 from pathlib import Path
 
+from .ingest import read_incidents
 from .model import Incident, ReferenceLayer
 from .resources import resource_dir
+from .settings import setting_default
 from .store import BatchInfo, Store, WriteReport
+from .vocabulary import load_vocabulary
 
 SAMPLE_FILE = "sample_incidents.geojson"
 
@@ -26,10 +29,10 @@ def read_reference_layers(folder: Path | None = None) -> list[ReferenceLayer]:
 
 
 def read_sample_incidents(folder: Path | None = None) -> list[Incident]:
-    """Read the illustrative sample incidents."""
-    folder = folder or geodata_dir()
-    collection = json.loads((folder / SAMPLE_FILE).read_text(encoding="utf-8"))
-    return [Incident.from_feature(feature) for feature in collection["features"]]
+    """Read the illustrative sample incidents through the same checks as any import."""
+    path = (folder or geodata_dir()) / SAMPLE_FILE
+    return read_incidents(path.read_bytes(), SAMPLE_FILE, "application/geo+json",
+                          vocabulary=load_vocabulary(), region_bbox=setting_default("REGION_BBOX"))
 
 
 def load_bundled_data(store: Store, with_samples: bool = True) -> WriteReport | None:

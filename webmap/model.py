@@ -37,9 +37,11 @@ class Incident:
         props = {}
         for name in CANONICAL_PROPERTIES:
             value = getattr(self, name)
-            if value is None or value == ():
-                continue
-            props[name] = list(value) if isinstance(value, tuple) else value
+            if type(value) is tuple:  # actors, sources: only when there are some
+                if value:
+                    props[name] = list(value)
+            elif value is not None:
+                props[name] = value
         props.update(self.extra)
         return props
 
@@ -60,6 +62,9 @@ class Incident:
 
 def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
     """Return (minx, miny, maxx, maxy) of a GeoJSON geometry of any type."""
+    if geometry["type"] == "Point":  # most incidents; imports and writes compute this for each one
+        x, y = geometry["coordinates"][:2]
+        return x, y, x, y
     xs, ys = [], []
 
     def walk(coords):

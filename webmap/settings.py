@@ -19,6 +19,19 @@ def _megabytes(text: str) -> int:
     return int(float(text) * 1024 * 1024)
 
 
+def _flag(text: str) -> bool:
+    """Parse a yes/no setting (`1`, `true`, `yes`, `on` mean yes)."""
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """Parse `minlon,minlat,maxlon,maxlat` into a tuple of four floats."""
+    parts = [float(v) for v in text.split(",")]
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise ValueError(f"expected minlon,minlat,maxlon,maxlat with min < max, got {text!r}")
+    return tuple(parts)
+
+
 SETTINGS = (
     Setting(
         "DATABASE_URL", "DATABASE_URL", None,
@@ -64,7 +77,26 @@ SETTINGS = (
         "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
         _megabytes,
     ),
+    Setting(
+        "REGION_BBOX", "WEBMAP_REGION_BBOX", (34.0, 29.0, 43.0, 38.0),
+        "The region incidents must lie in, as `minlon,minlat,maxlon,maxlat` (WGS84). Imports refuse "
+        "features outside it and ask whether latitude and longitude were swapped when swapping would put "
+        "them inside. The default covers the Levant east of 34°E, so swapped coordinates of southern "
+        "Syria fall outside it and are caught.",
+        _bbox,
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE", "WEBMAP_SECURE_COOKIES", False,
+        "Send the login session cookie only over HTTPS. Turn on (`1`) wherever the site is served over "
+        "HTTPS, which every deployment with accounts should be.",
+        _flag,
+    ),
 )
+
+
+def setting_default(key: str):
+    """Return a setting's default, for code that runs without an app (bundled data, scripts)."""
+    return next(s.default for s in SETTINGS if s.key == key)
 
 
 def settings_from_environ(environ: Mapping[str, str]) -> dict:

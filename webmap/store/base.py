@@ -38,6 +38,49 @@ class WriteReport:
     deleted: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class BatchRecord:
+    """A recorded batch as listed for editors: who wrote what, when, and any undo that links it."""
+
+    id: int
+    created_at: str
+    user: str
+    filename: str | None
+    data_version: int
+    inserted: int
+    updated: int
+    unchanged: int
+    deleted: int
+    undoes: int | None = None  # the batch this one undid
+    undone_by: int | None = None  # the batch that undid this one
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether the batch changed any incident (only then can it be undone)."""
+        return bool(self.inserted or self.updated or self.deleted)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person who may sign in: name, role and the salted hash of their password."""
+
+    name: str
+    role: str
+    password_hash: str
+
+
+class AccountExists(ValueError):
+    """An account with this name already exists."""
+
+
+class UndoRefused(Exception):
+    """A batch cannot be undone; `ids` names the incidents that stand in the way, if any."""
+
+    def __init__(self, message: str, ids: list[str] | tuple = ()):
+        super().__init__(message)
+        self.ids = list(ids)
+
+
 class Store(ABC):
     """Storage for incidents (with history) and reference layers; implementations differ only in SQL."""
 
@@ -60,6 +103,54 @@ class Store(ABC):
     @abstractmethod
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Delete incidents by id (softly: pinned views still see them), in one transaction."""
+
+    @abstractmethod
+    def plan_incidents(self, incidents: list[Incident]) -> WriteReport:
+        """Return what `add_incidents` would do with these incidents, without writing anything."""
+
+    @abstractmethod
+    def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
+        """Return the verification state of each live incident among these ids."""
+
+    @abstractmethod
+    def list_batches(self, limit: int, before: int | None = None) -> list[BatchRecord]:
+        """Return up to `limit` batches, newest first, with ids below `before` if given."""
+
+    @abstractmethod
+    def get_batch(self, batch_id: int) -> BatchRecord | None:
+        """Return one batch by id, or None."""
+
+    @abstractmethod
+    def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:
+        """Revert what a batch changed, as a new batch, in one transaction; raise UndoRefused if it cannot."""
+
+    @abstractmethod
+    def add_account(self, name: str, role: str, password_hash: str) -> None:
+        """Create an account; raise AccountExists if the name is taken."""
+
+    @abstractmethod
+    def get_account(self, name: str) -> Account | None:
+        """Return the account with this name, or None."""
+
+    @abstractmethod
+    def list_accounts(self) -> list[Account]:
+        """Return every account, by name."""
+
+    @abstractmethod
+    def set_account_role(self, name: str, role: str) -> bool:
+        """Change an account's role; return False if there is no such account."""
+
+    @abstractmethod
+    def add_token(self, account_name: str, token_hash: str) -> None:
+        """Record the hash of a new API token for an existing account."""
+
+    @abstractmethod
+    def account_for_token(self, token_hash: str) -> Account | None:
+        """Return the account an API token hash belongs to, or None."""
+
+    @abstractmethod
+    def revoke_tokens(self, account_name: str) -> int:
+        """Delete every API token of an account; return how many there were."""
 
     @abstractmethod
     def last_modified(self) -> str | None:

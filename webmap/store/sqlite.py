@@ -7,8 +7,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
+
 from ..model import Incident, ReferenceLayer, geometry_bounds
-from .base import BatchInfo, IncidentQuery, Store, WriteReport
+from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, Store, UndoRefused,
+                   WriteReport)
 
 # Each entry migrates the schema from version N to N+1; `PRAGMA user_version` records N.
 # Incident rows are versions: a row is live while `valid_to` is NULL, and an edit or a
@@ -56,7 +59,34 @@ MIGRATIONS = (
         data TEXT NOT NULL
     );
     """,
+    # Accounts, hashed API tokens, and undo links between batches. Undo finds a batch's rows by
+    # batch_id (the versions it wrote) and by valid_to (the versions it closed), hence the indexes.
+    """
+    CREATE TABLE account (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE api_token (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE batch ADD COLUMN undoes INTEGER REFERENCES batch(id);
+    CREATE UNIQUE INDEX batch_undoes ON batch (undoes) WHERE undoes IS NOT NULL;
+    CREATE INDEX incident_batch ON incident (batch_id);
+    CREATE INDEX incident_closed ON incident (valid_to) WHERE valid_to IS NOT NULL;
+    """,
 )
+
+_INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
+                     " minx, miny, maxx, maxy")
+
+_BATCH_COLUMNS = ("b.id, b.created_at, b.user, b.filename, b.data_version, b.inserted, b.updated, b.unchanged,"
+                  " b.deleted, b.undoes, (SELECT u.id FROM batch u WHERE u.undoes = b.id)")
 
 _INSERT_INCIDENT = """
     INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision,
@@ -73,15 +103,50 @@ def sqlite_path_from_url(url: str) -> Path:
     return Path(url[len(prefix):])
 
 
+# Page cache (KiB) for a large write's index and R*Tree updates; the default 2 MB makes them re-read pages.
+_BULK_CACHE_KIB = 64 * 1024
+_BULK_ROWS = 5000
+
+
 def _dumps(value) -> str:
     """Serialise JSON compactly, keeping non-ASCII text (Arabic names) readable."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _feature_text(incident: Incident) -> str:
+    """Serialise an incident as stored: compact UTF-8 JSON, by orjson, ten times faster than _dumps."""
+    feature = incident.to_feature()
+    try:
+        # The text matches _dumps except for tiny floats (0.00001, not 1e-05); the content hash is
+        # taken from it, so such an incident stored before counts as updated once.
+        return orjson.dumps(feature).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, which only the standard encoder writes
+        return _dumps(feature)
+
+
+@contextmanager
+def _bulk_cache(conn: sqlite3.Connection, rows: int):
+    """Give a write of many rows a larger page cache, and give the memory back afterwards."""
+    if rows < _BULK_ROWS:
+        yield
+        return
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
+
+
+def _now() -> str:
+    """Return the current time as ISO 8601 UTC, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def _search_text(incident: Incident) -> str:
     """Return the lower-cased text that free-text search looks in."""
     parts = (incident.title, incident.description, incident.location_name)
-    return " ".join(p for p in parts if p).casefold()
+    return " ".join([p for p in parts if p]).casefold()
 
 
 def _where(query: IncidentQuery) -> tuple[str, list]:
@@ -175,31 +240,17 @@ class SQLiteStore(Store):
     def add_incidents(self, incidents: list[Incident], batch: BatchInfo) -> WriteReport:
         """Insert new incidents, replace changed ones and skip identical ones, in one transaction."""
         report = WriteReport()
-        with self._transaction() as conn:
+        with _bulk_cache(self._connection(), len(incidents)), self._transaction() as conn:
             version, batch_id = self._open_batch(conn, batch)
-            live = self._live_hashes(conn, [i.id for i in incidents])
             rows, superseded = [], []
-            for incident in incidents:
-                feature = _dumps(incident.to_feature())
-                digest = hashlib.sha1(feature.encode()).hexdigest()
-                previous = live.get(incident.id)
-                if previous and previous[1] == digest:
-                    report.unchanged.append(incident.id)
-                    continue
+            for incident, feature, digest, previous in self._changes(conn, incidents, report):
                 if previous:
-                    superseded.append((version, previous[0]))
-                    report.updated.append(incident.id)
-                else:
-                    report.inserted.append(incident.id)
+                    superseded.append((version, previous))
                 rows.append(self._row(incident, version, batch_id, digest, feature))
             if rows:
                 conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", superseded)
                 conn.executemany(_INSERT_INCIDENT, rows)
-                conn.execute(
-                    "INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident"
-                    " WHERE batch_id = ?",
-                    (batch_id,),
-                )
+                self._index_batch(conn, batch_id)
                 self._set_data_version(conn, version)
             else:
                 version -= 1
@@ -209,6 +260,26 @@ class SQLiteStore(Store):
             )
         report.batch_id, report.data_version = batch_id, version
         return report
+
+    def plan_incidents(self, incidents: list[Incident]) -> WriteReport:
+        """Sort incidents into inserted, updated and unchanged as `add_incidents` would, writing nothing."""
+        report = WriteReport(data_version=self.data_version())
+        for _ in self._changes(self._connection(), incidents, report):
+            pass
+        return report
+
+    def _changes(self, conn: sqlite3.Connection, incidents: list[Incident], report: WriteReport):
+        """Record each incident in the report; yield (incident, feature, digest, superseded rowid) for writes."""
+        live = self._live_hashes(conn, [i.id for i in incidents])
+        for incident in incidents:
+            feature = _feature_text(incident)
+            digest = hashlib.sha1(feature.encode()).hexdigest()
+            previous = live.get(incident.id)
+            if previous and previous[1] == digest:
+                report.unchanged.append(incident.id)
+                continue
+            (report.updated if previous else report.inserted).append(incident.id)
+            yield incident, feature, digest, previous[0] if previous else None
 
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Close the live versions of these incidents (history keeps them) in one transaction."""
@@ -228,6 +299,130 @@ class SQLiteStore(Store):
         report.batch_id, report.data_version = batch_id, version
         return report
 
+    def list_batches(self, limit: int, before: int | None = None) -> list[BatchRecord]:
+        """Return up to `limit` batches, newest first, with ids below `before` if given."""
+        rows = self._connection().execute(
+            f"SELECT {_BATCH_COLUMNS} FROM batch b WHERE b.id < ? ORDER BY b.id DESC LIMIT ?",
+            (before if before is not None else 2 ** 62, limit),
+        )
+        return [BatchRecord(*row) for row in rows]
+
+    def get_batch(self, batch_id: int) -> BatchRecord | None:
+        """Return one batch by id, or None."""
+        row = self._connection().execute(f"SELECT {_BATCH_COLUMNS} FROM batch b WHERE b.id = ?",
+                                         (batch_id,)).fetchone()
+        return BatchRecord(*row) if row else None
+
+    def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:
+        """Close the versions a batch wrote and bring back the ones it closed, as a new batch."""
+        report = WriteReport()
+        with self._transaction() as conn:
+            target = self._undoable(conn, batch_id)
+            # Only a batch that changed something owns its data version, so valid_to = that
+            # version selects exactly the rows this batch replaced or deleted.
+            written = [row[0] for row in conn.execute("SELECT id FROM incident WHERE batch_id = ?", (batch_id,))]
+            closed = [row[0] for row in conn.execute("SELECT id FROM incident WHERE valid_to = ?",
+                                                     (target.data_version,))]
+            version, new_batch = self._open_batch(conn, batch, undoes=batch_id)
+            conn.execute("UPDATE incident SET valid_to = ? WHERE batch_id = ? AND valid_to IS NULL",
+                         (version, batch_id))
+            conn.execute(
+                f"INSERT INTO incident (id, valid_from, batch_id, {_INCIDENT_COLUMNS})"
+                f" SELECT id, ?, ?, {_INCIDENT_COLUMNS} FROM incident WHERE valid_to = ?",
+                (version, new_batch, target.data_version),
+            )
+            self._index_batch(conn, new_batch)
+            self._set_data_version(conn, version)
+            restored, rewritten = set(closed), set(written)
+            report.inserted = [i for i in closed if i not in rewritten]
+            report.updated = [i for i in written if i in restored]
+            report.deleted = [i for i in written if i not in restored]
+            conn.execute("UPDATE batch SET inserted = ?, updated = ?, deleted = ? WHERE id = ?",
+                         (len(report.inserted), len(report.updated), len(report.deleted), new_batch))
+        report.batch_id, report.data_version = new_batch, version
+        return report
+
+    def _undoable(self, conn: sqlite3.Connection, batch_id: int) -> BatchRecord:
+        """Return the batch if undoing it would only revert its own changes; else raise UndoRefused."""
+        row = conn.execute(f"SELECT {_BATCH_COLUMNS} FROM batch b WHERE b.id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise UndoRefused(f"There is no batch {batch_id}.")
+        target = BatchRecord(*row)
+        if target.undone_by is not None:
+            raise UndoRefused(f"Batch {batch_id} was already undone by batch {target.undone_by}.")
+        if not target.changed:
+            raise UndoRefused(f"Batch {batch_id} changed nothing, so there is nothing to undo.")
+        # Undoing must not throw away later work: every version the batch wrote must still be live,
+        # and nothing it deleted may have come back since.
+        later = conn.execute(
+            "SELECT id FROM incident WHERE batch_id = ? AND valid_to IS NOT NULL"
+            " UNION SELECT gone.id FROM incident gone JOIN incident now"
+            " ON now.id = gone.id AND now.valid_to IS NULL"
+            " WHERE gone.valid_to = ? AND NOT EXISTS"
+            " (SELECT 1 FROM incident mine WHERE mine.batch_id = ? AND mine.id = gone.id)"
+            " ORDER BY 1",
+            (batch_id, target.data_version, batch_id),
+        ).fetchall()
+        if later:
+            ids = [row[0] for row in later]
+            raise UndoRefused(
+                f"Batch {batch_id} cannot be undone: {len(ids)} of its incidents changed in later batches "
+                "(undo those first).", ids)
+        return target
+
+    def add_account(self, name: str, role: str, password_hash: str) -> None:
+        """Create an account; raise AccountExists if the name is taken."""
+        try:
+            with self._transaction() as conn:
+                conn.execute("INSERT INTO account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                             (name, role, password_hash, _now()))
+        except sqlite3.IntegrityError:
+            raise AccountExists(f"an account named {name!r} already exists") from None
+
+    def get_account(self, name: str) -> Account | None:
+        """Return the account with this name, or None."""
+        row = self._connection().execute("SELECT name, role, password_hash FROM account WHERE name = ?",
+                                         (name,)).fetchone()
+        return Account(*row) if row else None
+
+    def list_accounts(self) -> list[Account]:
+        """Return every account, by name."""
+        rows = self._connection().execute("SELECT name, role, password_hash FROM account ORDER BY name")
+        return [Account(*row) for row in rows]
+
+    def set_account_role(self, name: str, role: str) -> bool:
+        """Change an account's role; return False if there is no such account."""
+        with self._transaction() as conn:
+            return conn.execute("UPDATE account SET role = ? WHERE name = ?", (role, name)).rowcount > 0
+
+    def add_token(self, account_name: str, token_hash: str) -> None:
+        """Record the hash of a new API token for an existing account."""
+        with self._transaction() as conn:
+            inserted = conn.execute(
+                "INSERT INTO api_token (account_id, token_hash, created_at)"
+                " SELECT id, ?, ? FROM account WHERE name = ?",
+                (token_hash, _now(), account_name),
+            ).rowcount
+        if not inserted:
+            raise KeyError(account_name)
+
+    def account_for_token(self, token_hash: str) -> Account | None:
+        """Return the account an API token hash belongs to, or None."""
+        row = self._connection().execute(
+            "SELECT a.name, a.role, a.password_hash FROM api_token t JOIN account a ON a.id = t.account_id"
+            " WHERE t.token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return Account(*row) if row else None
+
+    def revoke_tokens(self, account_name: str) -> int:
+        """Delete every API token of an account; return how many there were."""
+        with self._transaction() as conn:
+            return conn.execute(
+                "DELETE FROM api_token WHERE account_id = (SELECT id FROM account WHERE name = ?)",
+                (account_name,),
+            ).rowcount
+
     def last_modified(self) -> str | None:
         """Return when the current data version was written (ISO 8601 UTC), or None if never."""
         row = self._connection().execute(
@@ -244,15 +439,23 @@ class SQLiteStore(Store):
         return row[0] or 0
 
     @staticmethod
-    def _open_batch(conn: sqlite3.Connection, batch: BatchInfo) -> tuple[int, int]:
+    def _open_batch(conn: sqlite3.Connection, batch: BatchInfo, undoes: int | None = None) -> tuple[int, int]:
         """Record a new batch at the next data version; return that version and the batch id."""
         version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]) + 1
         batch_id = conn.execute(
-            "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged)"
-            " VALUES (?, ?, ?, ?, 0, 0, 0)",
-            (datetime.now(timezone.utc).isoformat(timespec="seconds"), batch.user, batch.filename, version),
+            "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged, undoes)"
+            " VALUES (?, ?, ?, ?, 0, 0, 0, ?)",
+            (_now(), batch.user, batch.filename, version, undoes),
         ).lastrowid
         return version, batch_id
+
+    @staticmethod
+    def _index_batch(conn: sqlite3.Connection, batch_id: int) -> None:
+        """Add the bounding boxes of the rows a batch wrote to the spatial index."""
+        conn.execute(
+            "INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident WHERE batch_id = ?",
+            (batch_id,),
+        )
 
     @staticmethod
     def _set_data_version(conn: sqlite3.Connection, version: int) -> None:
@@ -260,18 +463,25 @@ class SQLiteStore(Store):
         conn.execute("UPDATE meta SET value = ? WHERE key = 'data_version'", (str(version),))
 
     @staticmethod
-    def _live_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
-        """Return rowid and content hash of the live rows among `ids`."""
+    def _live_columns(conn: sqlite3.Connection, ids: list[str], columns: str) -> dict[str, tuple]:
+        """Return the given columns of the live rows among `ids`, by id."""
         found = {}
         chunk = 900  # stays under SQLite's limit on bound parameters
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            sql = (
-                "SELECT id, rowid, content_hash FROM incident"
-                f" WHERE valid_to IS NULL AND id IN ({','.join('?' * len(part))})"
-            )
-            found.update((row[0], (row[1], row[2])) for row in conn.execute(sql, part))
+            sql = f"SELECT id, {columns} FROM incident WHERE valid_to IS NULL AND id IN ({','.join('?' * len(part))})"
+            found.update((row[0], row[1:]) for row in conn.execute(sql, part))
         return found
+
+    @classmethod
+    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """Return rowid and content hash of the live rows among `ids`."""
+        return cls._live_columns(conn, ids, "rowid, content_hash")
+
+    def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
+        """Return the verification state of each live incident among these ids."""
+        found = self._live_columns(self._connection(), incident_ids, "verification")
+        return {incident_id: row[0] for incident_id, row in found.items()}
 
     @staticmethod
     def _row(incident: Incident, version: int, batch_id: int, digest: str, feature: str) -> tuple:

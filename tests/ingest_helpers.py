@@ -1,0 +1,56 @@
+"""Calling the import pipeline the way the app does, with a fixed 'today' so date checks are stable."""
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from webmap.errors import WebmapError
+from webmap.ingest import read_incidents
+from webmap.settings import setting_default
+from webmap.vocabulary import load_vocabulary
+
+UPLOADS = Path(__file__).parent / "data" / "upload"
+TODAY = date(2025, 6, 1)
+REGION = setting_default("REGION_BBOX")
+
+
+def read(data: bytes | str, filename: str | None = None, content_type: str | None = None, **options):
+    """Run read_incidents with the bundled vocabulary and the default region."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    options = {"vocabulary": load_vocabulary(), "region_bbox": REGION, "today": TODAY, **options}
+    return read_incidents(data, filename, content_type, **options)
+
+
+def read_fixture(name: str, **options):
+    """Run read_incidents on a file of tests/data/upload."""
+    return read((UPLOADS / name).read_bytes(), name, **options)
+
+
+def refused(error_class: type[WebmapError], data, filename=None, content_type=None, **options) -> WebmapError:
+    """Assert reading fails with this error class; return the error."""
+    with pytest.raises(error_class) as caught:
+        read(data, filename, content_type, **options)
+    return caught.value
+
+
+def by_feature(error: WebmapError) -> dict[int, dict[str, str]]:
+    """Return the error's messages as {feature index: {field: message}}."""
+    found = {}
+    for problem in error.errors:
+        found.setdefault(problem.feature, {})[problem.field] = problem.message
+    return found
+
+
+def feature(index: int = 0, geometry=None, **properties) -> dict:
+    """Return a valid GeoJSON feature in southern Syria, with properties overridden or (as None) removed."""
+    props = {"date": "2025-01-05", "event_type": "raid", **properties}
+    return {"type": "Feature", "id": f"f-{index}",
+            "geometry": geometry or {"type": "Point", "coordinates": [35.8246, 33.126]},
+            "properties": {k: v for k, v in props.items() if v is not None}}
+
+
+def collection(*features) -> str:
+    """Return a FeatureCollection of these features as JSON text."""
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})

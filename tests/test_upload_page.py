@@ -1,0 +1,115 @@
+"""The /upload page: a logged-in contributor picks a file, may dry-run, and reads the report."""
+import io
+import json
+import re
+
+import pytest
+
+from conftest import make_app
+from upload_helpers import client_of, collection, csrf_token, feature
+from webmap.cli import prepare_database
+from webmap.store import IncidentQuery, get_store
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def contributor(fixture_app):
+    """A client logged in as a contributor."""
+    return client_of(fixture_app, "contributor")
+
+
+def live_count(app) -> int:
+    """Return how many incidents are live."""
+    with app.app_context():
+        return get_store().count_incidents(IncidentQuery())
+
+
+def send(client, features: list[dict], dry_run: bool = False, token: bool = True, name: str = "upload.geojson"):
+    """Submit the upload form with these features as a GeoJSON file."""
+    form = {"file": (io.BytesIO(json.dumps(collection(*features)).encode()), name)}
+    if token:
+        form["csrf_token"] = csrf_token(client, "/upload")
+    if dry_run:
+        form["dry_run"] = "true"
+    return client.post("/upload", data=form, content_type="multipart/form-data")
+
+
+def report_rows(html: str) -> list[tuple[str, str]]:
+    """Return (id, outcome class) of each row of the report table."""
+    return re.findall(r'<tr class="outcome-(\w+)" data-id="([^"]+)">', html)
+
+
+def test_form_has_file_dry_run_and_csrf(contributor):
+    """The page offers a file field, a dry-run box and carries the CSRF token."""
+    html = contributor.get("/upload").get_data(as_text=True)
+    assert 'type="file" name="file"' in html and 'name="dry_run"' in html and 'name="csrf_token"' in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_upload_writes_and_reports_each_incident(fixture_app, contributor):
+    """A good file is written; the report counts it and lists each incident with its outcome."""
+    response = send(contributor, [feature(1), feature(2)])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Written as batch" in html
+    assert '<span data-count="inserted">2</span>' in html
+    assert report_rows(html) == [("inserted", "up-1"), ("inserted", "up-2")]
+    assert live_count(fixture_app) == 9
+    again = send(contributor, [feature(1), feature(2, title="Changed")]).get_data(as_text=True)
+    assert report_rows(again) == [("unchanged", "up-1"), ("updated", "up-2")]
+
+
+def test_dry_run_reports_without_writing(fixture_app, contributor):
+    """With the dry-run box ticked the page shows what would happen and nothing is written."""
+    html = send(contributor, [feature(1)], dry_run=True).get_data(as_text=True)
+    assert "Dry run: nothing was written" in html and report_rows(html) == [("inserted", "up-1")]
+    assert live_count(fixture_app) == 7
+
+
+def test_invalid_file_lists_each_problem(fixture_app, contributor):
+    """A refused file answers 422 with a table row per problem: feature, field and message."""
+    response = send(contributor, [feature(1), feature(2, event_type="picnic", date="soon")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="upload-error"' in html
+    cells = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code></td>", html)
+    assert sorted(cells) == [("1", "properties.date"), ("1", "properties.event_type")]
+    assert "picnic" in html and "nothing was imported" in html
+    assert live_count(fixture_app) == 7
+
+
+def test_upload_form_needs_the_csrf_token(fixture_app, contributor):
+    """A form posted without the CSRF token (as a forged cross-site form would be) is refused."""
+    assert send(contributor, [feature(1)], token=False).status_code == 400
+    assert live_count(fixture_app) == 7
+
+
+def test_user_text_is_escaped_in_the_report(contributor):
+    """Markup in titles and descriptions reaches the report as text, never as tags."""
+    html = send(contributor, [feature(1, title=SCRIPT, description=IMAGE)]).get_data(as_text=True)
+    assert SCRIPT not in html and IMAGE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_user_text_is_escaped_in_error_messages(contributor):
+    """Markup echoed back in a validation message is escaped too."""
+    html = send(contributor, [feature(1, event_type=SCRIPT)]).get_data(as_text=True)
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+
+
+def test_too_large_upload_gets_a_413_page(tmp_path):
+    """A file over the limit is refused with an HTML page (the API answers JSON) and writes nothing."""
+    app = make_app(tmp_path, MAX_CONTENT_LENGTH=3000)
+    with app.app_context():
+        prepare_database(with_samples=False)
+    client = client_of(app, "contributor")
+    response = send(client, [feature(n, description="x" * 200) for n in range(20)])
+    assert response.status_code == 413 and response.mimetype == "text/html"
+    assert "WEBMAP_MAX_UPLOAD_MB" in response.get_data(as_text=True)
+    assert live_count(app) == 0
+
+
+def test_arabic_upload_page_is_right_to_left(contributor):
+    """The page speaks Arabic, right to left, and its form keeps the language."""
+    html = contributor.get("/upload?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in html and "رفع الحوادث" in html and 'action="/upload?lang=ar"' in html

@@ -1,0 +1,63 @@
+"""Roles, what each may do, and the hashing of passwords and API tokens (no Flask here)."""
+import hashlib
+import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .store import Account
+
+# Each role may do everything the roles before it may.
+ROLES = ("viewer", "contributor", "editor", "admin")
+
+# The least role that grants each permission, and what the permission lets one do.
+PERMISSIONS = {
+    "upload": ("contributor", "upload incidents"),
+    "edit": ("editor", "edit or delete incidents"),
+    "verify": ("editor", "set the verification state of incidents"),
+    "batches": ("editor", "list or undo batches"),
+    "users": ("admin", "manage accounts"),
+}
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "wm_"
+
+# Checked against when the account does not exist, so a wrong name costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password of any account")
+
+
+def check_role(role: str) -> str:
+    """Return the role if it is one of ROLES, else raise ValueError naming the choices."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    return role
+
+
+def role_allows(role: str, permission: str) -> bool:
+    """Tell whether an account with `role` has `permission`."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(PERMISSIONS[permission][0])
+
+
+def hash_password(password: str) -> str:
+    """Return a salted scrypt hash of a password, after checking it is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return generate_password_hash(password)
+
+
+def password_matches(account: Account | None, password: str) -> bool:
+    """Tell whether `password` is the account's, taking as long when there is no such account."""
+    if account is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(account.password_hash, password)
+
+
+def token_digest(token: str) -> str:
+    """Return what the store keeps of an API token: its SHA-256 (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """Return a new random API token and its digest."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, token_digest(token)

@@ -1,0 +1,40 @@
+"""Coordinate reference systems of incoming files: recognising WGS84 and reprojecting anything else."""
+import pyproj
+from pyproj.exceptions import CRSError
+
+from ..errors import FieldError, InvalidContent
+from .record import Transform
+
+WGS84 = pyproj.CRS.from_epsg(4326)
+
+
+class UnknownCRS(Exception):
+    """A file names a coordinate reference system that cannot be used; the message says why."""
+
+
+def crs_error(problem: UnknownCRS) -> InvalidContent:
+    """Return the error for a file whose coordinate reference system cannot be used."""
+    return InvalidContent(f"The file's coordinate reference system cannot be used: {problem}.",
+                          [FieldError("crs", f"{problem}; reproject the file to WGS84 (EPSG:4326)")])
+
+
+def to_wgs84(crs_input) -> Transform | None:
+    """Return a function taking (x, y) in this CRS to WGS84 (longitude, latitude), or None if it is WGS84."""
+    try:
+        crs = pyproj.CRS.from_user_input(crs_input)
+    except CRSError as exc:
+        raise UnknownCRS(f"unknown coordinate reference system {str(crs_input)[:80]!r}") from exc
+    if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
+        return None
+    return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True).transform
+
+
+def legacy_geojson_crs(member) -> Transform | None:
+    """Read the `crs` member of pre-RFC 7946 GeoJSON (a named CRS) into a transform to WGS84."""
+    if member is None:
+        return None
+    name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
+    if not isinstance(member, dict) or member.get("type") != "name" or not isinstance(name, str):
+        raise UnknownCRS("only a named CRS ({\"type\": \"name\", \"properties\": {\"name\": ...}}) can be read; "
+                         "RFC 7946 GeoJSON has no 'crs' member and is always WGS84 longitude/latitude")
+    return to_wgs84(name)

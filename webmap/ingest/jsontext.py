@@ -1,0 +1,53 @@
+"""Parsing untrusted JSON text: UTF-8 only, standard constants only, and a bounded nesting depth."""
+import json
+
+import numpy as np
+
+from ..errors import BadRequest
+
+# A MultiPolygon inside a Feature inside a collection is 7 levels deep; the rest is room for
+# nested properties. Anything deeper is refused before Python's recursive parser sees it.
+MAX_DEPTH = 64
+
+# Every byte except brackets and quotes, deleted before the depth is counted.
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_OPEN = (ord("["), ord("{"))
+_CLOSE = (ord("]"), ord("}"))
+
+
+def nesting_depth(data: bytes) -> int:
+    """Return the deepest nesting of arrays and objects in JSON text, ignoring brackets inside strings."""
+    # Escaped backslashes and quotes cannot delimit strings; an empty pair of quotes encloses
+    # nothing, so dropping it keeps the inside/outside parity of every remaining byte.
+    skeleton = (data.replace(b"\\\\", b"").replace(b'\\"', b"")
+                .translate(None, _NOT_STRUCTURE).replace(b'""', b""))
+    marks = np.frombuffer(skeleton, np.uint8)
+    steps = np.isin(marks, _OPEN).astype(np.int32) - np.isin(marks, _CLOSE)
+    if b'"' in skeleton:
+        quotes = marks == ord('"')
+        steps[(np.cumsum(quotes) - quotes) % 2 == 1] = 0
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _reject_constant(name: str):
+    """Refuse NaN and Infinity, which JSON (RFC 8259) does not allow."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_json(data: bytes, what: str = "JSON"):
+    """Parse JSON bytes, raising BadRequest with the reason (and place) when they are not valid JSON."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"The file is not UTF-8 text, as {what} must be (byte {exc.start} is invalid).") from exc
+    depth = nesting_depth(data)
+    if depth > MAX_DEPTH:
+        raise BadRequest(f"The {what} is nested {depth} levels deep; at most {MAX_DEPTH} levels are accepted.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise BadRequest(f"The {what} is nested too deeply to read.") from exc
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The file is not valid {what}: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from exc
+    except ValueError as exc:  # NaN/Infinity, or an integer with thousands of digits
+        raise BadRequest(f"The file is not valid {what}: {exc}.") from exc

@@ -1,0 +1,141 @@
+"""Writing uploaded incidents: read and validate, check the uploader's rights, then write or only report."""
+import json
+from dataclasses import dataclass
+
+from .accounts import role_allows
+from .errors import BadRequest, FieldError, InvalidContent, InvalidParameter, NotFound, UnsupportedMediaType
+from .ingest import read_incidents
+from .model import Incident
+from .store import Account, BatchInfo, Store, WriteReport
+from .vocabulary import Vocabulary
+
+JSON_TYPES = ("application/geo+json", "application/json")
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded body or file: its bytes and what the client said about its name and type."""
+
+    data: bytes
+    filename: str | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    """What incoming incidents are checked against: the vocabulary and the region they must lie in."""
+
+    vocabulary: Vocabulary
+    region_bbox: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The incidents of an upload and what writing them did (or, for a dry run, would do)."""
+
+    incidents: list[Incident]
+    report: WriteReport
+    dry_run: bool
+
+    def to_json(self) -> dict:
+        """Return the report the API answers with."""
+        report = self.report
+        return {
+            "dry_run": self.dry_run,
+            "batch_id": report.batch_id,
+            "data_version": report.data_version,
+            "inserted": len(report.inserted),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "ids": {"inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged},
+        }
+
+    def rows(self) -> list[tuple[int, Incident, str]]:
+        """Return (feature index, incident, outcome) for each incident, outcome being inserted/updated/unchanged."""
+        outcome = {i: "unchanged" for i in self.report.unchanged}
+        outcome.update({i: "updated" for i in self.report.updated})
+        outcome.update({i: "inserted" for i in self.report.inserted})
+        return [(index, incident, outcome[incident.id]) for index, incident in enumerate(self.incidents)]
+
+
+def parse_flag(value: str | None, name: str) -> bool:
+    """Read a yes/no parameter such as `dry_run=true`."""
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidParameter(f"{name} must be true or false.", [FieldError(name, f"'{value}' is not true or false")])
+
+
+def upload_from_request(request) -> Upload:
+    """Take the upload from a Flask request: the `file` field of a form, or else the whole body."""
+    if request.mimetype == "multipart/form-data":
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise BadRequest("The form has no file.", [FieldError("file", "choose a file to upload")])
+        return Upload(file.read(), file.filename, file.mimetype or None)
+    return Upload(request.get_data(cache=False), None, request.mimetype or None)
+
+
+def verification_errors(incidents: list[Incident], store: Store, account: Account) -> list[FieldError]:
+    """Name each incident whose verification state the account may not set (only editors verify)."""
+    if role_allows(account.role, "verify"):
+        return []
+    stored = store.verification_states([i.id for i in incidents])
+    errors = []
+    for index, incident in enumerate(incidents):
+        allowed = stored.get(incident.id, "unverified")
+        if incident.verification != allowed:
+            errors.append(FieldError(
+                "verification",
+                f"only editors may set verification; leave it '{allowed}' (the current state)", feature=index))
+    return errors
+
+
+def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool) -> UploadResult:
+    """Validate an upload whole and write it in one transaction (or only report, for a dry run)."""
+    incidents = read_incidents(upload.data, upload.filename, upload.content_type,
+                               vocabulary=rules.vocabulary, region_bbox=rules.region_bbox)
+    if not incidents:
+        raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
+    errors = verification_errors(incidents, store, account)
+    if errors:
+        raise InvalidContent(f"{len(errors)} incidents set a verification state this account may not set.", errors)
+    if dry_run:
+        return UploadResult(incidents, store.plan_incidents(incidents), dry_run=True)
+    report = store.add_incidents(incidents, BatchInfo(user=account.name, filename=upload.filename))
+    return UploadResult(incidents, report, dry_run=False)
+
+
+def feature_for_id(upload: Upload, incident_id: str) -> Upload:
+    """Check a PUT body is one GeoJSON Feature for `incident_id` (the path's id) and return it carrying that id."""
+    if upload.content_type not in JSON_TYPES:
+        raise UnsupportedMediaType(f"Send one GeoJSON Feature as {' or '.join(JSON_TYPES)}.")
+    try:
+        feature = json.loads(upload.data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("The body is not valid JSON.", [FieldError("body", str(exc))]) from None
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise BadRequest("The body must be one GeoJSON Feature.", [FieldError("type", "must be 'Feature'")])
+    if feature.get("id") is not None and str(feature["id"]) != incident_id:
+        raise InvalidContent("The Feature's id differs from the id in the URL.", [FieldError(
+            "id", f"'{feature['id']}' differs from '{incident_id}'; omit it or make them the same", feature=0)])
+    body = json.dumps({**feature, "id": incident_id}, ensure_ascii=False).encode()
+    return Upload(body, upload.filename, "application/geo+json")
+
+
+def replace_incident(store: Store, incident_id: str, upload: Upload, account: Account,
+                     rules: IngestRules) -> UploadResult:
+    """Replace one existing incident with the Feature in a PUT body."""
+    if store.get_incident(incident_id) is None:
+        raise NotFound(f"There is no incident '{incident_id}'.")
+    return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
+
+
+def delete_incident(store: Store, incident_id: str, account: Account) -> WriteReport:
+    """Delete one incident (history keeps it)."""
+    if store.get_incident(incident_id) is None:
+        raise NotFound(f"There is no incident '{incident_id}'.")
+    return store.delete_incidents([incident_id], BatchInfo(user=account.name))

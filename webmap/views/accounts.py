@@ -1,0 +1,39 @@
+"""Signing in and out of the web pages."""
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..accounts import password_matches
+from ..auth import log_in, log_out, safe_next
+from ..filters import parse_lang
+from ..i18n import messages, text_direction
+from ..store import get_store
+
+bp = Blueprint("accounts", __name__)
+
+
+def page_context() -> dict:
+    """Return what the account and upload pages need: language, direction and strings."""
+    lang = parse_lang(request.args)
+    return {"lang": lang, "dir": text_direction(lang), "t": messages(lang)}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on a matching name and password start a session and go on to `next`."""
+    context = page_context()
+    next_url = safe_next(request.values.get("next"))
+    name = request.form.get("name", "").strip()
+    if request.method == "POST":
+        account = get_store().get_account(name)
+        if password_matches(account, request.form.get("password", "")):
+            log_in(account)
+            home = url_for("pages.map_page", lang=None if context["lang"] == "en" else context["lang"])
+            return redirect(next_url or home)
+    failed = request.method == "POST"
+    return render_template("login.html", failed=failed, name=name, next_url=next_url, **context)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session and go back to the map."""
+    log_out()
+    return redirect(url_for("pages.map_page"))

@@ -1,0 +1,48 @@
+"""Write API for incidents (OGC API - Features Part 4 paths): create/upsert, replace, delete."""
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from ..auth import api_account, csrf
+from ..store import get_store
+from ..upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
+from .uploads import ingest_rules
+
+bp = Blueprint("api_write", __name__, url_prefix="/api/collections/incidents")
+# Token requests carry no cookie to forge; `api_account` demands the CSRF token for session requests.
+csrf.exempt(bp)
+
+
+@bp.after_request
+def _api_headers(response: Response) -> Response:
+    """Name the auth scheme on 401 answers and keep write answers out of caches."""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="webmap"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/items")
+def create_items():
+    """Insert or update the incidents of a GeoJSON body or an uploaded file (`?dry_run=true` only reports)."""
+    account = api_account("upload")
+    dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
+    result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run)
+    response = jsonify(result.to_json())
+    response.status_code = 200 if dry_run else 201
+    if not dry_run and len(result.incidents) == 1 and result.report.inserted:
+        response.headers["Location"] = url_for("api_write.replace_item", incident_id=result.report.inserted[0])
+    return response
+
+
+@bp.put("/items/<incident_id>")
+def replace_item(incident_id: str):
+    """Replace one incident with the Feature in the body."""
+    account = api_account("edit")
+    result = replace_incident(get_store(), incident_id, upload_from_request(request), account, ingest_rules())
+    return jsonify(result.to_json())
+
+
+@bp.delete("/items/<incident_id>")
+def delete_item(incident_id: str):
+    """Delete one incident; history keeps its earlier versions."""
+    delete_incident(get_store(), incident_id, api_account("edit"))
+    return Response(status=204)

@@ -1,0 +1,75 @@
+"""The upload page for contributors and the batches page where editors review and undo uploads."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from ..auth import page_requires, session_account
+from ..errors import Conflict, FieldError, InvalidParameter, NotFound, WebmapError
+from ..store import BatchInfo, UndoRefused, get_store
+from ..upload import IngestRules, parse_flag, upload_from_request, write_upload
+from ..vocabulary import load_vocabulary
+from .accounts import page_context
+
+bp = Blueprint("uploads", __name__)
+BATCHES_PER_PAGE = 50
+
+
+def ingest_rules() -> IngestRules:
+    """Return the vocabulary and region that uploads are validated against."""
+    return IngestRules(load_vocabulary(), current_app.config["REGION_BBOX"])
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@page_requires("upload")
+def upload_page():
+    """Show the upload form; on POST check (and unless a dry run, write) the file and show the report."""
+    context = page_context()
+    if request.method == "GET":
+        return render_template("upload.html", result=None, error=None, **context)
+    try:
+        dry_run = parse_flag(request.form.get("dry_run"), "dry_run")
+        result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
+    except WebmapError as error:
+        return render_template("upload.html", result=None, error=error, **context), error.status
+    return render_template("upload.html", result=result, error=None, **context)
+
+
+def _before_cursor() -> int | None:
+    """Read the `before` batch id that pages back through the list."""
+    raw = request.args.get("before")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidParameter("before must be a batch number.", [FieldError("before", f"'{raw}' is not a number")])
+    return int(raw)
+
+
+def _batches_page(error: WebmapError | None = None, status: int = 200):
+    """Render the batches list, newest first, optionally with an error above it."""
+    context = page_context()
+    batches = get_store().list_batches(BATCHES_PER_PAGE, before=_before_cursor())
+    older = batches[-1].id if len(batches) == BATCHES_PER_PAGE else None
+    return render_template("batches.html", batches=batches, older=older, error=error, **context), status
+
+
+@bp.get("/batches")
+@page_requires("batches")
+def batches_page():
+    """List upload batches: who, when, which file and what each changed."""
+    return _batches_page()
+
+
+@bp.post("/batches/<int:batch_id>/undo")
+@page_requires("batches")
+def undo_batch(batch_id: int):
+    """Undo one batch as a new batch, then show the list again."""
+    store = get_store()
+    if store.get_batch(batch_id) is None:
+        raise NotFound(f"There is no batch {batch_id}.")
+    try:
+        report = store.undo_batch(batch_id, BatchInfo(user=session_account().name))
+    except UndoRefused as refused:
+        error = Conflict(str(refused), [FieldError("id", f"'{i}' changed in a later batch") for i in refused.ids])
+        return _batches_page(error, error.status)
+    t = page_context()["t"]
+    flash(t["undo_done"].format(undone=batch_id, batch=report.batch_id, deleted=len(report.deleted),
+                                updated=len(report.updated), inserted=len(report.inserted)))
+    return redirect(url_for("uploads.batches_page", lang=request.args.get("lang")))
