@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .errors import WebmapError
 from .geodata import load_bundled_data
 from .ingest import read_incidents
+from .server import DEFAULT_THREADS
 from .store import BatchInfo, get_store
 from .vocabulary import load_vocabulary
 
@@ -40,9 +41,9 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn worker processes [default: 2 per core + 1]")
-@click.option("--threads", default=1, show_default=True, type=int,
-              help="threads per worker; above 1, gunicorn's threaded workers with keep-alive")
+@click.option("--workers", default=None, type=int, help="gunicorn worker processes [default: one per core]")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int,
+              help="threads per worker; above 1, gunicorn's threaded workers with keep-alive (measured in bench/embed.py)")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn, creating the database first if needed."""

@@ -4,9 +4,12 @@ import multiprocessing
 from gunicorn.app.base import BaseApplication
 
 
+DEFAULT_THREADS = 16
+
+
 def default_workers() -> int:
-    """Return gunicorn's usual worker count for this machine (2 per core, plus one)."""
-    return multiprocessing.cpu_count() * 2 + 1
+    """Return one worker process per core: threads, not processes, absorb concurrent requests."""
+    return multiprocessing.cpu_count()
 
 
 class WebmapServer(BaseApplication):
@@ -27,7 +30,7 @@ class WebmapServer(BaseApplication):
         return self.app_factory()
 
 
-def serve(app_factory, host: str, port: int, workers: int, threads: int = 1) -> None:
+def serve(app_factory, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS) -> None:
     """Serve the app on host:port with gunicorn until interrupted (threaded workers if `threads` > 1)."""
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "errorlog": "-"}
     if threads > 1:
