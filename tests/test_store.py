@@ -146,3 +146,46 @@ def test_last_modified_follows_the_data_version(store):
     assert store.last_modified() is None
     store.add_incidents(fixture_incidents(), BATCH)
     assert store.last_modified().startswith("20")
+
+
+def test_verification_text_and_descending_order(store):
+    """verification and free-text words narrow the result; sort_descending reverses the order exactly."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert ids(store.query_incidents(IncidentQuery(verification=("verified", "disputed")))) == ["t-002", "t-003"]
+    # Every word must occur, in any case, in the title, description or location name.
+    assert ids(store.query_incidents(IncidentQuery(text="FIXTURE airstrike"))) == ["t-003", "t-004"]
+    assert ids(store.query_incidents(IncidentQuery(text="airstrike, span"))) == ["t-003"]
+    assert store.count_incidents(IncidentQuery(text="  ,  ")) == 7
+    everything = ids(store.query_incidents(IncidentQuery()))
+    assert ids(store.query_incidents(IncidentQuery(sort_descending=True))) == everything[::-1]
+    assert ids(store.query_incidents(IncidentQuery(sort_descending=True, limit=2, offset=1))) == ["t-006", "t-005"]
+
+
+def test_bbox_across_the_antimeridian(store):
+    """A bbox with minx > maxx wraps around the antimeridian instead of selecting nothing."""
+    far_east = Incident(id="e", geometry={"type": "Point", "coordinates": [179.5, 0.0]}, date="2025-01-01",
+                        event_type="other")
+    far_west = Incident(id="w", geometry={"type": "Point", "coordinates": [-179.5, 0.0]}, date="2025-01-01",
+                        event_type="other")
+    store.add_incidents(fixture_incidents() + [far_east, far_west], BATCH)
+    assert ids(store.query_incidents(IncidentQuery(bbox=(179.0, -1.0, -179.0, 1.0)))) == ["e", "w"]
+    assert store.count_incidents(IncidentQuery(bbox=(-179.0, -1.0, 179.0, 1.0))) == 0
+
+
+def test_feature_json_is_the_stored_feature(store):
+    """query_feature_json returns the same features as query_incidents, unparsed, in the same order."""
+    import json
+
+    store.add_incidents(fixture_incidents(), BATCH)
+    query = IncidentQuery(event_types=("airstrike", "incursion"), sort_descending=True)
+    raw = store.query_feature_json(query)
+    assert [json.loads(f) for f in raw] == [i.to_feature() for i in store.query_incidents(query)]
+
+
+def test_incident_extent(store):
+    """The extent covers every live incident's geometry and date span, and is None when empty."""
+    assert store.incident_extent() is None
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert store.incident_extent() == ((35.7716, 32.6189, 36.5695, 33.3106), ("2024-12-08", "2025-07-16"))
+    store.delete_incidents(["t-007", "t-004"], BATCH)
+    assert store.incident_extent() == ((35.80, 32.6189, 36.1021, 33.3106), ("2024-12-08", "2025-04-02"))

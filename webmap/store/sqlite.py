@@ -1,6 +1,7 @@
 """The embedded default store: one SQLite file in WAL mode, with an R*Tree index on bounding boxes."""
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -84,6 +85,11 @@ def _search_text(incident: Incident) -> str:
     return " ".join(p for p in parts if p).casefold()
 
 
+def _search_words(text: str | None) -> list[str]:
+    """Split free-text search input into the case-folded words that must all occur."""
+    return [word for word in re.split(r"[\s,]+", (text or "").casefold()) if word]
+
+
 def _where(query: IncidentQuery) -> tuple[str, list]:
     """Build the WHERE clause and its parameters for an incident query."""
     clauses, params = [], []
@@ -101,14 +107,26 @@ def _where(query: IncidentQuery) -> tuple[str, list]:
     if query.event_types:
         clauses.append(f"event_type IN ({','.join('?' * len(query.event_types))})")
         params += list(query.event_types)
+    if query.verification:
+        clauses.append(f"verification IN ({','.join('?' * len(query.verification))})")
+        params += list(query.verification)
+    for word in _search_words(query.text):
+        clauses.append("instr(search_text, ?) > 0")
+        params.append(word)
     if query.bbox:
         minx, miny, maxx, maxy = query.bbox
+        # A box whose west edge is east of its east edge crosses the antimeridian.
+        x_test = "minx <= ? AND maxx >= ?" if minx <= maxx else "(minx <= ? OR maxx >= ?)"
         clauses.append(
-            "rowid IN (SELECT rowid FROM incident_rtree"
-            " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+            f"rowid IN (SELECT rowid FROM incident_rtree WHERE {x_test} AND miny <= ? AND maxy >= ?)"
         )
         params += [maxx, minx, maxy, miny]
     return " AND ".join(clauses), params
+
+
+def _order(query: IncidentQuery) -> str:
+    """Return the ORDER BY clause: by date then id, newest first if asked."""
+    return "ORDER BY date DESC, id DESC" if query.sort_descending else "ORDER BY date, id"
 
 
 class SQLiteStore(Store):
@@ -278,19 +296,30 @@ class SQLiteStore(Store):
         )
 
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:
-        """Return the matching incidents, ordered by date then id, honouring limit and offset."""
+        """Return the matching incidents in query order, honouring limit and offset."""
+        return [Incident.from_feature(json.loads(feature)) for feature in self.query_feature_json(query)]
+
+    def query_feature_json(self, query: IncidentQuery) -> list[str]:
+        """Return the stored Feature JSON of the matching incidents, without parsing it."""
         where, params = _where(query)
-        sql = f"SELECT feature FROM incident WHERE {where} ORDER BY date, id"
+        sql = f"SELECT feature FROM incident WHERE {where} {_order(query)}"
         if query.limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [query.limit, query.offset]
-        rows = self._connection().execute(sql, params)
-        return [Incident.from_feature(json.loads(row[0])) for row in rows]
+        return [row[0] for row in self._connection().execute(sql, params)]
 
     def count_incidents(self, query: IncidentQuery) -> int:
         """Return how many incidents match, ignoring limit and offset."""
         where, params = _where(query)
         return self._connection().execute(f"SELECT count(*) FROM incident WHERE {where}", params).fetchone()[0]
+
+    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the bounding box and date range of the live incidents, or None if there are none."""
+        row = self._connection().execute(
+            "SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date)"
+            " FROM incident WHERE valid_to IS NULL"
+        ).fetchone()
+        return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:
         """Return one incident by id, live or as it was at data version `as_of`."""
