@@ -1,4 +1,5 @@
 """The one interface through which webmap reads and writes incidents and reference layers."""
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -17,8 +18,12 @@ class IncidentQuery:
     offset: int = 0
     as_of: int | None = None  # a data version: the incidents as they were right after it
     verification: tuple[str, ...] = ()
-    text: str | None = None  # words (split on spaces and commas) that must all occur in title/description/location
+    text: str | None = None  # words that must all occur in the title, description or location name
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
+
+    def search_words(self) -> list[str]:
+        """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
+        return [word for word in re.split(r"[\s,]+", (self.text or "").casefold()) if word]
 
 
 @dataclass(frozen=True)

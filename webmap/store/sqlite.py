@@ -1,7 +1,6 @@
 """The embedded default store: one SQLite file in WAL mode, with an R*Tree index on bounding boxes."""
 import hashlib
 import json
-import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -85,11 +84,6 @@ def _search_text(incident: Incident) -> str:
     return " ".join(p for p in parts if p).casefold()
 
 
-def _search_words(text: str | None) -> list[str]:
-    """Split free-text search input into the case-folded words that must all occur."""
-    return [word for word in re.split(r"[\s,]+", (text or "").casefold()) if word]
-
-
 def _where(query: IncidentQuery) -> tuple[str, list]:
     """Build the WHERE clause and its parameters for an incident query."""
     clauses, params = [], []
@@ -110,7 +104,7 @@ def _where(query: IncidentQuery) -> tuple[str, list]:
     if query.verification:
         clauses.append(f"verification IN ({','.join('?' * len(query.verification))})")
         params += list(query.verification)
-    for word in _search_words(query.text):
+    for word in query.search_words():
         clauses.append("instr(search_text, ?) > 0")
         params.append(word)
     if query.bbox:
