@@ -4,7 +4,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
+    from .. import api
     from . import assets, pages
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
