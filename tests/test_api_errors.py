@@ -41,3 +41,10 @@ def test_html_requests_still_get_json_errors(read_client):
     assert_error(response, 404, "NotFound", ["collectionId"])
     assert_error(read_client.get("/api/collections/incidents/items?f=html&limit=x"), 400, "InvalidParameterValue",
                  ["limit"])
+
+
+def test_method_not_allowed_says_what_is(read_client):
+    """A 405 names the methods the resource does allow, as HTTP requires."""
+    response = read_client.delete("/api/collections/incidents")
+    assert_error(response, 405, "MethodNotAllowed")
+    assert {"GET", "HEAD"} <= {m.strip() for m in response.headers["Allow"].split(",")}
