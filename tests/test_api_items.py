@@ -26,6 +26,8 @@ def test_everything_oldest_first(read_client):
 @pytest.mark.parametrize("query, expectation", [
     ("bbox=35.7,33.0,35.95,33.25", dict(bbox=QUNEITRA)),
     ("bbox=35.7,33.0,0,35.95,33.25,100", dict(bbox=QUNEITRA)),  # 6 numbers: heights ignored
+    ("bbox=35.7,33.0,35.95,33.25&bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+     "&crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84", dict(bbox=QUNEITRA)),  # the one CRS served may be named
     ("bbox=35.86,33.14,35.87,33.145", dict(bbox=(35.86, 33.14, 35.87, 33.145))),  # only inside the polygon a-006
     ("bbox=36.0,32.0,37.0,32.7", dict(bbox=(36.0, 32.0, 37.0, 32.7))),
     ("datetime=2025-02-01", dict(start="2025-02-01", end="2025-02-01")),  # a-004 ends that day, t-003 spans it
@@ -151,7 +153,8 @@ def test_offset_past_the_end_is_an_empty_page(read_client):
     ("version=x", "version", "not a whole number"),
     ("f=xml", "f", "unknown format 'xml'"),
     ("colour=red", "colour", "unknown parameter"),
-    ("bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326", "bbox-crs", "unknown parameter"),
+    ("bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326", "bbox-crs", "only http://www.opengis.net/def/crs/OGC"),
+    ("crs=EPSG:3857", "crs", "only http://www.opengis.net/def/crs/OGC/1.3/CRS84"),
 ])
 def test_bad_parameters_get_400_naming_them(read_client, query, field, words):
     """Every unusable parameter is a 400 in the OGC exception shape that names the field and says why."""

@@ -10,7 +10,7 @@ from . import params
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
 
 INCIDENTS = "incidents"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84 = params.CRS84
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 ITEMS_FORMATS = {"json": GEOJSON, "html": HTML, "csv": CSV}

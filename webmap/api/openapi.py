@@ -1,7 +1,7 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
-from .params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
+from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
 
 DOCUMENT_FORMATS = {"json": JSON, "html": HTML}
 OPENAPI_FORMATS = {"json": OPENAPI, "html": HTML}
@@ -80,6 +80,11 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
                            "next/prev links carry it, so paging sees one consistent snapshot even while the data "
                            "changes.",
         },
+        "crs": {"name": "crs", "in": "query", "required": False, "schema": {"type": "string", "enum": [CRS84]},
+                "description": "The CRS of the response: only CRS84 (longitude, latitude) is served."},
+        "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": [CRS84]},
+                     "description": "The CRS of bbox: only CRS84 (longitude, latitude)."},
         "featureId": {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"},
                       "description": "The feature's id."},
         "collectionId": {"name": "collectionId", "in": "path", "required": True,
@@ -219,11 +224,11 @@ def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...]) -> dict:
             f"{kind}-items", "Features, a page at a time",
             "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links that page through "
             "every match; also an HTML table with a map, or CSV with WKT geometry (after a `# ` attribution line).",
-            path_params + _param_refs(*filters, "limit", "offset", "f-items"), ITEMS_FORMATS,
+            path_params + _param_refs(*filters, "limit", "offset", "crs", "f-items"), ITEMS_FORMATS,
             _ref("schemas", "featureCollectionGeoJSON"), "400", "404"),
         f"{prefix}/items/{{featureId}}": _operation(
             f"{kind}-item", "One feature", "A GeoJSON Feature with links, or an HTML page with a map.",
-            path_params + _param_refs("featureId", "f-item"), ITEM_FORMATS,
+            path_params + _param_refs("featureId", "crs", "f-item"), ITEM_FORMATS,
             _ref("schemas", "featureGeoJSON"), "400", "404"),
         f"{prefix}/queryables": _operation(
             f"{kind}-queryables", "Properties that can be filtered on",
@@ -234,7 +239,7 @@ def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...]) -> dict:
             "Every feature the filters select, as a file download (Content-Disposition: attachment): GeoJSON with "
             "a top-level `attribution` member, CSV whose first line is `# ` and the attribution, or a GeoPackage "
             "whose layer description holds it.",
-            path_params + _param_refs(*filters, "f-export"), EXPORT_FORMATS,
+            path_params + _param_refs(*filters, "crs", "f-export"), EXPORT_FORMATS,
             _ref("schemas", "featureCollectionGeoJSON"), "400", "404"),
     }
 
@@ -255,10 +260,10 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             "collections", "The collections", "The incidents and every reference layer.",
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
-                            ("bbox", "datetime", "event_type", "verification", "q", "sortby", "version")),
+                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "q", "sortby", "version")),
     }
     if reference_ids:
-        paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox",)))
+        paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))
     errors = {
         "400": "A parameter is unknown or has a value that cannot be used; `errors` names each one.",
         "404": "The collection or feature does not exist.",

@@ -11,6 +11,7 @@ from ..filters import MapFilters, parse_terms
 from ..store import IncidentQuery
 from ..vocabulary import Vocabulary
 
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
 MAX_OFFSET = 2**53  # far beyond any collection; keeps SQLite's 64-bit OFFSET from overflowing
@@ -22,9 +23,12 @@ _INTEGER = re.compile(r"\d+")
 _OPEN_END = ("", "..")
 
 # The parameters each kind of request accepts; any other parameter is answered with a 400 naming it.
+# crs and bbox-crs may only name CRS84, the one CRS served, but clients such as GDAL send them anyway.
 DOCUMENT_PARAMS = ("f",)
-REFERENCE_FILTER_PARAMS = ("f", "bbox")
-INCIDENT_FILTER_PARAMS = ("f", "bbox", "datetime", "event_type", "verification", "q", "sortby", "version")
+FEATURE_PARAMS = ("f", "crs")
+REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
+INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "q", "sortby",
+                          "version")
 PAGE_PARAMS = ("limit", "offset")
 
 
@@ -42,11 +46,16 @@ def invalid(errors: list[FieldError]) -> InvalidParameter:
 
 
 def unknown_parameters(args: MultiDict, allowed: tuple[str, ...]) -> list[FieldError]:
-    """Return an error for each parameter this request does not accept."""
-    return [
+    """Return an error for each parameter this request does not accept, and for a CRS other than CRS84."""
+    errors = [
         FieldError(name, f"unknown parameter; this request accepts: {', '.join(allowed)}")
         for name in args if name not in allowed
     ]
+    errors += [
+        FieldError(name, f"only {CRS84} (longitude, latitude) is served")
+        for name in ("crs", "bbox-crs") if name in allowed and args.get(name, CRS84).strip() != CRS84
+    ]
+    return errors
 
 
 def check_parameters(args: MultiDict, allowed: tuple[str, ...]) -> None:

@@ -16,7 +16,7 @@ from ..vocabulary import load_vocabulary
 from . import documents, html, params, tables
 from .collections import (EXPORT_EXTENSIONS, EXPORT_FORMATS, EXPORT_TITLES, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS,
                           Collection, FeaturePage, all_collections, open_collection)
-from .links import Urls
+from .links import GEOJSON, Urls
 from .openapi import DOCUMENT_FORMATS, OPENAPI_FORMATS, QUERYABLES_FORMATS, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,6 +43,8 @@ def _response(body, formats: dict, fmt: str) -> Response:
         content_type += "; charset=utf-8"
     response = Response(body, content_type=content_type)
     response.vary.add("Accept")
+    if content_type == GEOJSON[0]:
+        response.headers["Content-Crs"] = f"<{params.CRS84}>"
     return response
 
 
@@ -207,7 +209,8 @@ def items(collection_id: str):
 def item(collection_id: str, feature_id: str):
     """One feature."""
     selected = _collection(collection_id)
-    fmt = _document_format(ITEM_FORMATS)
+    params.check_parameters(request.args, params.FEATURE_PARAMS)
+    fmt = _format(ITEM_FORMATS)
 
     def build() -> Response:
         feature = selected.feature(feature_id)

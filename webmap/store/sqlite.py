@@ -137,8 +137,9 @@ class SQLiteStore(Store):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: writes open their own BEGIN IMMEDIATE transaction.
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            # Autocommit mode: writes open their own BEGIN IMMEDIATE transaction. Each thread still uses
+            # only its own connection; check_same_thread=False lets close() end them from any thread.
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
