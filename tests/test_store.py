@@ -189,3 +189,36 @@ def test_incident_extent(store):
     assert store.incident_extent() == ((35.7716, 32.6189, 36.5695, 33.3106), ("2024-12-08", "2025-07-16"))
     store.delete_incidents(["t-007", "t-004"], BATCH)
     assert store.incident_extent() == ((35.80, 32.6189, 36.1021, 33.3106), ("2024-12-08", "2025-04-02"))
+
+
+def test_bbox_edges_are_exact_whichever_index_narrows(store):
+    """A feature on the bbox edge is in, one a hair outside is out, with or without a type or date filter.
+
+    The R*Tree rounds to 32-bit floats, which cannot tell these two points apart.
+    """
+    on_edge = Incident(id="on", geometry={"type": "Point", "coordinates": [35.95, 33.0]}, date="2025-01-02",
+                       event_type="other")
+    outside = Incident(id="out", geometry={"type": "Point", "coordinates": [35.9500001, 33.0]}, date="2025-01-02",
+                       event_type="other")
+    store.add_incidents([on_edge, outside], BATCH)
+    box = (35.9, 32.9, 35.95, 33.1)
+    for extra in ({}, {"event_types": ("other",)}, {"start": "2025-01-01"}, {"as_of": store.data_version()}):
+        assert ids(store.query_incidents(IncidentQuery(bbox=box, **extra))) == ["on"], extra
+
+
+def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
+    """A database made at schema version 1 gains the covering indexes and keeps every incident."""
+    old = SQLiteStore(tmp_path / "old.db")
+    conn = old._connection()
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    old.add_incidents(fixture_incidents(), BATCH)
+    old.initialize()
+    assert old.schema_version() == len(MIGRATIONS)
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"incident_live_date_cover", "incident_live_type_cover"} <= names
+    assert ids(old.query_incidents(IncidentQuery(event_types=("airstrike",), bbox=(36, 32, 37, 33)))) == ["t-003",
+                                                                                                        "t-004"]
+    old.close()
