@@ -46,6 +46,17 @@ class FeaturePage:
     version: int | None = None  # the data version the incidents were read at (None for a reference layer)
 
 
+def _parse(args, filters: tuple[str, ...], paged: bool, criteria) -> Selection:
+    """Check a request against the `filters` it may carry (and paging, if `paged`); `criteria(errors)` parses
+    the collection's own filters. Every problem found is reported in one 400."""
+    errors = params.unknown_parameters(args, filters + (params.PAGE_PARAMS if paged else ()))
+    parsed = criteria(errors)
+    page = params.parse_page(args, errors) if paged else None
+    if errors:
+        raise params.invalid(errors)
+    return Selection(parsed, page)
+
+
 def _count(features: list[str], page: params.Page | None, count) -> int:
     """Return how many features match in all, running the `count` query only when the page cannot tell."""
     if page is None:
@@ -123,20 +134,14 @@ class IncidentCollection:
         # Read once, so the ETag, the paging links and the query all see the same version.
         self.version = store.data_version()
 
-    def accepted_params(self, paged: bool) -> tuple[str, ...]:
-        """Return the parameters an items (paged) or export request may carry."""
-        return params.INCIDENT_FILTER_PARAMS + (params.PAGE_PARAMS if paged else ())
-
     def parse(self, args, paged: bool) -> Selection:
         """Check the request's parameters and turn them into a store query (for one page, if `paged`)."""
-        errors = params.unknown_parameters(args, self.accepted_params(paged))
-        query = params.parse_incident_filters(args, self.vocabulary, self.version, errors)
-        page = params.parse_page(args, errors) if paged else None
-        if errors:
-            raise params.invalid(errors)
+        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged,
+                           lambda errors: params.parse_incident_filters(args, self.vocabulary, self.version, errors))
+        page = selection.page
         if page:
-            query = replace(query, limit=page.limit, offset=page.offset)
-        return Selection(query, page)
+            selection = replace(selection, criteria=replace(selection.criteria, limit=page.limit, offset=page.offset))
+        return selection
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the selected incidents as stored, how many match in all, and the data version read."""
@@ -203,18 +208,10 @@ class ReferenceCollection:
             for number, feature in enumerate(layer.data.get("features", []), start=1)
         ]
 
-    def accepted_params(self, paged: bool) -> tuple[str, ...]:
-        """Return the parameters an items (paged) or export request may carry."""
-        return params.REFERENCE_FILTER_PARAMS + (params.PAGE_PARAMS if paged else ())
-
     def parse(self, args, paged: bool) -> Selection:
         """Check the request's parameters: a bbox, and the page if `paged`."""
-        errors = params.unknown_parameters(args, self.accepted_params(paged))
-        bbox = params.parse_bbox(args.get("bbox"), errors)
-        page = params.parse_page(args, errors) if paged else None
-        if errors:
-            raise params.invalid(errors)
-        return Selection(bbox, page)
+        return _parse(args, params.REFERENCE_FILTER_PARAMS, paged,
+                      lambda errors: params.parse_bbox(args.get("bbox"), errors))
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the layer's features inside the bbox (the page of them, if any), and how many match."""

@@ -132,9 +132,10 @@ def _items_response(collection: Collection, found: FeaturePage, fmt: str) -> Res
                               paging=[l for l in links if l["rel"] in ("prev", "next")],
                               exports=_export_links(urls, collection), attribution=collection.attribution(urls))
     response = _response(body, ITEMS_FORMATS, fmt)
-    # Tables have no place for links, so the pages are also linked from the headers.
-    for rel in ("next", "prev"):
-        response.headers.extend([("Link", f'<{l["href"]}>; rel="{rel}"') for l in links if l["rel"] == rel])
+    # A CSV file has no place for links, so the neighbouring pages are linked from the headers.
+    for page_link in links:
+        if page_link["rel"] in ("next", "prev"):
+            response.headers.add("Link", f'<{page_link["href"]}>; rel="{page_link["rel"]}"')
     return response
 
 
@@ -218,7 +219,9 @@ def item(collection_id: str, feature_id: str):
             raise NotFound(f"There is no feature '{feature_id}' in the collection '{collection_id}'.",
                            [FieldError("featureId", "unknown feature")])
         if fmt == "html":
-            return _response(_features_page(selected, f"{selected.title}: {feature_id}", [feature]), ITEM_FORMATS, fmt)
+            page = _features_page(selected, f"{selected.title}: {feature_id}", [feature],
+                                  attribution=selected.attribution(_urls()))
+            return _response(page, ITEM_FORMATS, fmt)
         links = documents.feature_links(_urls(), selected, feature_id, ITEM_FORMATS, fmt)
         return _response(_json({**feature, "links": links}), ITEM_FORMATS, fmt)
 
