@@ -13,6 +13,7 @@ from api_fixtures import assert_error
     ("GET", "/api/collections/incidents/items/no-such-id", 404, "NotFound", ["featureId"]),
     ("GET", "/api/collections/towns/items/99999", 404, "NotFound", ["featureId"]),
     ("GET", "/api/collections/towns/items/abc", 404, "NotFound", ["featureId"]),
+    ("GET", "/api/collections/towns/items/%C2%B3", 404, "NotFound", ["featureId"]),  # a superscript digit
     ("GET", "/api/no-such-resource", 404, "NotFound", []),
     ("GET", "/api?colour=red", 400, "InvalidParameterValue", ["colour"]),
     ("GET", "/api/conformance?f=xml", 400, "InvalidParameterValue", ["f"]),

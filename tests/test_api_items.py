@@ -136,6 +136,7 @@ def test_offset_past_the_end_is_an_empty_page(read_client):
     ("datetime=2025-13-01", "datetime", "is not a date"),
     ("datetime=yesterday", "datetime", "is not a date"),
     ("datetime=2025-01-01T10:00:00", "datetime", "is not a date"),  # RFC 3339 needs an offset
+    ("datetime=9999-12-31T23:00:00-05:00", "datetime", "is not a date"),  # past year 9999 in UTC
     ("datetime=..", "datetime", "is not a date"),
     ("datetime=2025-01-01/2025-02-01/2025-03-01", "datetime", "is not a date"),
     ("datetime=2025-03-01/2025-01-01", "datetime", "ends (2025-01-01) before it starts (2025-03-01)"),

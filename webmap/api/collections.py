@@ -1,5 +1,6 @@
 """The API's collections, the incidents and one per reference layer, behind one small interface."""
 import json
+import re
 from dataclasses import dataclass, replace
 
 from ..errors import FieldError, NotFound
@@ -222,7 +223,7 @@ class ReferenceCollection:
 
     def feature(self, feature_id: str) -> dict | None:
         """Return the feature numbered `feature_id`, or None."""
-        number = int(feature_id) if feature_id.isdigit() else 0
+        number = int(feature_id) if re.fullmatch(r"[0-9]{1,9}", feature_id) else 0
         return self.features[number - 1] if 1 <= number <= len(self.features) else None
 
     def metadata(self, urls: Urls) -> dict:

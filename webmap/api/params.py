@@ -17,9 +17,9 @@ MAX_LIMIT = 10000
 MAX_OFFSET = 2**53  # far beyond any collection; keeps SQLite's 64-bit OFFSET from overflowing
 MAX_SEARCH_WORDS = 20
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
-_INTEGER = re.compile(r"\d+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE | re.ASCII)
+_INTEGER = re.compile(r"[0-9]+")
 _OPEN_END = ("", "..")
 
 # The parameters each kind of request accepts; any other parameter is answered with a 400 naming it.
@@ -117,7 +117,7 @@ def _instant_date(text: str) -> date | None:
             return date.fromisoformat(text)
         if _DATE_TIME.fullmatch(text):
             return datetime.fromisoformat(text.upper()).astimezone(timezone.utc).date()
-    except ValueError:
+    except (ValueError, OverflowError):  # no such day, or one that leaves the calendar once taken to UTC
         return None
     return None
 
