@@ -60,6 +60,7 @@ def test_304_runs_no_query(api_app, monkeypatch):
     etag = client.get(ITEMS).headers["ETag"]
 
     def fail(*_args):
+        """Stand in for a query that must not run."""
         raise AssertionError("queried")
 
     store = api_app.extensions["webmap.store"]

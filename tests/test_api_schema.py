@@ -19,6 +19,7 @@ def test_every_operation_keeps_to_the_schema(read_client):
         @given(case=operation.as_strategy())
         @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def check(case):
+            """Send one generated request and validate the response against the document."""
             case.call_and_validate(checks=CHECKS)
 
         check()

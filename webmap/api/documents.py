@@ -60,6 +60,7 @@ def items_links(urls: Urls, collection: Collection, args: MultiDict, found: Feat
     kept = {name: values for name, values in args.to_dict(flat=False).items() if name != "f"}
 
     def url(name: str, **changes) -> str:
+        """Return this items URL in format `name`, with `changes` to its parameters."""
         return urls.collection(collection.id, "/items", {**kept, **changes, "f": name})
 
     links = urls.alternates(url, formats, current)

@@ -214,6 +214,7 @@ def item(collection_id: str, feature_id: str):
     fmt = _format(ITEM_FORMATS)
 
     def build() -> Response:
+        """Look the feature up and serialise it."""
         feature = selected.feature(feature_id)
         if feature is None:
             raise NotFound(f"There is no feature '{feature_id}' in the collection '{collection_id}'.",
@@ -236,6 +237,7 @@ def export(collection_id: str):
     selection = selected.parse(request.args, paged=False)
 
     def build() -> Response:
+        """Fetch every selected feature and write the file."""
         found = selected.fetch(selection)
         attribution = selected.attribution(_urls())
         if fmt == "json":
