@@ -80,8 +80,8 @@ def test_html_items_table_and_map(read_client):
     for credit in CREDITS:
         assert credit in html
     one = read_client.get(f"{ITEMS}/a-001?f=html").get_data(as_text=True)
-    assert ('<td><a href="https://example.org/q1" rel="noopener nofollow">https://example.org/q1</a>; Local reporter</td>'
-            in one)
+    link = '<a href="https://example.org/q1" rel="noopener nofollow">https://example.org/q1</a>'
+    assert f"<td>{link}; Local reporter</td>" in one
 
 
 def test_html_escapes_what_users_wrote(api_app):

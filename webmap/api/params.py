@@ -18,7 +18,9 @@ MAX_OFFSET = 2**53  # far beyond any collection; keeps SQLite's 64-bit OFFSET fr
 MAX_SEARCH_WORDS = 20
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE)
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE
+)
 _INTEGER = re.compile(r"[0-9]+")
 _OPEN_END = ("", "..")
 

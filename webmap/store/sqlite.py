@@ -61,10 +61,10 @@ MIGRATIONS = (
     """
     DROP INDEX incident_live_date;
     DROP INDEX incident_live_type;
-    CREATE INDEX incident_live_date_cover ON incident (date, last_date, minx, maxx, miny, maxy, event_type, id, valid_to)
-        WHERE valid_to IS NULL;
-    CREATE INDEX incident_live_type_cover ON incident (event_type, date, last_date, minx, maxx, miny, maxy, id, valid_to)
-        WHERE valid_to IS NULL;
+    CREATE INDEX incident_live_date_cover
+        ON incident (date, last_date, minx, maxx, miny, maxy, event_type, id, valid_to) WHERE valid_to IS NULL;
+    CREATE INDEX incident_live_type_cover
+        ON incident (event_type, date, last_date, minx, maxx, miny, maxy, id, valid_to) WHERE valid_to IS NULL;
     """,
 )
 
