@@ -1,4 +1,4 @@
-"""Real clients read the API over HTTP: GDAL's OGC API - Features driver (as QGIS uses it) and geopandas."""
+"""Real clients read the API over HTTP: GDAL's OGC API - Features driver (ogr2ogr, geopandas, R use it)."""
 import json
 import subprocess
 import sys
