@@ -13,6 +13,9 @@ from webmap.cli import prepare_database
 from webmap.model import Incident
 from webmap.store import BatchInfo, get_store
 
+# The read API tests' shared fixtures live in their own module.
+pytest_plugins = ("api_fixtures",)
+
 DATA = Path(__file__).parent / "data"
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -1,4 +1,5 @@
 """The SQLite store: schema, upserts with history, queries by date, type and bbox, atomic writes."""
+import json
 import sqlite3
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from conftest import fixture_incidents
 from webmap.model import Incident
 from webmap.store import BatchInfo, IncidentQuery
-from webmap.store.sqlite import MIGRATIONS, SQLiteStore
+from webmap.store.sqlite import _INSERT_INCIDENT, MIGRATIONS, SQLiteStore
 
 BATCH = BatchInfo(user="test")
 
@@ -146,3 +147,87 @@ def test_last_modified_follows_the_data_version(store):
     assert store.last_modified() is None
     store.add_incidents(fixture_incidents(), BATCH)
     assert store.last_modified().startswith("20")
+
+
+def test_verification_text_and_descending_order(store):
+    """verification and free-text words narrow the result; sort_descending reverses the order exactly."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert ids(store.query_incidents(IncidentQuery(verification=("verified", "disputed")))) == ["t-002", "t-003"]
+    # Every word must occur, in any case, in the title, description or location name.
+    assert ids(store.query_incidents(IncidentQuery(text="FIXTURE airstrike"))) == ["t-003", "t-004"]
+    assert ids(store.query_incidents(IncidentQuery(text="airstrike, span"))) == ["t-003"]
+    assert store.count_incidents(IncidentQuery(text="  ,  ")) == 7
+    everything = ids(store.query_incidents(IncidentQuery()))
+    assert ids(store.query_incidents(IncidentQuery(sort_descending=True))) == everything[::-1]
+    assert ids(store.query_incidents(IncidentQuery(sort_descending=True, limit=2, offset=1))) == ["t-006", "t-005"]
+
+
+def test_bbox_across_the_antimeridian(store):
+    """A bbox with minx > maxx wraps around the antimeridian instead of selecting nothing."""
+    far_east = Incident(id="e", geometry={"type": "Point", "coordinates": [179.5, 0.0]}, date="2025-01-01",
+                        event_type="other")
+    far_west = Incident(id="w", geometry={"type": "Point", "coordinates": [-179.5, 0.0]}, date="2025-01-01",
+                        event_type="other")
+    store.add_incidents(fixture_incidents() + [far_east, far_west], BATCH)
+    assert ids(store.query_incidents(IncidentQuery(bbox=(179.0, -1.0, -179.0, 1.0)))) == ["e", "w"]
+    assert store.count_incidents(IncidentQuery(bbox=(-179.0, -1.0, 179.0, 1.0))) == 0
+
+
+def test_feature_json_is_the_stored_feature(store):
+    """query_feature_json returns the same features as query_incidents, unparsed, in the same order."""
+    import json
+
+    store.add_incidents(fixture_incidents(), BATCH)
+    query = IncidentQuery(event_types=("airstrike", "incursion"), sort_descending=True)
+    raw = store.query_feature_json(query)
+    assert [json.loads(f) for f in raw] == [i.to_feature() for i in store.query_incidents(query)]
+
+
+def test_incident_extent(store):
+    """The extent covers every live incident's geometry and date span, and is None when empty."""
+    assert store.incident_extent() is None
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert store.incident_extent() == ((35.7716, 32.6189, 36.5695, 33.3106), ("2024-12-08", "2025-07-16"))
+    store.delete_incidents(["t-007", "t-004"], BATCH)
+    assert store.incident_extent() == ((35.80, 32.6189, 36.1021, 33.3106), ("2024-12-08", "2025-04-02"))
+
+
+def test_bbox_edges_are_exact_whichever_index_narrows(store):
+    """A feature on the bbox edge is in, one a hair outside is out, with or without a type or date filter.
+
+    The R*Tree rounds to 32-bit floats, which cannot tell these two points apart.
+    """
+    on_edge = Incident(id="on", geometry={"type": "Point", "coordinates": [35.95, 33.0]}, date="2025-01-02",
+                       event_type="other")
+    outside = Incident(id="out", geometry={"type": "Point", "coordinates": [35.9500001, 33.0]}, date="2025-01-02",
+                       event_type="other")
+    store.add_incidents([on_edge, outside], BATCH)
+    box = (35.9, 32.9, 35.95, 33.1)
+    for extra in ({}, {"event_types": ("other",)}, {"start": "2025-01-01"}, {"as_of": store.data_version()}):
+        assert ids(store.query_incidents(IncidentQuery(bbox=box, **extra))) == ["on"], extra
+
+
+def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
+    """A database made at schema version 1 gains the later tables and indexes and keeps every incident."""
+    old = SQLiteStore(tmp_path / "old.db")
+    conn = old._connection()
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    # Rows as a version-1 database holds them (today's add_incidents needs later columns).
+    conn.execute("INSERT INTO batch (created_at, user, data_version, inserted, updated, unchanged)"
+                 " VALUES ('2025-01-01T00:00:00+00:00', 'test', 1, 7, 0, 0)")
+    for incident in fixture_incidents():
+        feature = json.dumps(incident.to_feature())
+        conn.execute(_INSERT_INCIDENT, SQLiteStore._row(incident, 1, 1, "old", feature))
+    conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'data_version'")
+    old.initialize()
+    assert old.schema_version() == len(MIGRATIONS)
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"incident_live_date_cover", "incident_live_type_cover"} <= names
+    assert ids(old.query_incidents(IncidentQuery(event_types=("airstrike",), bbox=(36, 32, 37, 33)))) == ["t-003",
+                                                                                                        "t-004"]
+    assert old.delete_incidents(["t-001"], BATCH).deleted == ["t-001"]  # writes use the new batch columns
+    old.close()

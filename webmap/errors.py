@@ -130,10 +130,19 @@ def _from_http_exception(exc: HTTPException) -> WebmapError:
     return error
 
 
+def _http_error_response(exc: HTTPException) -> Response:
+    """Answer a Werkzeug HTTP exception in webmap's shape, keeping the headers it must carry (Allow on a 405)."""
+    response = error_response(_from_http_exception(exc))
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every error into webmap's error shape."""
     app.register_error_handler(WebmapError, error_response)
-    app.register_error_handler(HTTPException, lambda exc: error_response(_from_http_exception(exc)))
+    app.register_error_handler(HTTPException, _http_error_response)
 
     @app.errorhandler(Exception)
     def _unexpected(exc):  # pragma: no cover - the safety net itself

@@ -43,14 +43,14 @@ def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
     return None
 
 
-def _parse_types(values: list[str], vocabulary: Vocabulary, errors: list[FieldError]) -> tuple[str, ...]:
-    """Split comma-separated event types, keeping vocabulary order and recording unknown ones."""
+def parse_terms(field: str, noun: str, values: list[str], known: list[str],
+                errors: list[FieldError]) -> tuple[str, ...]:
+    """Split comma-separated vocabulary ids, keeping the vocabulary's order and recording unknown ones."""
     wanted = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
-    known = vocabulary.event_type_ids()
     unknown = sorted(wanted - set(known))
     if unknown:
         errors.append(FieldError(
-            "type", f"unknown event type {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
+            field, f"unknown {noun} {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
         ))
     return tuple(t for t in known if t in wanted)
 
@@ -62,7 +62,7 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
     end = _parse_date("end", args.get("end", ""), errors)
     if start and end and start > end:
         errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
-    event_types = _parse_types(args.getlist("type"), vocabulary, errors)
+    event_types = parse_terms("type", "event type", args.getlist("type"), vocabulary.event_type_ids(), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
     return MapFilters(start, end, event_types)

@@ -1,4 +1,5 @@
 """The one interface through which webmap reads and writes incidents and reference layers."""
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -16,6 +17,13 @@ class IncidentQuery:
     limit: int | None = None
     offset: int = 0
     as_of: int | None = None  # a data version: the incidents as they were right after it
+    verification: tuple[str, ...] = ()
+    text: str | None = None  # words that must all occur in the title, description or location name
+    sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
+
+    def search_words(self) -> list[str]:
+        """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
+        return [word for word in re.split(r"[\s,]+", (self.text or "").casefold()) if word]
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,15 @@ class Store(ABC):
 
     @abstractmethod
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:
-        """Return the incidents that match, ordered by date then id."""
+        """Return the incidents that match, ordered by date then id (reversed if `sort_descending`)."""
+
+    @abstractmethod
+    def query_feature_json(self, query: IncidentQuery) -> list[str]:
+        """Return the matching incidents as serialised GeoJSON Features, in the order of query_incidents."""
+
+    @abstractmethod
+    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the live incidents' bounding box and (first date, last date), or None if there are none."""
 
     @abstractmethod
     def count_incidents(self, query: IncidentQuery) -> int:

@@ -80,6 +80,16 @@ MIGRATIONS = (
     CREATE INDEX incident_batch ON incident (batch_id);
     CREATE INDEX incident_closed ON incident (valid_to) WHERE valid_to IS NOT NULL;
     """,
+    # Covering indexes for the read API: filtering live incidents by date or type plus a bounding box,
+    # counting them and ordering them by (date, id) read only index entries, not the large rows.
+    """
+    DROP INDEX incident_live_date;
+    DROP INDEX incident_live_type;
+    CREATE INDEX incident_live_date_cover
+        ON incident (date, last_date, minx, maxx, miny, maxy, event_type, id, valid_to) WHERE valid_to IS NULL;
+    CREATE INDEX incident_live_type_cover
+        ON incident (event_type, date, last_date, minx, maxx, miny, maxy, id, valid_to) WHERE valid_to IS NULL;
+    """,
 )
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
@@ -171,14 +181,32 @@ def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
     if query.event_types:
         clauses.append(f"event_type IN ({','.join('?' * len(query.event_types))})")
         params += list(query.event_types)
+    if query.verification:
+        clauses.append(f"verification IN ({','.join('?' * len(query.verification))})")
+        params += list(query.verification)
+    for word in query.search_words():
+        clauses.append("instr(search_text, ?) > 0")
+        params.append(word)
     if query.bbox:
         minx, miny, maxx, maxy = query.bbox
-        clauses.append(
-            "rowid IN (SELECT rowid FROM incident_rtree"
-            " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
-        )
-        params += [maxx, minx, maxy, miny]
+        # A box whose west edge is east of its east edge crosses the antimeridian.
+        x_test = "minx <= ? AND maxx >= ?" if minx <= maxx else "(minx <= ? OR maxx >= ?)"
+        box_test, box_params = f"{x_test} AND miny <= ? AND maxy >= ?", [maxx, minx, maxy, miny]
+        if query.as_of is not None or not (query.event_types or query.start or query.end):
+            # Only the R*Tree can narrow this query (the other indexes hold live rows only). Its boxes are
+            # rounded outwards to 32-bit floats, so the exact test below still decides. With a type or a
+            # date the covering indexes narrow first and hold the bounds, which beats listing every row
+            # of a large box.
+            clauses.append(f"rowid IN (SELECT rowid FROM incident_rtree WHERE {box_test})")
+            params += box_params
+        clauses.append(box_test)
+        params += box_params
     return clauses, params
+
+
+def _order(query: IncidentQuery) -> str:
+    """Return the ORDER BY clause: by date then id, newest first if asked."""
+    return "ORDER BY date DESC, id DESC" if query.sort_descending else "ORDER BY date, id"
 
 
 class SQLiteStore(Store):
@@ -510,19 +538,30 @@ class SQLiteStore(Store):
         ).fetchone()[0]
 
     def query_incidents(self, query: IncidentQuery) -> list[Incident]:
-        """Return the matching incidents, ordered by date then id, honouring limit and offset."""
+        """Return the matching incidents in query order, honouring limit and offset."""
+        return [Incident.from_feature(json.loads(feature)) for feature in self.query_feature_json(query)]
+
+    def query_feature_json(self, query: IncidentQuery) -> list[str]:
+        """Return the stored Feature JSON of the matching incidents, without parsing it."""
         where, params = _where(query)
-        sql = f"SELECT feature FROM incident WHERE {where} ORDER BY date, id"
+        sql = f"SELECT feature FROM incident WHERE {where} {_order(query)}"
         if query.limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [query.limit, query.offset]
-        rows = self._connection().execute(sql, params)
-        return [Incident.from_feature(json.loads(row[0])) for row in rows]
+        return [row[0] for row in self._connection().execute(sql, params)]
 
     def count_incidents(self, query: IncidentQuery) -> int:
         """Return how many incidents match, ignoring limit and offset."""
         where, params = _where(query)
         return self._connection().execute(f"SELECT count(*) FROM incident WHERE {where}", params).fetchone()[0]
+
+    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the bounding box and date range of the live incidents, or None if there are none."""
+        row = self._connection().execute(
+            "SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date)"
+            " FROM incident WHERE valid_to IS NULL"
+        ).fetchone()
+        return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:
         """Return one incident by id, live or as it was at data version `as_of`."""

@@ -4,11 +4,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
+    from .. import api
     from . import accounts, api_write, assets, embed, pages, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(api_write.bp)

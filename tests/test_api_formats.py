@@ -1,0 +1,161 @@
+"""CSV, HTML and the exports (GeoJSON, CSV, GeoPackage): the same features, and the attribution travels."""
+import io
+import re
+import sqlite3
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely import wkt
+from shapely.geometry import shape
+
+from api_fixtures import BY_ID, expected_ids, ids_of
+from webmap.model import Incident
+from webmap.store import BatchInfo, get_store
+
+ITEMS = "/api/collections/incidents/items"
+EXPORT = "/api/collections/incidents/export"
+SELECTION = "datetime=2025-01-01/2025-06-30&event_type=incursion,airstrike,outpost,shelling"
+SELECTED = dict(start="2025-01-01", end="2025-06-30", types=("incursion", "airstrike", "outpost", "shelling"))
+CREDITS = ("Made with Natural Earth", "UN OCHA / UNCS", "GeoNames (CC BY 4.0)", "CC BY-IGO")
+
+
+def read_csv(text: str) -> pd.DataFrame:
+    """Read webmap's CSV the documented way: the `# ` attribution line is a comment."""
+    return pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, dtype=str)
+
+
+def test_csv_items_have_wkt_and_attribution(read_client):
+    """A CSV page starts with the attribution line; pandas reads the same features, geometry as WKT."""
+    response = read_client.get(f"{ITEMS}?f=csv&{SELECTION}")
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    first_line = text.splitlines()[0]
+    assert first_line.startswith("# Incidents:") and all(credit in first_line for credit in CREDITS)
+    frame = read_csv(text)
+    assert list(frame["id"]) == expected_ids(**SELECTED)
+    for _, row in frame.iterrows():
+        source = BY_ID[row["id"]]
+        assert wkt.loads(row["WKT"]).equals(shape(source["geometry"]))
+        assert row["title"] == source["properties"]["title"]
+        assert row["sources"] == "; ".join(source["properties"].get("sources", []))
+
+
+def test_csv_pages_link_to_each_other(read_client):
+    """CSV has no room for links, so the next and prev pages are in Link headers."""
+    response = read_client.get(f"{ITEMS}?f=csv&limit=5&offset=5")
+    links = response.headers.getlist("Link")
+    assert any('rel="next"' in l and "offset=10" in l and "f=csv" in l for l in links)
+    assert any('rel="prev"' in l and "offset=0" in l for l in links)
+
+
+def test_hash_inside_a_cell_survives_the_comment_option(read_client):
+    """A '#' inside a text cell (quoted) does not cut the row when read with comment='#'."""
+    frame = read_csv(read_client.get(f"{ITEMS}?f=csv&q=night+raid").get_data(as_text=True))
+    assert list(frame["description"]) == [BY_ID["a-013"]["properties"]["description"]]
+
+
+def test_spreadsheet_formulas_are_defused_in_csv_only(api_app):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe in CSV; GeoJSON keeps it as is."""
+    risky = Incident(id="x-1", geometry={"type": "Point", "coordinates": [35.9, 33.1]}, date="2025-05-05",
+                     event_type="other", title='=HYPERLINK("http://evil.example","click")', sources=("@handle",))
+    with api_app.app_context():
+        get_store().add_incidents([risky], BatchInfo(user="test"))
+    client = api_app.test_client()
+    frame = read_csv(client.get(f"{ITEMS}?f=csv&q=hyperlink").get_data(as_text=True))
+    assert list(frame["title"]) == ["'" + risky.title] and list(frame["sources"]) == ["'@handle"]
+    feature = client.get(f"{ITEMS}/x-1").get_json()
+    assert feature["properties"]["title"] == risky.title
+
+
+def test_html_items_table_and_map(read_client):
+    """The HTML page has one table row per returned feature, source links only for web addresses, and a map."""
+    body = read_client.get(f"{ITEMS}?{SELECTION}&limit=4").get_json()
+    html = read_client.get(f"{ITEMS}?{SELECTION}&limit=4&f=html").get_data(as_text=True)
+    assert re.findall(r'<tr data-feature="([^"]+)">', html) == ids_of(body)
+    assert f"{body['numberMatched']} features match; showing 1 to 4." in html
+    assert 'class="folium-map"' in html and "webmapIncidents.draw" in html
+    assert 'rel="next"' in html and "offset=4" in html
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    for credit in CREDITS:
+        assert credit in html
+    one = read_client.get(f"{ITEMS}/a-001?f=html").get_data(as_text=True)
+    link = '<a href="https://example.org/q1" rel="noopener nofollow">https://example.org/q1</a>'
+    assert f"<td>{link}; Local reporter</td>" in one
+
+
+def test_html_escapes_what_users_wrote(api_app):
+    """A title with markup is shown as text in the table and cannot end the map's script."""
+    hostile = Incident(id="x-2", geometry={"type": "Point", "coordinates": [35.9, 33.1]}, date="2025-05-05",
+                       event_type="other", title="<script>alert(1)</script>", sources=("javascript:alert(2)",))
+    with api_app.app_context():
+        get_store().add_incidents([hostile], BatchInfo(user="test"))
+    html = api_app.test_client().get(f"{ITEMS}/x-2?f=html").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+
+
+def test_geojson_export_is_every_match_with_attribution(read_client, monkeypatch):
+    """The GeoJSON export holds every selected incident (no paging) and an `attribution` member."""
+    monkeypatch.setattr("webmap.api.params.DEFAULT_LIMIT", 2)
+    response = read_client.get(f"{EXPORT}?{SELECTION}")
+    assert response.mimetype == "application/geo+json"
+    assert re.fullmatch(r'attachment; filename="incidents-v\d+\.geojson"', response.headers["Content-Disposition"])
+    body = response.get_json()
+    assert ids_of(body) == expected_ids(**SELECTED) and body["numberMatched"] == len(expected_ids(**SELECTED)) > 2
+    assert all(credit in body["attribution"] for credit in CREDITS)
+    for feature in body["features"]:
+        assert feature["properties"] == BY_ID[feature["id"]]["properties"]
+
+
+def test_csv_export_matches_the_selection(read_client):
+    """The CSV export is an attachment with the attribution line and one row per selected incident."""
+    response = read_client.get(f"{EXPORT}?{SELECTION}&f=csv")
+    assert response.headers["Content-Disposition"].endswith('.csv"')
+    text = response.get_data(as_text=True)
+    assert text.startswith("# Incidents:")
+    assert list(read_csv(text)["id"]) == expected_ids(**SELECTED)
+
+
+def test_geopackage_export_opens_with_geopandas(read_client, tmp_path):
+    """The GeoPackage export has the selected incidents with their geometry; the layer description credits."""
+    response = read_client.get(f"{EXPORT}?{SELECTION}&f=gpkg")
+    assert response.mimetype == "application/geopackage+sqlite3"
+    assert response.headers["Content-Disposition"].endswith('.gpkg"')
+    path = tmp_path / "export.gpkg"
+    path.write_bytes(response.data)
+    frame = gpd.read_file(path, layer="incidents")
+    assert list(frame["id"]) == expected_ids(**SELECTED)
+    assert frame.crs.equals("OGC:CRS84")
+    for _, row in frame.iterrows():
+        assert row.geometry.equals(shape(BY_ID[row["id"]]["geometry"]))
+        assert row["event_type"] == BY_ID[row["id"]]["properties"]["event_type"]
+    description = sqlite3.connect(path).execute(
+        "SELECT description FROM gpkg_contents WHERE table_name = 'incidents'").fetchone()[0]
+    assert all(credit in description for credit in CREDITS)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "gpkg"])
+def test_empty_exports_are_valid_files(read_client, tmp_path, fmt):
+    """A selection with no incidents still exports a file that opens, with no features."""
+    response = read_client.get(f"{EXPORT}?q=nothing-matches&f={fmt}")
+    assert response.status_code == 200
+    path = tmp_path / f"empty.{fmt}"
+    path.write_bytes(response.data)
+    if fmt == "csv":
+        assert len(read_csv(path.read_text())) == 0
+    else:
+        assert len(gpd.read_file(path)) == 0
+
+
+def test_reference_layer_export_credits_its_own_source(read_client, tmp_path):
+    """Exporting a reference layer gives all its features and its own licence and attribution."""
+    response = read_client.get("/api/collections/towns/export?f=gpkg")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="towns.gpkg"'
+    path = tmp_path / "towns.gpkg"
+    path.write_bytes(response.data)
+    assert len(gpd.read_file(path)) == read_client.get("/api/collections/towns/items").get_json()["numberMatched"]
+    description = sqlite3.connect(path).execute("SELECT description FROM gpkg_contents").fetchone()[0]
+    assert "GeoNames (CC BY 4.0)" in description and "Natural Earth" not in description
+    csv_first = read_client.get("/api/collections/alpha_line/export?f=csv").get_data(as_text=True).splitlines()[0]
+    assert "Alpha line" in csv_first and "Approximate: not an official map." in csv_first

@@ -1,0 +1,225 @@
+"""Parsing the read API's query parameters into store queries, or exact errors: pure, no request."""
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from werkzeug.datastructures import MIMEAccept, MultiDict
+
+from ..errors import FieldError, InvalidParameter
+from ..filters import MapFilters, parse_terms
+from ..store import IncidentQuery
+from ..vocabulary import Vocabulary
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10000
+MAX_OFFSET = 2**53  # far beyond any collection; keeps SQLite's 64-bit OFFSET from overflowing
+MAX_SEARCH_WORDS = 20
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE
+)
+_INTEGER = re.compile(r"[0-9]+")
+_OPEN_END = ("", "..")
+
+# The parameters each kind of request accepts; any other parameter is answered with a 400 naming it.
+# crs and bbox-crs may only name CRS84, the one CRS served, but clients such as GDAL send them anyway.
+DOCUMENT_PARAMS = ("f",)
+FEATURE_PARAMS = ("f", "crs")
+REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
+INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "q", "sortby",
+                          "version")
+PAGE_PARAMS = ("limit", "offset")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of the selected features a response holds."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+def invalid(errors: list[FieldError]) -> InvalidParameter:
+    """Return the one error raised for a request whose parameters are not valid."""
+    return InvalidParameter("The query parameters are not valid.", errors)
+
+
+def unknown_parameters(args: MultiDict, allowed: tuple[str, ...]) -> list[FieldError]:
+    """Return an error for each parameter this request does not accept, and for a CRS other than CRS84."""
+    errors = [
+        FieldError(name, f"unknown parameter; this request accepts: {', '.join(allowed)}")
+        for name in args if name not in allowed
+    ]
+    errors += [
+        FieldError(name, f"only {CRS84} (longitude, latitude) is served")
+        for name in ("crs", "bbox-crs") if name in allowed and args.get(name, CRS84).strip() != CRS84
+    ]
+    return errors
+
+
+def check_parameters(args: MultiDict, allowed: tuple[str, ...]) -> None:
+    """Raise a 400 naming every parameter outside `allowed`."""
+    errors = unknown_parameters(args, allowed)
+    if errors:
+        raise invalid(errors)
+
+
+def negotiate(requested: str | None, accept: MIMEAccept, offered: dict[str, tuple[str, ...]]) -> str:
+    """Pick the format: `f` if given, else the best match for the Accept header, else the first offered."""
+    if requested is not None:
+        name = requested.strip().lower()
+        if name not in offered:
+            raise invalid([FieldError("f", f"unknown format '{requested}'; allowed: {', '.join(offered)}")])
+        return name
+    by_type = {mimetype: name for name, mimetypes in offered.items() for mimetype in mimetypes}
+    best = accept.best_match(list(by_type))
+    return by_type[best] if best else next(iter(offered))
+
+
+def _number(text: str) -> float | None:
+    """Return `text` as a finite number, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_bbox(text: str | None, errors: list[FieldError]) -> tuple[float, float, float, float] | None:
+    """Parse `minx,miny,maxx,maxy` (or the 6-number form with heights) in CRS84 longitude/latitude."""
+    if text is None:
+        return None
+    numbers = [_number(part) for part in text.split(",")]
+    if len(numbers) not in (4, 6) or None in numbers:
+        errors.append(FieldError("bbox", f"'{text}' is not 4 (or 6) comma-separated numbers: minx,miny,maxx,maxy"))
+        return None
+    if len(numbers) == 6:
+        numbers = numbers[0:2] + numbers[3:5]
+    minx, miny, maxx, maxy = numbers
+    problems = []
+    if not all(-180 <= x <= 180 for x in (minx, maxx)):
+        problems.append("longitudes must be between -180 and 180")
+    if not all(-90 <= y <= 90 for y in (miny, maxy)):
+        problems.append("latitudes must be between -90 and 90")
+    if miny > maxy:
+        problems.append(f"miny ({miny:g}) is greater than maxy ({maxy:g})")
+    if problems:
+        errors.append(FieldError("bbox", "; ".join(problems)))
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _instant_date(text: str) -> date | None:
+    """Return the calendar day of a date or an RFC 3339 date-time (taken in UTC), or None."""
+    try:
+        if _DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        if _DATE_TIME.fullmatch(text):
+            return datetime.fromisoformat(text.upper()).astimezone(timezone.utc).date()
+    except (ValueError, OverflowError):  # no such day, or one that leaves the calendar once taken to UTC
+        return None
+    return None
+
+
+def parse_datetime(text: str | None, errors: list[FieldError]) -> tuple[str | None, str | None]:
+    """Parse an instant, `a/b`, `a/..` or `../b` into the inclusive first and last day it touches."""
+    if text is None:
+        return None, None
+    parts = text.strip().split("/")
+    if len(parts) > 2 or (len(parts) == 1 and parts[0] in _OPEN_END):
+        parts = None
+    else:
+        days = [None if part in _OPEN_END else _instant_date(part) for part in parts]
+        if any(day is None and part not in _OPEN_END for day, part in zip(days, parts)):
+            parts = None
+    if parts is None:
+        errors.append(FieldError(
+            "datetime",
+            f"'{text}' is not a date, an RFC 3339 date-time or an interval of them "
+            "(e.g. 2025-01-31, 2025-01-01/2025-06-30, 2025-01-01T00:00:00Z/.., ../2025-06-30)",
+        ))
+        return None, None
+    start, end = days[0], days[-1]
+    if start and end and start > end:
+        errors.append(FieldError("datetime", f"the interval ends ({end}) before it starts ({start})"))
+        return None, None
+    return (start.isoformat() if start else None), (end.isoformat() if end else None)
+
+
+def datetime_interval(start: str | None, end: str | None) -> str | None:
+    """Write inclusive first and last days as the `datetime` value that selects them (inverse of parse_datetime)."""
+    if not start and not end:
+        return None
+    if start == end:
+        return start
+    return f"{start or '..'}/{end or '..'}"
+
+
+def _natural(name: str, text: str | None, errors: list[FieldError]) -> int | None:
+    """Parse a non-negative integer parameter, or record why it is not one."""
+    if text is None:
+        return None
+    if not _INTEGER.fullmatch(text.strip()):
+        errors.append(FieldError(name, f"'{text}' is not a whole number"))
+        return None
+    return int(text)
+
+
+def parse_page(args: MultiDict, errors: list[FieldError]) -> Page:
+    """Parse `limit` (1 or more; above the maximum it is lowered to it) and `offset`."""
+    limit = _natural("limit", args.get("limit"), errors)
+    offset = _natural("offset", args.get("offset"), errors)
+    if limit is not None and limit < 1:
+        errors.append(FieldError("limit", "must be at least 1"))
+    if offset is not None and offset > MAX_OFFSET:
+        errors.append(FieldError("offset", f"must be at most {MAX_OFFSET}"))
+    limit = DEFAULT_LIMIT if limit is None else min(max(limit, 1), MAX_LIMIT)
+    return Page(limit, min(offset or 0, MAX_OFFSET))
+
+
+def _parse_sortby(text: str | None, errors: list[FieldError]) -> bool:
+    """Parse `sortby` (`date`, `+date` or `-date`); return True for newest first."""
+    value = (text or "").strip()
+    if value in ("", "date", "+date"):
+        return False
+    if value == "-date":
+        return True
+    errors.append(FieldError("sortby", f"cannot sort by '{text}'; use date (oldest first) or -date (newest first)"))
+    return False
+
+
+def _parse_version(text: str | None, current: int, errors: list[FieldError]) -> int | None:
+    """Parse `version`, a past data version to read; the current one reads live data."""
+    version = _natural("version", text, errors)
+    if version is not None and version > current:
+        errors.append(FieldError("version", f"data version {version} does not exist yet (the current is {current})"))
+        return None
+    return None if version == current else version
+
+
+def _parse_text(text: str | None, errors: list[FieldError]) -> str | None:
+    """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
+    query = IncidentQuery(text=text)
+    if len(query.search_words()) > MAX_SEARCH_WORDS:
+        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
+    return (text or "").strip() or None
+
+
+def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_version: int,
+                           errors: list[FieldError]) -> IncidentQuery:
+    """Parse the incident selection (everything but paging) into a store query, recording errors."""
+    start, end = parse_datetime(args.get("datetime"), errors)
+    event_types = parse_terms("event_type", "event type", args.getlist("event_type"),
+                              vocabulary.event_type_ids(), errors)
+    # The map page's start/end/type go through the same MapFilters, so both select the same incidents.
+    return MapFilters(start, end, event_types).to_query(
+        bbox=parse_bbox(args.get("bbox"), errors),
+        verification=parse_terms("verification", "verification state", args.getlist("verification"),
+                                 vocabulary.verification_ids(), errors),
+        text=_parse_text(args.get("q"), errors),
+        sort_descending=_parse_sortby(args.get("sortby"), errors),
+        as_of=_parse_version(args.get("version"), current_version, errors),
+    )
