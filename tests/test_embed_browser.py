@@ -91,7 +91,9 @@ def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_s
     assert f"as_of={version}" in snippet and "aspect-ratio:16/9" in snippet and "height=" not in snippet
     preview = page.frame_locator("#share-preview")
     preview.locator(".embed-pinned").wait_for()
-    assert preview.locator(".leaflet-marker-icon.webmap-incident").count() == 2  # t-003 and t-004
+    markers = preview.locator(".leaflet-marker-icon.webmap-incident")
+    markers.first.wait_for()  # the note is in the HTML; markers appear once the frame's script has run
+    assert markers.count() == 2  # t-003 and t-004
 
     page.goto(link)  # the link opens the same view
     view = page.evaluate("() => { const v = window.webmapView; const c = v.map.getCenter();"
