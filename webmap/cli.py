@@ -50,8 +50,11 @@ def serve_command(host: str, port: int, workers: int | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
+    from .demo import demo_command
+
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(demo_command)
 
 
 def _create_app():

@@ -1,14 +1,14 @@
-"""Building the Folium map from incidents, reference layers and options: pure, no request, no I/O."""
+"""Building the Folium map from its incident source, reference layers and options: pure, no request, no I/O."""
 from dataclasses import dataclass
 
 import folium
-from folium.elements import JSCSSMixin
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 from .i18n import messages
-from .model import Incident, ReferenceLayer
+from .livemap import IncidentSource, LiveIncidentLayer
+from .model import ReferenceLayer
 from .tiles import TileSource
 from .vocabulary import Vocabulary
 
@@ -45,25 +45,6 @@ class MapParts:
     script: str
 
 
-class IncidentLayer(JSCSSMixin, folium.MacroElement):
-    """Draws incidents into a feature group with webmap's script, which builds popups as text nodes."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "webmapIncidents.draw({{ this.group.get_name() }}, {{ this.data }}, {{ this.config }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, group: folium.FeatureGroup, collection: dict, config: dict, script_url: str):
-        super().__init__()
-        self._name = "IncidentLayer"
-        self.group = group
-        # htmlsafe: a title containing "</script>" cannot end the script block early.
-        self.data = htmlsafe_json_dumps(collection)
-        self.config = htmlsafe_json_dumps(config)
-        self.default_js = [("webmap_incidents", script_url)]
-
-
 class Attribution(folium.MacroElement):
     """Adds the data sources' attributions to the map's attribution control."""
 
@@ -97,7 +78,7 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
         "verification": {t.id: t.label_in(lang) for t in vocabulary.verification},
         "text": {k: text[k] for k in (
             "date", "to", "type", "location", "sources", "precision", "verification",
-            "fatalities", "actors", "illustrative")},
+            "fatalities", "actors", "illustrative", "synthetic")},
     }
 
 
@@ -129,9 +110,10 @@ def _reference_layer(layer: ReferenceLayer, lang: str, show: bool) -> folium.Geo
 
 
 def build_map(
-    incidents: list[Incident], layers: list[ReferenceLayer], vocabulary: Vocabulary, options: MapOptions
+    incidents: IncidentSource, layers: list[ReferenceLayer], vocabulary: Vocabulary, options: MapOptions
 ) -> folium.Map:
-    """Return a Folium map: reference layers under the incidents, a layer control, scale and attributions."""
+    """Return a Folium map: reference layers under the incidents (loaded by view from `incidents`),
+    a layer control, scale and attributions."""
     fmap = folium.Map(location=options.center, zoom_start=options.zoom, tiles=None, control_scale=True)
     fmap.default_js = [("leaflet", options.assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", options.assets.leaflet_css)]
@@ -146,8 +128,8 @@ def build_map(
             show = layer.id in options.visible_layers
         _reference_layer(layer, options.lang, show).add_to(fmap)
     group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
-    collection = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
-    IncidentLayer(group, collection, incident_config(vocabulary, options.lang), options.assets.incidents_js).add_to(fmap)
+    config = {**incident_config(vocabulary, options.lang), "live": incidents.config(messages(options.lang))}
+    LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts], config).add_to(fmap)
     attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
     Attribution(attributions).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

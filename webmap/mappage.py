@@ -1,13 +1,17 @@
-"""Assembling a map page: query the store for the filters, build the map, count what is shown."""
+"""Assembling a map page: count what the filters select, build the map that loads incidents by view."""
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from .aggregate import Summary, summarize
 from .filters import MapFilters
+from .livemap import IncidentSource
 from .model import ReferenceLayer
 from .mapbuild import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .store import Store
 from .vocabulary import Vocabulary
+
+LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
 
 
 @dataclass(frozen=True)
@@ -16,9 +20,17 @@ class MapPage:
 
     parts: MapParts
     layers: list[ReferenceLayer]
-    matched: int
-    drawn: int
-    illustrative: int
+    summary: Summary
+
+    @property
+    def matched(self) -> int:
+        """Return how many incidents match the filters."""
+        return self.summary.matched
+
+    @property
+    def illustrative(self) -> int:
+        """Return how many of the matching incidents are illustrative (samples or synthetic)."""
+        return self.summary.illustrative
 
 
 def asset_urls() -> AssetUrls:
@@ -43,12 +55,20 @@ def map_options(lang: str) -> MapOptions:
                       assets=asset_urls(), lang=lang)
 
 
+def incident_source(filters: MapFilters, summary: Summary, max_incidents: int) -> IncidentSource:
+    """Return the app's data endpoints and scripts that load incidents by view, starting at `filters`."""
+    return IncidentSource(
+        view_url=url_for("mapdata.view"), list_url=url_for("mapdata.incident_list"),
+        summary_url=url_for("mapdata.summary"), filters=filters.to_args(), summary=summary.to_json(),
+        individual_limit=max_incidents, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
+    )
+
+
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
                    max_incidents: int) -> MapPage:
-    """Query the incidents the filters select (at most `max_incidents`) and render the map."""
-    matched = store.count_incidents(filters.to_query())
-    incidents = store.query_incidents(filters.to_query(limit=max_incidents))
+    """Count the incidents the filters select and render the map, which loads them by view (sending at
+    most `max_incidents` one by one, clusters beyond that)."""
+    summary = summarize(store.incident_points(), filters, vocabulary)
     layers = store.list_reference_layers()
-    fmap = build_map(incidents, layers, vocabulary, options)
-    illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
-    return MapPage(render_map(fmap), layers, matched, len(incidents), illustrative)
+    fmap = build_map(incident_source(filters, summary, max_incidents), layers, vocabulary, options)
+    return MapPage(render_map(fmap), layers, summary)

@@ -44,8 +44,9 @@ SETTINGS = (
         "The map's initial view as `latitude,longitude,zoom`.",
     ),
     Setting(
-        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 5000,
-        "Most incidents drawn on one map page; when more match, the page says how many are not drawn.",
+        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 1000,
+        "Most incidents the map receives one by one for the area in view; when more match there, it "
+        "receives counts per grid cell (clusters) and the list shows them a page at a time.",
         int,
     ),
     Setting(

@@ -4,7 +4,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
-    from . import assets, pages
+    from . import assets, mapdata, pages
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(mapdata.bp)

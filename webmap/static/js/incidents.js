@@ -90,7 +90,11 @@
     var box = element("div", null, "webmap-popup");
     box.setAttribute("dir", "auto");
     box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
-    if (props.illustrative) { box.appendChild(element("span", text.illustrative, "webmap-badge")); }
+    if (props.synthetic) {
+      box.appendChild(element("span", text.synthetic, "webmap-badge"));
+    } else if (props.illustrative) {
+      box.appendChild(element("span", text.illustrative, "webmap-badge"));
+    }
     var list = element("dl");
     var dates = props.end_date && props.end_date !== props.date ? props.date + " " + text.to + " " + props.end_date : props.date;
     row(list, text.date, dates);
@@ -107,9 +111,13 @@
     return box;
   }
 
-  function draw(group, collection, config) {
+  /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer, whose children carry `.feature`.
+     options.crowded: many incidents share the view, so uncertainty circles are outlines only (their faint
+     fills would add up to a solid wash). */
+  function draw(group, collection, config, options) {
+    var circleFill = options && options.crowded ? 0 : 0.05;
     var unknownPrecision = { hollow: true, radius_m: 0 };
-    L.geoJSON(collection, {
+    return L.geoJSON(collection, {
       pointToLayer: function (feature, latlng) {
         var props = feature.properties;
         var typeStyle = config.types[props.event_type] || config.types.other;
@@ -118,7 +126,7 @@
         if (precision.radius_m > 0) {
           L.circle(latlng, {
             radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
-            fillOpacity: 0.05, interactive: false, className: "webmap-uncertainty"
+            fillOpacity: circleFill, interactive: false, className: "webmap-uncertainty"
           }).addTo(group);
         }
         return L.marker(latlng, {
@@ -133,8 +141,7 @@
         layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
       }
     }).addTo(group);
-    fillLegend(config);
   }
 
-  window.webmapIncidents = { draw: draw };
+  window.webmapIncidents = { draw: draw, fillLegend: fillLegend, markerSvg: markerSvg };
 }());
