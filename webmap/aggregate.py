@@ -12,7 +12,7 @@ from .vocabulary import Vocabulary
 FACETS = ("date", "type", "verification", "precision")
 WEEKLY_MAX_DAYS = 731  # data spanning up to two years is binned by week, longer by month
 TILE_PX = 256
-CELL_PX = 64  # grid cells are this many screen pixels square: a cluster marker fits in each
+CELL_PX = 80  # grid cells are this many screen pixels square: a cluster marker (at most 50) fits in each
 MAX_LATITUDE = 85.05112878  # where Web Mercator ends
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; weeks start on Monday
 _KEY_BITS = 40  # row keys below 2**40 leave room for the day in one sortable int64

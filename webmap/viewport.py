@@ -5,7 +5,7 @@ from .aggregate import CELL_PX, Bbox, grid_shape
 from .errors import FieldError, InvalidParameter
 
 MAX_ZOOM = 22
-MAX_GRID_CELLS = 40_000  # a 4K screen at 64-pixel cells needs about 2,000
+MAX_GRID_CELLS = 40_000  # a 4K screen at 80-pixel cells needs about 1,400
 LIST_PAGE = 100  # rows of the incident list sent at a time when the view holds more
 SORTS = {"date": False, "-date": True}  # sort parameter: descending?
 

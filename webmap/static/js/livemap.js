@@ -245,7 +245,7 @@
     }
 
     function clusterMarker(cluster) {
-      var size = cluster.count < 10 ? 30 : cluster.count < 100 ? 36 : cluster.count < 1000 ? 42 : cluster.count < 10000 ? 50 : 58;
+      var size = cluster.count < 10 ? 28 : cluster.count < 100 ? 32 : cluster.count < 1000 ? 38 : cluster.count < 10000 ? 44 : 50;
       var label = document.createElement("span");
       label.textContent = abbreviate(cluster.count);
       var title = format(text.cluster_title, { count: cluster.count });
