@@ -90,6 +90,22 @@ def test_filters_apply_in_place_and_the_url_restores_them(live_server, page):
     expect(reloaded.locator(MARKERS)).to_have_count(len(chosen))
 
 
+def test_form_works_without_javascript(live_server, browser):
+    """With JavaScript off the form submits to the filtered URL, and the page states the right count."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.fill("input[name=end]", "2025-02-15")
+    page.check("input[name=precision][value=town]")
+    page.check("input[name=precision][value=area]")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"end=2025-02-15&precision=town&precision=area"))
+    town_or_area = [f for f in expected(end="2025-02-15") if f["properties"]["precision"] in ("town", "area")]
+    expect(page.locator("#incident-count")).to_have_text(count_text(len(town_or_area)))
+    assert page.is_checked("input[name=precision][value=area]")
+    context.close()
+
+
 def test_type_counts_and_verification_filter_update_live(live_server, page):
     """Each type's count follows the other filters; a verification filter narrows the markers."""
     open_map(page, live_server + "/")

@@ -162,3 +162,15 @@ def test_fixture_ids_never_reach_the_page(client):
     """The page carries counts, never incident data: its size does not grow with the incidents."""
     html = client.get("/").get_data(as_text=True)
     assert not any(incident.id in html or incident.title in html for incident in fixture_incidents())
+
+
+def test_answers_are_gzipped_for_clients_that_accept_it(client):
+    """With Accept-Encoding: gzip the answer is compressed, under its own ETag, and decodes to the same data."""
+    import gzip
+
+    plain = client.get(f"/map-data/view?{WORLD}")
+    packed = client.get(f"/map-data/view?{WORLD}", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert json.loads(gzip.decompress(packed.get_data())) == plain.get_json()
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert len(packed.get_data()) < len(plain.get_data()) / 2

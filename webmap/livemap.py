@@ -23,13 +23,13 @@ class IncidentSource:
     summary_url: str
     filters: dict  # query-string arguments of the starting filters
     summary: dict  # the starting filters' summary, so the first paint needs no request for it
-    individual_limit: int  # most incidents sent one by one for a view
+    list_page: int  # rows the incident list shows at a time
     scripts: tuple[str, ...]  # app-origin URLs of the scripts that run the live map, in load order
 
     def config(self, text: dict) -> dict:
         """Return what the browser script needs besides the incident styles."""
         return {"view_url": self.view_url, "list_url": self.list_url, "summary_url": self.summary_url,
-                "filters": self.filters, "summary": self.summary, "individual_limit": self.individual_limit,
+                "filters": self.filters, "summary": self.summary, "list_page": self.list_page,
                 "text": {key: text[key] for key in TEXT_KEYS}}
 
 

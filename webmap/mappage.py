@@ -9,6 +9,7 @@ from .livemap import IncidentSource
 from .model import ReferenceLayer
 from .mapbuild import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .store import Store
+from .viewport import LIST_PAGE
 from .vocabulary import Vocabulary
 
 LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
@@ -55,20 +56,18 @@ def map_options(lang: str) -> MapOptions:
                       assets=asset_urls(), lang=lang)
 
 
-def incident_source(filters: MapFilters, summary: Summary, max_incidents: int) -> IncidentSource:
+def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
     """Return the app's data endpoints and scripts that load incidents by view, starting at `filters`."""
     return IncidentSource(
         view_url=url_for("mapdata.view"), list_url=url_for("mapdata.incident_list"),
         summary_url=url_for("mapdata.summary"), filters=filters.to_args(), summary=summary.to_json(),
-        individual_limit=max_incidents, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
+        list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
     )
 
 
-def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
-                   max_incidents: int) -> MapPage:
-    """Count the incidents the filters select and render the map, which loads them by view (sending at
-    most `max_incidents` one by one, clusters beyond that)."""
+def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
+    """Count the incidents the filters select and render the map, which loads them by view."""
     summary = summarize(store.incident_points(), filters, vocabulary)
     layers = store.list_reference_layers()
-    fmap = build_map(incident_source(filters, summary, max_incidents), layers, vocabulary, options)
+    fmap = build_map(incident_source(filters, summary), layers, vocabulary, options)
     return MapPage(render_map(fmap), layers, summary)

@@ -44,7 +44,7 @@ SETTINGS = (
         "The map's initial view as `latitude,longitude,zoom`.",
     ),
     Setting(
-        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 1000,
+        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 500,
         "Most incidents the map receives one by one for the area in view; when more match there, it "
         "receives counts per grid cell (clusters) and the list shows them a page at a time.",
         int,

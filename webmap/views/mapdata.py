@@ -1,4 +1,5 @@
 """The live map's data (`/map-data/...`): counts for the filters, and the incidents or clusters of a view."""
+import gzip
 import hashlib
 from urllib.parse import urlencode
 
@@ -13,15 +14,24 @@ from ..viewport import ListPage, parse_list_request, parse_view_request
 from ..vocabulary import load_vocabulary
 
 bp = Blueprint("mapdata", __name__, url_prefix="/map-data")
+GZIP_MIN_BYTES = 1400  # smaller answers fit one packet anyway
+GZIP_LEVEL = 5
 
 
 def _json(payload: dict, points: IncidentPoints) -> Response:
-    """Send `payload`, tagged with the data version and the query, so an unchanged answer is a 304."""
+    """Send `payload` (gzipped when the client accepts it), tagged with the data version and the query, so an
+    unchanged answer is a 304."""
     query = urlencode(sorted(request.args.items(multi=True)))
-    etag = version_etag(points.data_version, hashlib.sha1(query.encode()).hexdigest()[:16])
+    variant = [hashlib.sha1(query.encode()).hexdigest()[:16]]
+    response = jsonify({"data_version": points.data_version, **payload})
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings and response.content_length > GZIP_MIN_BYTES:
+        response.set_data(gzip.compress(response.get_data(), GZIP_LEVEL))
+        response.content_encoding = "gzip"
+        variant.append("gzip")  # a strong ETag differs for each encoding of the same answer
     # max-age 0: the browser asks again each time, and gets a 304 until the data change.
-    return cache_for_version(jsonify({"data_version": points.data_version, **payload}), etag,
-                             get_store().last_modified(), max_age=0)
+    return cache_for_version(response, version_etag(points.data_version, *variant), get_store().last_modified(),
+                             max_age=0)
 
 
 def _list(points: IncidentPoints, mask, page: ListPage) -> dict:

@@ -111,11 +111,13 @@
     return box;
   }
 
-  /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer, whose children carry `.feature`.
-     options.crowded: many incidents share the view, so uncertainty circles are outlines only (their faint
-     fills would add up to a solid wash). */
+  /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer; addData() draws more into it.
+     Each child layer carries `.feature`, and a point with an uncertain location its dashed circle as
+     `.uncertainty` (drawn in `group`: remove() takes both away). Options, read as each feature is drawn:
+     crowded: many incidents share the view, so circles are outlines only (faint fills would add up to a
+     solid wash); added(feature, layer): called for each feature drawn. */
   function draw(group, collection, config, options) {
-    var circleFill = options && options.crowded ? 0 : 0.05;
+    var settings = options || {};
     var unknownPrecision = { hollow: true, radius_m: 0 };
     return L.geoJSON(collection, {
       pointToLayer: function (feature, latlng) {
@@ -123,15 +125,16 @@
         var typeStyle = config.types[props.event_type] || config.types.other;
         var precision = config.precision[props.precision] || unknownPrecision;
         var classes = "webmap-incident webmap-type-" + props.event_type + " webmap-precision-" + (props.precision || "unknown");
-        if (precision.radius_m > 0) {
-          L.circle(latlng, {
-            radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
-            fillOpacity: circleFill, interactive: false, className: "webmap-uncertainty"
-          }).addTo(group);
-        }
-        return L.marker(latlng, {
+        var marker = L.marker(latlng, {
           icon: markerIcon(typeStyle, precision, classes), title: props.title || "", keyboard: true, riseOnHover: true
         });
+        if (precision.radius_m > 0) {
+          marker.uncertainty = L.circle(latlng, {
+            radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
+            fillOpacity: settings.crowded ? 0 : 0.05, interactive: false, className: "webmap-uncertainty"
+          }).addTo(group);
+        }
+        return marker;
       },
       style: function (feature) {
         var typeStyle = config.types[feature.properties.event_type] || config.types.other;
@@ -139,9 +142,16 @@
       },
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+        if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);
   }
 
-  window.webmapIncidents = { draw: draw, fillLegend: fillLegend, markerSvg: markerSvg };
+  /* Takes one drawn incident (a child of `drawn`, from draw()) off the map, with its circle. */
+  function remove(group, drawn, layer) {
+    drawn.removeLayer(layer);
+    if (layer.uncertainty) { group.removeLayer(layer.uncertainty); }
+  }
+
+  window.webmapIncidents = { draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg };
 }());

@@ -42,14 +42,16 @@
     var container = map.getContainer();
     var clusterLayer = L.layerGroup().addTo(group);
     var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
-    var drawn = {};  // incident id -> {holder, layer, feature}
-    var focus = null;
+    var drawn = {};  // incident id -> its layer in `incidents`
+    var drawOptions = { crowded: false, added: function (feature, layer) { drawn[feature.id] = layer; } };
+    var incidents = webmapIncidents.draw(group, { type: "FeatureCollection", features: [] }, config, drawOptions);
+    var focus = null;  // the selected incident's layer in focusLayer
     var timers = {};
     var requests = {};
     var removing = false;  // popups closing because their marker is being replaced, not by the user
     var renders = 0;
     var state = {
-      args: live.filters, descending: true, version: null, clustered: false, features: [],
+      args: live.filters, descending: true, version: null, clustered: false, sorted: [],
       inView: 0, listed: 0, selected: null, popupFor: null, marked: null
     };
 
@@ -167,40 +169,40 @@
     function loadList(append) {
       fetchJson("list", live.list_url + "?" + query({
         bbox: bbox(), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
-      })).then(function (page) { showListPage(page, append); }, failed);
+      })).then(function (page) { showListPage(page.features, page.total, append); }, failed);
     }
 
-    function showListPage(page, append) {
-      state.listed = (append ? state.listed : 0) + page.features.length;
-      list.show(page.features, page.total, append);
+    function showListPage(features, total, append) {
+      state.listed = (append ? state.listed : 0) + features.length;
+      list.show(features, total, append);
       if (state.selected) { list.highlight(String(state.selected.id)); }
     }
 
-    function markSelected(entry) {
-      if (state.marked && state.marked.getElement && state.marked.getElement()) {
-        state.marked.getElement().classList.remove("webmap-selected");
-      }
-      state.marked = entry ? entry.layer : null;
-      if (state.marked && state.marked.getElement && state.marked.getElement()) {
-        state.marked.getElement().classList.add("webmap-selected");
-      }
+    /* Lists the drawn incidents (all those in view) a page at a time, in the chosen order. */
+    function listDrawn(append) {
+      var from = append ? state.listed : 0;
+      showListPage(state.sorted.slice(from, from + live.list_page), state.inView, append);
     }
 
-    function drawFeature(parent, feature, crowded) {
-      var holder = L.layerGroup().addTo(parent);
-      var collection = { type: "FeatureCollection", features: [feature] };
-      var layer = webmapIncidents.draw(holder, collection, config, { crowded: crowded }).getLayers()[0];
-      var entry = { holder: holder, layer: layer, feature: feature };
-      layer.on("popupopen", function () {
-        state.selected = feature;
-        state.popupFor = feature.id;
-        markSelected(entry);
-        list.highlight(String(feature.id));
+    function markSelected(layer) {
+      if (state.marked && state.marked.getElement()) { state.marked.getElement().classList.remove("webmap-selected"); }
+      state.marked = layer;
+      if (layer && layer.getElement()) { layer.getElement().classList.add("webmap-selected"); }
+    }
+
+    /* Links an incident layer's popups with the selection and the list. */
+    function watch(drawnLayer) {
+      drawnLayer.on("popupopen", function (event) {
+        var layer = event.propagatedFrom;
+        state.selected = layer.feature;
+        state.popupFor = layer.feature.id;
+        markSelected(layer);
+        list.highlight(String(layer.feature.id));
       });
-      layer.on("popupclose", function () {
-        if (!removing && state.popupFor === feature.id) { state.popupFor = null; }
+      drawnLayer.on("popupclose", function (event) {
+        if (!removing && state.popupFor === event.propagatedFrom.feature.id) { state.popupFor = null; }
       });
-      return entry;
+      return drawnLayer;
     }
 
     function clearFocus() {
@@ -213,20 +215,21 @@
     /* Shows the selected incident: its own marker if drawn, else a marker of its own over the clusters. */
     function showSelected() {
       if (!state.selected) { return null; }
-      var id = state.selected.id, entry = drawn[id];
-      if (entry) {
+      var id = state.selected.id, layer = drawn[id];
+      if (layer) {
         clearFocus();
       } else {
         if (!focus || focus.feature.id !== id) {
           clearFocus();
-          focus = drawFeature(focusLayer, state.selected, false);
+          var collection = { type: "FeatureCollection", features: [state.selected] };
+          focus = watch(webmapIncidents.draw(focusLayer, collection, config)).getLayers()[0];
         }
-        entry = focus;
+        layer = focus;
       }
-      markSelected(entry);
+      markSelected(layer);
       list.highlight(String(id));
-      if (state.popupFor === id && !entry.layer.isPopupOpen()) { entry.layer.openPopup(); }
-      return entry;
+      if (state.popupFor === id && !layer.isPopupOpen()) { layer.openPopup(); }
+      return layer;
     }
 
     function clearSelection() {
@@ -268,23 +271,21 @@
       Object.keys(drawn).forEach(function (id) {
         // Keep markers that stay in view (an open popup stays open), unless the data changed since.
         if (!next[id] || data.data_version !== state.version) {
-          group.removeLayer(drawn[id].holder);
+          webmapIncidents.remove(group, incidents, drawn[id]);
           delete drawn[id];
         }
       });
       removing = false;
-      var crowded = data.features.length > CROWDED;
-      data.features.forEach(function (feature) {
-        if (!drawn[feature.id]) { drawn[feature.id] = drawFeature(group, feature, crowded); }
-      });
+      drawOptions.crowded = data.features.length > CROWDED;
+      incidents.addData(data.features.filter(function (feature) { return !drawn[feature.id]; }));
       state.version = data.data_version;
       state.clustered = data.clustered;
-      state.features = data.features;
       state.inView = data.in_view;
+      state.sorted = data.clustered ? [] : data.features.slice().sort(byDate(state.descending));
       if (data.clustered) {
-        showListPage(data.list, false);
+        showListPage(data.list.features, data.list.total, false);
       } else {
-        list.show(data.features.slice().sort(byDate(state.descending)), data.in_view, false);
+        listDrawn(false);
       }
       viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
       showSelected();
@@ -304,7 +305,7 @@
     function activate(feature) {
       state.selected = feature;
       state.popupFor = feature.id;
-      var layer = showSelected().layer;
+      var layer = showSelected();
       if (layer.getLatLng) {
         map.setView(layer.getLatLng(), Math.max(map.getZoom(), FOCUS_ZOOM));
       } else {
@@ -319,11 +320,13 @@
         if (state.clustered) {
           loadList(false);
         } else {
-          list.show(state.features.slice().sort(byDate(descending)), state.inView, false);
-          if (state.selected) { list.highlight(String(state.selected.id)); }
+          state.sorted.sort(byDate(descending));
+          listDrawn(false);
         }
       },
-      more: function () { loadList(true); }
+      more: function () {
+        if (state.clustered) { loadList(true); } else { listDrawn(true); }
+      }
     });
     var timeline = new webmapTimeline.Timeline(document.getElementById("timeline"), text, function (first, last) {
       form.elements.start.value = first || "";
@@ -331,6 +334,7 @@
       apply();
     });
 
+    watch(incidents);
     webmapIncidents.fillLegend(config);
     renderSummary(live.summary);
     restoreView();
