@@ -6,14 +6,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .filters import MapFilters
-from .points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, value_code
+from .points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, mercator, value_code
 from .vocabulary import Vocabulary
 
 FACETS = ("date", "type", "verification", "precision")
 WEEKLY_MAX_DAYS = 731  # data spanning up to two years is binned by week, longer by month
 TILE_PX = 256
 CELL_PX = 80  # grid cells are this many screen pixels square: a cluster marker (at most 50) fits in each
-MAX_LATITUDE = 85.05112878  # where Web Mercator ends
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; weeks start on Monday
 _KEY_BITS = 40  # row keys below 2**40 leave room for the day in one sortable int64
 _DAY_OFFSET = 1 << 20  # keeps days before 1970 positive in that combined sort key
@@ -144,11 +143,9 @@ def approximate_precision(vocabulary: Vocabulary) -> tuple[str, ...]:
 
 def world_pixels(lon: np.ndarray, lat: np.ndarray, zoom: int) -> tuple[np.ndarray, np.ndarray]:
     """Project degrees to Web Mercator pixel coordinates at `zoom`, as Leaflet places map tiles."""
+    x, y = mercator(lon, lat)
     size = TILE_PX * 2.0 ** zoom
-    phi = np.radians(np.clip(lat, -MAX_LATITUDE, MAX_LATITUDE))
-    x = (np.asarray(lon) + 180.0) / 360.0 * size
-    y = (0.5 - np.log(np.tan(np.pi / 4 + phi / 2)) / (2 * np.pi)) * size
-    return x, y
+    return x * size, y * size
 
 
 def grid_shape(bbox: Bbox, zoom: int, cell_px: int) -> tuple[int, int]:
@@ -183,7 +180,8 @@ def grid(points: IncidentPoints, mask: np.ndarray, bbox: Bbox, zoom: int, cell_p
     lon, lat = points.lon[index], points.lat[index]
     columns, rows = grid_shape(bbox, zoom, cell_px)
     x0, y0 = world_pixels(np.array([bbox[0]]), np.array([bbox[3]]), zoom)
-    px, py = world_pixels(lon, lat, zoom)
+    size = TILE_PX * 2.0 ** zoom
+    px, py = points.mercator[0][index] * size, points.mercator[1][index] * size
     # A line or area can intersect the view with its centre outside it: it joins the nearest edge cell.
     ix = np.clip(np.floor(px / cell_px) - math.floor(x0[0] / cell_px), 0, columns - 1).astype(np.int64)
     iy = np.clip(np.floor(py / cell_px) - math.floor(y0[0] / cell_px), 0, rows - 1).astype(np.int64)

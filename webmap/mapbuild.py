@@ -122,14 +122,16 @@ def build_map(
             options.tiles.url, attr=options.tiles.attribution, name="Basemap",
             max_zoom=options.tiles.max_zoom, control=False,
         ).add_to(fmap)
+    # Incidents before the reference layers: their script starts loading the view while those are drawn,
+    # and draws into a map pane of its own above them.
+    group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
+    config = {**incident_config(vocabulary, options.lang), "live": incidents.config(messages(options.lang))}
+    LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts], config).add_to(fmap)
     for layer in layers:
         show = layer.meta.get("shown_by_default", True)
         if options.visible_layers is not None:
             show = layer.id in options.visible_layers
         _reference_layer(layer, options.lang, show).add_to(fmap)
-    group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
-    config = {**incident_config(vocabulary, options.lang), "live": incidents.config(messages(options.lang))}
-    LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts], config).add_to(fmap)
     attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
     Attribution(attributions).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

@@ -6,6 +6,7 @@ whole data version as a few arrays in one read instead of building a million Pyt
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -20,6 +21,7 @@ RECORD = np.dtype([
 ILLUSTRATIVE = 1  # flag: an illustrative sample, not a reported incident
 SYNTHETIC = 2  # flag: generated for trying the map at scale, not a real event
 _EPOCH = date(1970, 1, 1).toordinal()
+MAX_LATITUDE = 85.05112878  # where Web Mercator ends
 
 
 def value_code(value: str | None) -> int:
@@ -60,15 +62,27 @@ class IncidentPoints:
     def __len__(self) -> int:
         return len(self.keys)
 
-    @property
+    # Derived columns are computed once per data version, on first use.
+    @cached_property
     def lon(self) -> np.ndarray:
         """Return the longitude of each incident's bounding-box centre."""
         return (self.records["minx"] + self.records["maxx"]) / 2
 
-    @property
+    @cached_property
     def lat(self) -> np.ndarray:
         """Return the latitude of each incident's bounding-box centre."""
         return (self.records["miny"] + self.records["maxy"]) / 2
+
+    @cached_property
+    def mercator(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return each centre in Web Mercator as fractions of the world's width and height (any zoom)."""
+        return mercator(self.lon, self.lat)
+
+
+def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project degrees to Web Mercator as fractions of the world (0 to 1 from the west and the north)."""
+    phi = np.radians(np.clip(lat, -MAX_LATITUDE, MAX_LATITUDE))
+    return (np.asarray(lon) + 180.0) / 360.0, 0.5 - np.log(np.tan(np.pi / 4 + phi / 2)) / (2 * np.pi)
 
 
 def points_from_packed(data_version: int, keys: np.ndarray, packed: bytes) -> IncidentPoints:

@@ -115,7 +115,8 @@
      Each child layer carries `.feature`, and a point with an uncertain location its dashed circle as
      `.uncertainty` (drawn in `group`: remove() takes both away). Options, read as each feature is drawn:
      crowded: many incidents share the view, so circles are outlines only (faint fills would add up to a
-     solid wash); added(feature, layer): called for each feature drawn. */
+     solid wash); added(feature, layer): called for each feature drawn; pane: the map pane for lines,
+     areas and circles (default: the overlay pane). */
   function draw(group, collection, config, options) {
     var settings = options || {};
     var unknownPrecision = { hollow: true, radius_m: 0 };
@@ -131,14 +132,16 @@
         if (precision.radius_m > 0) {
           marker.uncertainty = L.circle(latlng, {
             radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
-            fillOpacity: settings.crowded ? 0 : 0.05, interactive: false, className: "webmap-uncertainty"
+            fillOpacity: settings.crowded ? 0 : 0.05, interactive: false, className: "webmap-uncertainty",
+            pane: settings.pane || "overlayPane"
           }).addTo(group);
         }
         return marker;
       },
       style: function (feature) {
         var typeStyle = config.types[feature.properties.event_type] || config.types.other;
-        return { color: typeStyle.color, weight: 3, fillOpacity: 0.2, className: "webmap-incident" };
+        return { color: typeStyle.color, weight: 3, fillOpacity: 0.2, className: "webmap-incident",
+          pane: settings.pane || "overlayPane" };
       },
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });

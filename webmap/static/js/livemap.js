@@ -12,6 +12,7 @@
   var MOVE_DELAY = 150;
   var CHANGE_DELAY = 200;
   var CROWDED = 100;  // incidents drawn at once above which uncertainty circles lose their fill
+  var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
 
   function format(template, values) { return webmapTimeline.format(template, values); }
 
@@ -43,7 +44,8 @@
     var clusterLayer = L.layerGroup().addTo(group);
     var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
     var drawn = {};  // incident id -> its layer in `incidents`
-    var drawOptions = { crowded: false, added: function (feature, layer) { drawn[feature.id] = layer; } };
+    if (!map.getPane(PANE)) { map.createPane(PANE).style.zIndex = 450; }
+    var drawOptions = { crowded: false, pane: PANE, added: function (feature, layer) { drawn[feature.id] = layer; } };
     var incidents = webmapIncidents.draw(group, { type: "FeatureCollection", features: [] }, config, drawOptions);
     var focus = null;  // the selected incident's layer in focusLayer
     var timers = {};
@@ -222,7 +224,7 @@
         if (!focus || focus.feature.id !== id) {
           clearFocus();
           var collection = { type: "FeatureCollection", features: [state.selected] };
-          focus = watch(webmapIncidents.draw(focusLayer, collection, config)).getLayers()[0];
+          focus = watch(webmapIncidents.draw(focusLayer, collection, config, { pane: PANE })).getLayers()[0];
         }
         layer = focus;
       }
@@ -350,8 +352,9 @@
       writeUrl();
       schedule("view", loadView, MOVE_DELAY);
     });
-    // After the rest of the map's script has run, which may still set the view.
-    schedule("view", loadView, 0);
+    // Now, so the answer is on its way while the rest of the map is drawn; if that script still moves the
+    // map, moveend asks again for the new view.
+    loadView();
   }
 
   window.webmapLive = { start: start };
