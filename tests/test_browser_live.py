@@ -73,6 +73,8 @@ def test_filters_apply_in_place_and_the_url_restores_them(live_server, page):
     args = url_args(page.url)
     assert (args["start"], args["end"], args["type"]) == ("2025-02-01", "2025-03-31", "airstrike,arrest")
     assert {"lat", "lon", "zoom"} <= set(args)
+    language = url_args(page.get_attribute(".topbar a[lang]", "href"))
+    assert (language["lang"], language["type"], language["start"]) == ("ar", "airstrike,arrest", "2025-02-01")
     page.locator(".leaflet-control-zoom-in").click()
     wait_for_zoom_above(page, int(args["zoom"]))
     moved = url_args(page.url)

@@ -105,15 +105,19 @@
       return args;
     }
 
+    /* Rewrites the address: the filters, then the view, then any other parameter as it was (lang, ...). */
     function writeUrl() {
-      var params = new URLSearchParams(location.search);
-      FILTERS.forEach(function (key) { params.delete(key); });
+      var params = new URLSearchParams();
       Object.keys(state.args).forEach(function (key) { params.set(key, state.args[key]); });
       var center = map.getCenter();
       params.set("lat", center.lat.toFixed(5));
       params.set("lon", center.lng.toFixed(5));
       params.set("zoom", String(map.getZoom()));
-      params.delete("bbox");  // a view given as a box is now given by its centre and zoom
+      // A view given as a box is now given by its centre and zoom.
+      var kept = FILTERS.concat(["lat", "lon", "zoom", "bbox"]);
+      new URLSearchParams(location.search).forEach(function (value, key) {
+        if (kept.indexOf(key) < 0) { params.append(key, value); }
+      });
       var search = params.toString().replace(/%2C/g, ",");
       history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
       if (languageLink) {
