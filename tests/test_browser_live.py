@@ -205,7 +205,7 @@ def test_many_incidents_in_view_are_clustered(fixture_app, live_server, page):
     """Over the limit the map draws clusters that add up, and a cluster zooms in to the incidents."""
     fixture_app.config["MAX_PAGE_INCIDENTS"] = 2
     open_map(page, live_server + "/?lat=33.0&lon=36.1&zoom=8")
-    clusters = page.locator(".webmap-cluster")
+    clusters = page.locator(".leaflet-marker-icon.webmap-cluster")
     expect(clusters.first).to_be_visible()
     counted = sum(int(t) for t in clusters.all_inner_texts()) + page.locator(MARKERS).count()
     assert counted == len(FIXTURE)

@@ -89,6 +89,7 @@
     function failed(error) {
       if (error.name === "AbortError") { return; }
       viewCountNode.textContent = error.message || text.load_failed;
+      viewCountNode.classList.add("warning");
       container.setAttribute("data-view-state", "failed");
     }
 
@@ -294,6 +295,7 @@
         listDrawn(false);
       }
       viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
+      viewCountNode.classList.remove("warning");
       showSelected();
       renders += 1;
       container.setAttribute("data-renders", String(renders));
