@@ -9,7 +9,6 @@ from .filters import MapFilters
 from .points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, mercator, value_code
 from .vocabulary import Vocabulary
 
-FACETS = ("date", "type", "verification", "precision")
 WEEKLY_MAX_DAYS = 731  # data spanning up to two years is binned by week, longer by month
 TILE_PX = 256
 CELL_PX = 80  # grid cells are this many screen pixels square: a cluster marker (at most 50) fits in each

@@ -18,6 +18,9 @@
 
   function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
 
+  /* A query string with commas left readable (type=airstrike,raid). */
+  function encoded(params) { return params.toString().replace(/%2C/g, ","); }
+
   function abbreviate(count) {
     if (count >= 1000000) { return (count / 1000000).toFixed(count >= 10000000 ? 0 : 1) + "M"; }
     if (count >= 10000) { return Math.round(count / 1000) + "k"; }
@@ -51,7 +54,6 @@
     var timers = {};
     var requests = {};
     var removing = false;  // popups closing because their marker is being replaced, not by the user
-    var renders = 0;
     var state = {
       args: live.filters, descending: true, version: null, clustered: false, sorted: [],
       inView: 0, listed: 0, selected: null, popupFor: null, marked: null
@@ -66,7 +68,7 @@
       var params = new URLSearchParams();
       Object.keys(state.args).forEach(function (key) { params.set(key, state.args[key]); });
       Object.keys(extra || {}).forEach(function (key) { params.set(key, extra[key]); });
-      return params.toString().replace(/%2C/g, ",");
+      return encoded(params);
     }
 
     /* Fetches JSON, cancelling the previous request of the same kind; rejects with the server's reasons. */
@@ -119,12 +121,12 @@
       new URLSearchParams(location.search).forEach(function (value, key) {
         if (kept.indexOf(key) < 0) { params.append(key, value); }
       });
-      var search = params.toString().replace(/%2C/g, ",");
+      var search = encoded(params);
       history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
       if (languageLink) {
         var other = new URL(languageLink.href, location.href).searchParams.get("lang");
         params.set("lang", other);
-        languageLink.href = location.pathname + "?" + params.toString().replace(/%2C/g, ",");
+        languageLink.href = location.pathname + "?" + encoded(params);
       }
     }
 
@@ -297,8 +299,6 @@
       viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
       viewCountNode.classList.remove("warning");
       showSelected();
-      renders += 1;
-      container.setAttribute("data-renders", String(renders));
       container.setAttribute("data-view-state", "ready");
     }
 
