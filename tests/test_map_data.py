@@ -174,3 +174,9 @@ def test_answers_are_gzipped_for_clients_that_accept_it(client):
     assert json.loads(gzip.decompress(packed.get_data())) == plain.get_json()
     assert packed.headers["ETag"] != plain.headers["ETag"]
     assert len(packed.get_data()) < len(plain.get_data()) / 2
+
+
+def test_legend_explains_clusters(client):
+    """The legend says what a cluster is and what a dashed one means, in each language."""
+    assert "Dashed: most of them have an approximate location." in client.get("/").get_data(as_text=True)
+    assert "متقطّع: معظمها بموقع تقريبي." in client.get("/?lang=ar").get_data(as_text=True)
