@@ -214,3 +214,17 @@ def test_many_incidents_in_view_are_clustered(fixture_app, live_server, page):
     clusters.nth(biggest).click()
     wait_for_zoom_above(page, 8)
     assert page.console_errors == []
+
+
+def test_a_listed_incident_inside_a_cluster_gets_its_own_marker(fixture_app, live_server, page):
+    """When every incident is clustered, choosing a row still shows that incident's marker and popup."""
+    fixture_app.config["MAX_PAGE_INCIDENTS"] = 0
+    open_map(page, live_server + "/?lat=33.0&lon=36.1&zoom=8")
+    expect(page.locator(MARKERS)).to_have_count(0)
+    page.locator(f"{ROWS}[data-id=t-002]").press("Enter")
+    expect(page.locator(".leaflet-popup-content", has_text="Fixture raid")).to_be_visible()
+    wait_for_zoom_above(page, 8)
+    expect(page.locator(f"{MARKERS}.webmap-selected")).to_have_count(1)
+    expect(page.locator(f"{MARKERS}.webmap-type-raid")).to_have_count(1)
+    expect(page.locator(".leaflet-popup-content", has_text="Fixture raid")).to_be_visible()
+    assert page.console_errors == []
