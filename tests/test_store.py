@@ -7,9 +7,11 @@ import pytest
 from conftest import fixture_incidents
 from webmap.model import Incident
 from webmap.store import BatchInfo, IncidentQuery
-from webmap.store.sqlite import _INSERT_INCIDENT, MIGRATIONS, SQLiteStore
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 BATCH = BatchInfo(user="test")
+V1_INSERT = ("INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision, verification,"
+             " search_text, content_hash, feature, minx, miny, maxx, maxy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 @pytest.fixture
@@ -219,8 +221,8 @@ def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
     conn.execute("INSERT INTO batch (created_at, user, data_version, inserted, updated, unchanged)"
                  " VALUES ('2025-01-01T00:00:00+00:00', 'test', 1, 7, 0, 0)")
     for incident in fixture_incidents():
-        feature = json.dumps(incident.to_feature())
-        conn.execute(_INSERT_INCIDENT, SQLiteStore._row(incident, 1, 1, "old", feature))
+        row = SQLiteStore._row(incident, 1, 1, "old", json.dumps(incident.to_feature()))
+        conn.execute(V1_INSERT, row[:-1])  # every column but the later `point`
     conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'data_version'")
     old.initialize()

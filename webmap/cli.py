@@ -47,13 +47,12 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the app with gunicorn, creating the database first if needed."""
-    from . import create_app
     from .server import default_workers, serve
 
     click.echo(prepare_database())
     get_store().close()  # workers open their own connections
     click.echo(f"serving on http://{host}:{port}/")
-    serve(create_app, host, port, workers or default_workers(), threads)
+    serve(_worker_app, host, port, workers or default_workers(), threads)
 
 
 @click.command("import")
@@ -83,13 +82,26 @@ def import_command(file: Path, user: str, dry_run: bool) -> None:
                f"(batch {report.batch_id}, data version {report.data_version})")
 
 
+def _worker_app():
+    """Build the app in a server worker, reading the incident columns before the worker takes requests
+    (about a second per million incidents), so the first map page is as fast as the next."""
+    from . import create_app
+
+    app = create_app()
+    with app.app_context():
+        get_store().incident_points()
+    return app
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
     from .account_cli import tokens_group, users_group  # here, as that module imports this one
+    from .demo import demo_command
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(tokens_group)
 

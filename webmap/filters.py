@@ -1,4 +1,4 @@
-"""Parsing the map's query-string filters (start, end, type) into a store query, or exact errors."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision) into a store query."""
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -13,19 +13,24 @@ LANGUAGES = ("en", "ar")
 
 @dataclass(frozen=True)
 class MapFilters:
-    """The incidents a map shows: an inclusive date range and a set of event types."""
+    """The incidents a map shows: an inclusive date range and sets of event types, verification states and
+    precision levels (an empty set allows every value)."""
 
     start: str | None = None
     end: str | None = None
     event_types: tuple[str, ...] = ()
+    verification: tuple[str, ...] = ()
+    precision: tuple[str, ...] = ()
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
-        return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types, **extra)
+        return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
+                             verification=self.verification, precision=self.precision, **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
-        args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types) or None}
+        args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
+                "verification": ",".join(self.verification), "precision": ",".join(self.precision)}
         return {k: v for k, v in args.items() if v}
 
 
@@ -56,16 +61,20 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
 
 
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end` and `type` (repeated or comma-separated) from request args."""
+    """Parse `start`, `end`, and `type`, `verification`, `precision` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
     if start and end and start > end:
         errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
     event_types = parse_terms("type", "event type", args.getlist("type"), vocabulary.event_type_ids(), errors)
+    verification = parse_terms("verification", "verification state", args.getlist("verification"),
+                               vocabulary.verification_ids(), errors)
+    precision = parse_terms("precision", "precision level", args.getlist("precision"),
+                            vocabulary.precision_ids(), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types)
+    return MapFilters(start, end, event_types, verification, precision)
 
 
 def parse_lang(args) -> str:

@@ -1,4 +1,4 @@
-"""Building the Folium map from incidents, reference layers and options: pure, no request, no I/O."""
+"""Building the Folium map from its incident source, reference layers and options: pure, no request, no I/O."""
 from dataclasses import dataclass
 
 import folium
@@ -8,6 +8,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 from .i18n import messages
+from .livemap import IncidentSource, LiveIncidentLayer
 from .model import Incident, ReferenceLayer
 from .tiles import TileSource
 from .vocabulary import Vocabulary
@@ -46,25 +47,6 @@ class MapParts:
     script: str
 
 
-class IncidentLayer(JSCSSMixin, folium.MacroElement):
-    """Draws incidents into a feature group with webmap's script, which builds popups as text nodes."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "webmapIncidents.draw({{ this.group.get_name() }}, {{ this.data }}, {{ this.config }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, group: folium.FeatureGroup, collection: dict, config: dict, script_url: str):
-        super().__init__()
-        self._name = "IncidentLayer"
-        self.group = group
-        # htmlsafe: a title containing "</script>" cannot end the script block early.
-        self.data = htmlsafe_json_dumps(collection)
-        self.config = htmlsafe_json_dumps(config)
-        self.default_js = [("webmap_incidents", script_url)]
-
-
 class Attribution(folium.MacroElement):
     """Adds the data sources' attributions to the map's attribution control."""
 
@@ -83,6 +65,26 @@ class Attribution(folium.MacroElement):
         self.texts = [htmlsafe_json_dumps(str(escape(t))) for t in texts]
         # Leaflet's default prefix carries a national flag; a map of a contested front keeps it plain.
         self.prefix = htmlsafe_json_dumps('<a href="https://leafletjs.com">Leaflet</a>')
+
+
+class SnapshotIncidentLayer(JSCSSMixin, folium.MacroElement):
+    """Draws a fixed set of incidents (an embed, an API page) with webmap's script, all at once."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "webmapIncidents.draw({{ this.group.get_name() }}, {{ this.data }}, {{ this.config }});"
+        "webmapIncidents.fillLegend({{ this.config }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, group: folium.FeatureGroup, collection: dict, config: dict, script_url: str):
+        super().__init__()
+        self._name = "SnapshotIncidentLayer"
+        self.group = group
+        # htmlsafe: a title containing "</script>" cannot end the script block early.
+        self.data = htmlsafe_json_dumps(collection)
+        self.config = htmlsafe_json_dumps(config)
+        self.default_js = [("webmap_incidents", script_url)]
 
 
 class ViewRegistry(folium.MacroElement):
@@ -118,7 +120,7 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
         "verification": {t.id: t.label_in(lang) for t in vocabulary.verification},
         "text": {k: text[k] for k in (
             "date", "to", "type", "location", "sources", "precision", "verification",
-            "fatalities", "actors", "illustrative")},
+            "fatalities", "actors", "illustrative", "synthetic")},
     }
 
 
@@ -157,9 +159,11 @@ def layer_shown(layer: ReferenceLayer, options: MapOptions) -> bool:
 
 
 def build_map(
-    incidents: list[Incident], layers: list[ReferenceLayer], vocabulary: Vocabulary, options: MapOptions
+    incidents: IncidentSource | list[Incident], layers: list[ReferenceLayer], vocabulary: Vocabulary,
+    options: MapOptions,
 ) -> folium.Map:
-    """Return a Folium map: reference layers under the incidents, a layer control, scale and attributions."""
+    """Return a Folium map: reference layers under the incidents (loaded by view from an IncidentSource,
+    or a fixed list drawn as it is), a layer control, scale and attributions."""
     fmap = folium.Map(location=options.center, zoom_start=options.zoom, tiles=None, control_scale=True)
     fmap.default_js = [("leaflet", options.assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", options.assets.leaflet_css)]
@@ -168,12 +172,19 @@ def build_map(
             options.tiles.url, attr=options.tiles.attribution, name="Basemap",
             max_zoom=options.tiles.max_zoom, control=False,
         ).add_to(fmap)
+    group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
+    config = incident_config(vocabulary, options.lang)
+    if isinstance(incidents, IncidentSource):
+        # Live incidents before the reference layers: their script starts loading the view while those
+        # are drawn, and draws into a map pane of its own above them.
+        config["live"] = incidents.config(messages(options.lang))
+        LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts], config).add_to(fmap)
     drawn = {}
     for layer in layers:
         drawn[layer.id] = _reference_layer(layer, options.lang, layer_shown(layer, options)).add_to(fmap)
-    group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
-    collection = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
-    IncidentLayer(group, collection, incident_config(vocabulary, options.lang), options.assets.incidents_js).add_to(fmap)
+    if not isinstance(incidents, IncidentSource):
+        collection = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
+        SnapshotIncidentLayer(group, collection, config, options.assets.incidents_js).add_to(fmap)
     attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
     Attribution(attributions).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

@@ -1,19 +1,44 @@
-"""Assembling a map page: query the store for the filters, build the map, count what is shown."""
+"""Assembling map pages: the live map, which loads incidents by view, and snapshots drawn in the page (embeds)."""
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from .aggregate import Summary, summarize
 from .filters import MapFilters
+from .livemap import IncidentSource
 from .model import ReferenceLayer
 from .mapbuild import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .mapview import MapView
 from .store import Store
+from .viewport import LIST_PAGE
 from .vocabulary import Vocabulary
+
+LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
 
 
 @dataclass(frozen=True)
 class MapPage:
     """A rendered map with the numbers the page states about it."""
+
+    parts: MapParts
+    layers: list[ReferenceLayer]
+    summary: Summary
+    data_version: int  # the data version shown, which a share link can pin
+
+    @property
+    def matched(self) -> int:
+        """Return how many incidents match the filters."""
+        return self.summary.matched
+
+    @property
+    def illustrative(self) -> int:
+        """Return how many of the matching incidents are illustrative (samples or synthetic)."""
+        return self.summary.illustrative
+
+
+@dataclass(frozen=True)
+class SnapshotPage:
+    """A rendered map with its incidents drawn in the page (embeds), and the numbers it states."""
 
     parts: MapParts
     layers: list[ReferenceLayer]
@@ -48,13 +73,31 @@ def map_options(lang: str, view: MapView | None = None) -> MapOptions:
                       fit_bounds=view.bbox)
 
 
-def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
-                   max_incidents: int, as_of: int | None = None) -> MapPage:
-    """Query the incidents the filters select (at most `max_incidents`, as of a data version) and render the map."""
+def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
+    """Return the app's data endpoints and scripts that load incidents by view, starting at `filters`."""
+    return IncidentSource(
+        view_url=url_for("mapdata.view"), list_url=url_for("mapdata.incident_list"),
+        summary_url=url_for("mapdata.summary"), filters=filters.to_args(), summary=summary.to_json(),
+        list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
+    )
+
+
+def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
+    """Count the incidents the filters select and render the map, which loads them by view."""
+    points = store.incident_points()
+    summary = summarize(points, filters, vocabulary)
+    layers = store.list_reference_layers()
+    fmap = build_map(incident_source(filters, summary), layers, vocabulary, options)
+    return MapPage(render_map(fmap), layers, summary, points.data_version)
+
+
+def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
+                        max_incidents: int, as_of: int | None = None) -> SnapshotPage:
+    """Render a map with the selected incidents (at most `max_incidents`, as of a data version) in the page."""
     data_version = store.data_version() if as_of is None else as_of
     matched = store.count_incidents(filters.to_query(as_of=as_of))
     incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
     layers = store.list_reference_layers()
     fmap = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
-    return MapPage(render_map(fmap), layers, matched, len(incidents), illustrative, data_version)
+    return SnapshotPage(render_map(fmap), layers, matched, len(incidents), illustrative, data_version)

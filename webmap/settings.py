@@ -57,14 +57,21 @@ SETTINGS = (
         "The map's initial view as `latitude,longitude,zoom`.",
     ),
     Setting(
-        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 5000,
-        "Most incidents drawn on one map page; when more match, the page says how many are not drawn.",
+        "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 500,
+        "Most incidents the map receives one by one for the area in view; when more match there, it "
+        "receives counts per grid cell (clusters) and the list shows them a page at a time.",
         int,
     ),
     Setting(
         "EMBED_FRAME_ANCESTORS", "WEBMAP_EMBED_FRAME_ANCESTORS", "*",
         "Which sites may frame embeddable pages (a CSP `frame-ancestors` source list, e.g. "
         "`https://news.example`); every other page refuses to be framed.",
+    ),
+    Setting(
+        "EMBED_MAX_INCIDENTS", "WEBMAP_EMBED_MAX_INCIDENTS", 5000,
+        "Most incidents an embed draws; an embed is a fixed picture (it can be pinned), so its incidents are "
+        "in the page, and when more match it says how many are not drawn.",
+        int,
     ),
     Setting(
         "EMBED_CACHE_MB", "WEBMAP_EMBED_CACHE_MB", 64 * 1024 * 1024,

@@ -214,11 +214,11 @@ def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_vers
     start, end = parse_datetime(args.get("datetime"), errors)
     event_types = parse_terms("event_type", "event type", args.getlist("event_type"),
                               vocabulary.event_type_ids(), errors)
-    # The map page's start/end/type go through the same MapFilters, so both select the same incidents.
-    return MapFilters(start, end, event_types).to_query(
+    verification = parse_terms("verification", "verification state", args.getlist("verification"),
+                               vocabulary.verification_ids(), errors)
+    # The map page's start/end/type/verification go through the same MapFilters, so both select the same incidents.
+    return MapFilters(start, end, event_types, verification).to_query(
         bbox=parse_bbox(args.get("bbox"), errors),
-        verification=parse_terms("verification", "verification state", args.getlist("verification"),
-                                 vocabulary.verification_ids(), errors),
         text=_parse_text(args.get("q"), errors),
         sort_descending=_parse_sortby(args.get("sortby"), errors),
         as_of=_parse_version(args.get("version"), current_version, errors),

@@ -4,6 +4,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from ..model import Incident, ReferenceLayer
+from ..points import IncidentPoints
 
 
 @dataclass(frozen=True)
@@ -13,11 +14,12 @@ class IncidentQuery:
     start: str | None = None  # inclusive ISO date: incidents whose last day is on or after it
     end: str | None = None  # inclusive ISO date: incidents whose first day is on or before it
     event_types: tuple[str, ...] = ()
+    verification: tuple[str, ...] = ()  # verification states; empty: any
+    precision: tuple[str, ...] = ()  # location precision levels; empty: any (and unknown)
     bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (CRS84)
     limit: int | None = None
     offset: int = 0
     as_of: int | None = None  # a data version: the incidents as they were right after it
-    verification: tuple[str, ...] = ()
     text: str | None = None  # words that must all occur in the title, description or location name
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
 
@@ -191,6 +193,14 @@ class Store(ABC):
     @abstractmethod
     def count_incidents(self, query: IncidentQuery) -> int:
         """Return how many incidents match, ignoring limit and offset."""
+
+    @abstractmethod
+    def incident_points(self, as_of: int | None = None) -> IncidentPoints:
+        """Return every incident (live, or at data version `as_of`) as columns for counting and gridding."""
+
+    @abstractmethod
+    def incidents_by_key(self, keys: list[int]) -> list[Incident]:
+        """Return the incidents that `IncidentPoints.keys` name, in the order given."""
 
     @abstractmethod
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:

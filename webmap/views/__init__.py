@@ -5,10 +5,11 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_write, assets, embed, pages, uploads
+    from . import accounts, api_write, assets, embed, mapdata, pages, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(mapdata.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(accounts.bp)

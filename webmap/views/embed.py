@@ -12,7 +12,7 @@ from ..filters import MapFilters
 from ..i18n import messages
 from ..lru import ByteLRU
 from ..mapbuild import layer_shown
-from ..mappage import build_map_page, map_options
+from ..mappage import build_snapshot_page, map_options
 from ..mapview import MapView
 from ..security import allow_framing
 from ..store import get_store
@@ -57,8 +57,8 @@ def _render_embed(params: EmbedParams) -> str:
     store = get_store()
     context = page_context(params.lang)
     options = map_options(params.lang, params.view)
-    page = build_map_page(store, context["vocabulary"], params.filters, options,
-                          current_app.config["MAX_PAGE_INCIDENTS"], as_of=params.as_of)
+    page = build_snapshot_page(store, context["vocabulary"], params.filters, options,
+                               current_app.config["EMBED_MAX_INCIDENTS"], as_of=params.as_of)
     pin = None
     if params.as_of is not None:
         pin = {"version": params.as_of, "written": store.version_timestamp(params.as_of),

@@ -1,5 +1,5 @@
 """The public pages: the map and the data sources."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..errors import InvalidParameter
 from ..filters import MapFilters, parse_lang, parse_map_filters
@@ -28,8 +28,7 @@ def map_page():
     except InvalidParameter as error:
         form = MapFilters(request.args.get("start"), request.args.get("end"))
         return render_template("map.html", error=error, filters=form, page=None, **context), 400
-    page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view),
-                          current_app.config["MAX_PAGE_INCIDENTS"])
+    page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view))
     return render_template("map.html", error=None, filters=filters, page=page, **context)
 
 

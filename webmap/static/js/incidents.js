@@ -90,7 +90,11 @@
     var box = element("div", null, "webmap-popup");
     box.setAttribute("dir", "auto");
     box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
-    if (props.illustrative) { box.appendChild(element("span", text.illustrative, "webmap-badge")); }
+    if (props.synthetic) {
+      box.appendChild(element("span", text.synthetic, "webmap-badge"));
+    } else if (props.illustrative) {
+      box.appendChild(element("span", text.illustrative, "webmap-badge"));
+    }
     var list = element("dl");
     var dates = props.end_date && props.end_date !== props.date ? props.date + " " + text.to + " " + props.end_date : props.date;
     row(list, text.date, dates);
@@ -107,34 +111,50 @@
     return box;
   }
 
-  function draw(group, collection, config) {
+  /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer; addData() draws more into it.
+     Each child layer carries `.feature`, and a point with an uncertain location its dashed circle as
+     `.uncertainty` (drawn in `group`: remove() takes both away). Options, read as each feature is drawn:
+     crowded: many incidents share the view, so circles are outlines only (faint fills would add up to a
+     solid wash); added(feature, layer): called for each feature drawn; pane: the map pane for lines,
+     areas and circles (default: the overlay pane). */
+  function draw(group, collection, config, options) {
+    var settings = options || {};
     var unknownPrecision = { hollow: true, radius_m: 0 };
-    L.geoJSON(collection, {
+    return L.geoJSON(collection, {
       pointToLayer: function (feature, latlng) {
         var props = feature.properties;
         var typeStyle = config.types[props.event_type] || config.types.other;
         var precision = config.precision[props.precision] || unknownPrecision;
         var classes = "webmap-incident webmap-type-" + props.event_type + " webmap-precision-" + (props.precision || "unknown");
-        if (precision.radius_m > 0) {
-          L.circle(latlng, {
-            radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
-            fillOpacity: 0.05, interactive: false, className: "webmap-uncertainty"
-          }).addTo(group);
-        }
-        return L.marker(latlng, {
+        var marker = L.marker(latlng, {
           icon: markerIcon(typeStyle, precision, classes), title: props.title || "", keyboard: true, riseOnHover: true
         });
+        if (precision.radius_m > 0) {
+          marker.uncertainty = L.circle(latlng, {
+            radius: precision.radius_m, color: typeStyle.color, weight: 1, dashArray: "4 4",
+            fillOpacity: settings.crowded ? 0 : 0.05, interactive: false, className: "webmap-uncertainty",
+            pane: settings.pane || "overlayPane"
+          }).addTo(group);
+        }
+        return marker;
       },
       style: function (feature) {
         var typeStyle = config.types[feature.properties.event_type] || config.types.other;
-        return { color: typeStyle.color, weight: 3, fillOpacity: 0.2, className: "webmap-incident" };
+        return { color: typeStyle.color, weight: 3, fillOpacity: 0.2, className: "webmap-incident",
+          pane: settings.pane || "overlayPane" };
       },
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+        if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);
-    fillLegend(config);
   }
 
-  window.webmapIncidents = { draw: draw };
+  /* Takes one drawn incident (a child of `drawn`, from draw()) off the map, with its circle. */
+  function remove(group, drawn, layer) {
+    drawn.removeLayer(layer);
+    if (layer.uncertainty) { group.removeLayer(layer.uncertainty); }
+  }
+
+  window.webmapIncidents = { draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg };
 }());

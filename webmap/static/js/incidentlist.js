@@ -1,0 +1,112 @@
+/* The list of matching incidents in the map's view: a row per incident, sortable by date, usable by
+   keyboard (rows take focus; Enter or Space shows the incident on the map; arrow keys move between rows).
+   Every value reaches the page as a text node. */
+(function () {
+  "use strict";
+
+  function cell(row, text, className) {
+    var td = document.createElement("td");
+    if (text !== null && text !== undefined) { td.textContent = String(text); }
+    if (className) { td.className = className; }
+    row.appendChild(td);
+    return td;
+  }
+
+  /* handlers: activate(feature), sort(descending), more(). */
+  function IncidentList(section, config, handlers) {
+    this.section = section;
+    this.config = config;
+    this.text = config.live.text;
+    this.handlers = handlers;
+    this.body = section.querySelector("tbody");
+    this.status = section.querySelector(".incident-list-status");
+    this.moreButton = section.querySelector(".incident-list-more");
+    this.sortButton = section.querySelector(".incident-list-sort");
+    this.features = {};
+    this.rows = {};
+    this.descending = true;
+    section.hidden = false;
+    this.sortButton.addEventListener("click", function () {
+      this.descending = !this.descending;
+      this.sortButton.parentNode.setAttribute("aria-sort", this.descending ? "descending" : "ascending");
+      this.sortButton.title = this.descending ? this.text.sort_descending : this.text.sort_ascending;
+      handlers.sort(this.descending);
+    }.bind(this));
+    this.moreButton.addEventListener("click", function () { handlers.more(); });
+    this.body.addEventListener("click", function (event) {
+      var row = event.target.closest("tr[data-id]");
+      if (row) { this.activate(row); }
+    }.bind(this));
+    this.body.addEventListener("keydown", this.keydown.bind(this));
+  }
+
+  IncidentList.prototype.keydown = function (event) {
+    var row = event.target.closest("tr[data-id]");
+    if (!row) { return; }
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      this.activate(row);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      var next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
+      if (next) { event.preventDefault(); next.focus(); }
+    }
+  };
+
+  IncidentList.prototype.activate = function (row) {
+    this.handlers.activate(this.features[row.getAttribute("data-id")]);
+  };
+
+  IncidentList.prototype.row = function (feature) {
+    var props = feature.properties, config = this.config;
+    var typeStyle = config.types[props.event_type] || config.types.other;
+    var precision = config.precision[props.precision];
+    var row = document.createElement("tr");
+    row.tabIndex = 0;
+    row.setAttribute("data-id", feature.id);
+    cell(row, props.end_date && props.end_date !== props.date ? props.date + " – " + props.end_date : props.date,
+      "incident-date");
+    var kind = cell(row, null, "incident-type");
+    kind.appendChild(webmapIncidents.markerSvg(typeStyle, precision || { hollow: true }));
+    kind.appendChild(document.createTextNode(" " + typeStyle.label));
+    var about = cell(row, props.title || props.location_name || feature.id, "incident-title");
+    var detail = [props.location_name, precision ? precision.label : null].filter(Boolean).join(" · ");
+    if (detail) {
+      var small = document.createElement("small");
+      small.textContent = detail;
+      about.appendChild(document.createElement("br"));
+      about.appendChild(small);
+    }
+    return row;
+  };
+
+  /* Shows `features` (already in order), replacing the rows or appending to them; `total` is how many are
+     in view, so the status can say when the list holds only some of them. */
+  IncidentList.prototype.show = function (features, total, append) {
+    if (!append) {
+      while (this.body.firstChild) { this.body.removeChild(this.body.firstChild); }
+      this.features = {};
+      this.rows = {};
+    }
+    features.forEach(function (feature) {
+      var row = this.row(feature);
+      this.features[feature.id] = feature;
+      this.rows[feature.id] = row;
+      this.body.appendChild(row);
+    }, this);
+    var shown = Object.keys(this.rows).length;
+    this.moreButton.hidden = shown >= total;
+    this.status.textContent = total === 0 ? this.text.list_empty
+      : shown < total ? webmapTimeline.format(this.text.list_partial, { shown: shown, count: total }) : "";
+  };
+
+  /* Marks the row of incident `id` (if listed) as the selected one and scrolls it into view. */
+  IncidentList.prototype.highlight = function (id) {
+    Object.keys(this.rows).forEach(function (key) {
+      this.rows[key].classList.toggle("selected", key === id);
+      if (key === id) { this.rows[key].setAttribute("aria-current", "true"); } else { this.rows[key].removeAttribute("aria-current"); }
+    }, this);
+    if (this.rows[id]) { this.rows[id].scrollIntoView({ block: "nearest" }); }
+  };
+
+  window.webmapList = { IncidentList: IncidentList };
+}());

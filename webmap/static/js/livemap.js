@@ -1,0 +1,367 @@
+/* The live map: loads the incidents of the current view and filters from /map-data (clusters when many,
+   incidents one by one when few), applies filter changes without reloading the page, keeps the address
+   bar a shareable link (history.replaceState), and links the incident list with the markers. */
+(function () {
+  "use strict";
+
+  var FILTERS = ["start", "end", "type", "verification", "precision"];
+  var LISTS = ["type", "verification", "precision"];
+  var FACETS = { type: "event_types", verification: "verification", precision: "precision" };
+  var FOCUS_ZOOM = 13;  // zoom a list row brings its incident to, if the map is further out
+  var FALLBACK_MAX_ZOOM = 18;
+  var MOVE_DELAY = 150;
+  var CHANGE_DELAY = 200;
+  var CROWDED = 100;  // incidents drawn at once above which uncertainty circles lose their fill
+  var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
+
+  function format(template, values) { return webmapTimeline.format(template, values); }
+
+  function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
+
+  /* A query string with commas left readable (type=airstrike,raid). */
+  function encoded(params) { return params.toString().replace(/%2C/g, ","); }
+
+  function abbreviate(count) {
+    if (count >= 1000000) { return (count / 1000000).toFixed(count >= 10000000 ? 0 : 1) + "M"; }
+    if (count >= 10000) { return Math.round(count / 1000) + "k"; }
+    return String(count);
+  }
+
+  function byDate(descending) {
+    return function (a, b) {
+      var order = a.properties.date < b.properties.date ? -1 : a.properties.date > b.properties.date ? 1
+        : String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0;
+      return descending ? -order : order;
+    };
+  }
+
+  function start(map, group, config) {
+    var live = config.live, text = live.text;
+    var form = document.getElementById("map-filters");
+    var countNode = document.getElementById("incident-count");
+    var viewCountNode = document.getElementById("incident-view-count");
+    var notes = { illustrative: document.getElementById("sample-note"), synthetic: document.getElementById("synthetic-note") };
+    var noteText = { illustrative: text.sample_note, synthetic: text.synthetic_note };
+    var languageLink = document.querySelector(".topbar a[lang]");
+    var container = map.getContainer();
+    var clusterLayer = L.layerGroup().addTo(group);
+    var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
+    var drawn = {};  // incident id -> its layer in `incidents`
+    if (!map.getPane(PANE)) { map.createPane(PANE).style.zIndex = 450; }
+    var drawOptions = { crowded: false, pane: PANE, added: function (feature, layer) { drawn[feature.id] = layer; } };
+    var incidents = webmapIncidents.draw(group, { type: "FeatureCollection", features: [] }, config, drawOptions);
+    var focus = null;  // the selected incident's layer in focusLayer
+    var timers = {};
+    var requests = {};
+    var removing = false;  // popups closing because their marker is being replaced, not by the user
+    var state = {
+      args: live.filters, descending: true, version: null, clustered: false, sorted: [],
+      inView: 0, listed: 0, selected: null, popupFor: null, marked: null
+    };
+
+    function schedule(name, action, delay) {
+      clearTimeout(timers[name]);
+      timers[name] = setTimeout(action, delay);
+    }
+
+    function query(extra) {
+      var params = new URLSearchParams();
+      Object.keys(state.args).forEach(function (key) { params.set(key, state.args[key]); });
+      Object.keys(extra || {}).forEach(function (key) { params.set(key, extra[key]); });
+      return encoded(params);
+    }
+
+    /* Fetches JSON, cancelling the previous request of the same kind; rejects with the server's reasons. */
+    function fetchJson(kind, url) {
+      if (requests[kind]) { requests[kind].abort(); }
+      var controller = new AbortController();
+      requests[kind] = controller;
+      return fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) {
+              var reasons = (body.errors || []).map(function (e) { return e.field + ": " + e.message; });
+              throw new Error(reasons.length ? reasons.join("; ") : body.description);
+            }
+            return body;
+          });
+        });
+    }
+
+    function failed(error) {
+      if (error.name === "AbortError") { return; }
+      viewCountNode.textContent = error.message || text.load_failed;
+      viewCountNode.classList.add("warning");
+      container.setAttribute("data-view-state", "failed");
+    }
+
+    function formArgs() {
+      var data = new FormData(form), args = {};
+      ["start", "end"].forEach(function (key) {
+        var value = String(data.get(key) || "").trim();
+        if (value) { args[key] = value; }
+      });
+      LISTS.forEach(function (key) {
+        var values = data.getAll(key);
+        if (values.length) { args[key] = values.join(","); }
+      });
+      return args;
+    }
+
+    /* Rewrites the address: the filters, then the view, then any other parameter as it was (lang, ...). */
+    function writeUrl() {
+      var params = new URLSearchParams();
+      Object.keys(state.args).forEach(function (key) { params.set(key, state.args[key]); });
+      var center = map.getCenter();
+      params.set("lat", center.lat.toFixed(5));
+      params.set("lon", center.lng.toFixed(5));
+      params.set("zoom", String(map.getZoom()));
+      // A view given as a box is now given by its centre and zoom.
+      var kept = FILTERS.concat(["lat", "lon", "zoom", "bbox"]);
+      new URLSearchParams(location.search).forEach(function (value, key) {
+        if (kept.indexOf(key) < 0) { params.append(key, value); }
+      });
+      var search = encoded(params);
+      history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
+      if (languageLink) {
+        var other = new URL(languageLink.href, location.href).searchParams.get("lang");
+        params.set("lang", other);
+        languageLink.href = location.pathname + "?" + encoded(params);
+      }
+    }
+
+    function restoreView() {
+      var params = new URLSearchParams(location.search);
+      var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon"));
+      var zoom = parseInt(params.get("zoom"), 10);
+      var center = map.getCenter(), level = map.getZoom();
+      if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) { center = L.latLng(lat, lon); }
+      if (isFinite(zoom) && zoom >= 0 && zoom <= 22) { level = zoom; }
+      if (!center.equals(map.getCenter()) || level !== map.getZoom()) { map.setView(center, level, { animate: false }); }
+    }
+
+    function renderSummary(summary) {
+      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: summary.matched });
+      countNode.setAttribute("data-count", String(summary.matched));
+      form.querySelectorAll(".facet-count").forEach(function (slot) {
+        var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
+        slot.textContent = String(counts[slot.getAttribute("data-value")] || 0);
+      });
+      Object.keys(notes).forEach(function (kind) {
+        if (!notes[kind]) { return; }
+        notes[kind].hidden = !summary[kind];
+        notes[kind].textContent = format(noteText[kind], { count: summary[kind] });
+      });
+      timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
+    }
+
+    function loadSummary() {
+      fetchJson("summary", live.summary_url + "?" + query()).then(renderSummary, failed);
+    }
+
+    function bbox() {
+      var b = map.getBounds();
+      return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180),
+        clamp(b.getNorth(), -90, 90)].map(function (v) { return v.toFixed(5); }).join(",");
+    }
+
+    function loadView() {
+      var size = map.getSize();
+      if (!size.x || !size.y) { return; }
+      container.setAttribute("data-view-state", "loading");
+      viewCountNode.textContent = text.loading;
+      fetchJson("view", live.view_url + "?" + query({
+        bbox: bbox(), zoom: Math.round(map.getZoom()), sort: state.descending ? "-date" : "date"
+      })).then(renderView, failed);
+    }
+
+    function loadList(append) {
+      fetchJson("list", live.list_url + "?" + query({
+        bbox: bbox(), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
+      })).then(function (page) { showListPage(page.features, page.total, append); }, failed);
+    }
+
+    function showListPage(features, total, append) {
+      state.listed = (append ? state.listed : 0) + features.length;
+      list.show(features, total, append);
+      if (state.selected) { list.highlight(String(state.selected.id)); }
+    }
+
+    /* Lists the drawn incidents (all those in view) a page at a time, in the chosen order. */
+    function listDrawn(append) {
+      var from = append ? state.listed : 0;
+      showListPage(state.sorted.slice(from, from + live.list_page), state.inView, append);
+    }
+
+    function markSelected(layer) {
+      if (state.marked && state.marked.getElement()) { state.marked.getElement().classList.remove("webmap-selected"); }
+      state.marked = layer;
+      if (layer && layer.getElement()) { layer.getElement().classList.add("webmap-selected"); }
+    }
+
+    /* Links an incident layer's popups with the selection and the list. */
+    function watch(drawnLayer) {
+      drawnLayer.on("popupopen", function (event) {
+        var layer = event.propagatedFrom;
+        state.selected = layer.feature;
+        state.popupFor = layer.feature.id;
+        markSelected(layer);
+        list.highlight(String(layer.feature.id));
+      });
+      drawnLayer.on("popupclose", function (event) {
+        if (!removing && state.popupFor === event.propagatedFrom.feature.id) { state.popupFor = null; }
+      });
+      return drawnLayer;
+    }
+
+    function clearFocus() {
+      removing = true;
+      focusLayer.clearLayers();
+      removing = false;
+      focus = null;
+    }
+
+    /* Shows the selected incident: its own marker if drawn, else a marker of its own over the clusters. */
+    function showSelected() {
+      if (!state.selected) { return null; }
+      var id = state.selected.id, layer = drawn[id];
+      if (layer) {
+        clearFocus();
+      } else {
+        if (!focus || focus.feature.id !== id) {
+          clearFocus();
+          var collection = { type: "FeatureCollection", features: [state.selected] };
+          focus = watch(webmapIncidents.draw(focusLayer, collection, config, { pane: PANE })).getLayers()[0];
+        }
+        layer = focus;
+      }
+      markSelected(layer);
+      list.highlight(String(id));
+      if (state.popupFor === id && !layer.isPopupOpen()) { layer.openPopup(); }
+      return layer;
+    }
+
+    function clearSelection() {
+      state.selected = null;
+      state.popupFor = null;
+      markSelected(null);
+      clearFocus();
+      map.closePopup();
+    }
+
+    function zoomToCluster(cluster) {
+      var bounds = L.latLngBounds([cluster.bounds[1], cluster.bounds[0]], [cluster.bounds[3], cluster.bounds[2]]);
+      var most = isFinite(map.getMaxZoom()) ? map.getMaxZoom() : FALLBACK_MAX_ZOOM;
+      var fit = map.getBoundsZoom(bounds, false, L.point(40, 40));
+      map.setView(bounds.getCenter(), clamp(Math.max(fit, map.getZoom() + 1), 0, most));
+    }
+
+    function clusterMarker(cluster) {
+      var size = cluster.count < 10 ? 28 : cluster.count < 100 ? 32 : cluster.count < 1000 ? 38 : cluster.count < 10000 ? 44 : 50;
+      var label = document.createElement("span");
+      label.textContent = abbreviate(cluster.count);
+      var title = format(text.cluster_title, { count: cluster.count });
+      if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: cluster.approximate }); }
+      var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
+      var marker = L.marker([cluster.lat, cluster.lon], {
+        icon: L.divIcon({ html: label, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
+        title: title, alt: title, keyboard: true, riseOnHover: true
+      });
+      marker.on("click", function () { zoomToCluster(cluster); });
+      return marker;
+    }
+
+    function renderView(data) {
+      clusterLayer.clearLayers();
+      data.clusters.forEach(function (cluster) { clusterMarker(cluster).addTo(clusterLayer); });
+      var next = {};
+      data.features.forEach(function (feature) { next[feature.id] = true; });
+      removing = true;
+      Object.keys(drawn).forEach(function (id) {
+        // Keep markers that stay in view (an open popup stays open), unless the data changed since.
+        if (!next[id] || data.data_version !== state.version) {
+          webmapIncidents.remove(group, incidents, drawn[id]);
+          delete drawn[id];
+        }
+      });
+      removing = false;
+      drawOptions.crowded = data.features.length > CROWDED;
+      incidents.addData(data.features.filter(function (feature) { return !drawn[feature.id]; }));
+      state.version = data.data_version;
+      state.clustered = data.clustered;
+      state.inView = data.in_view;
+      state.sorted = data.clustered ? [] : data.features.slice().sort(byDate(state.descending));
+      if (data.clustered) {
+        showListPage(data.list.features, data.list.total, false);
+      } else {
+        listDrawn(false);
+      }
+      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
+      viewCountNode.classList.remove("warning");
+      showSelected();
+      container.setAttribute("data-view-state", "ready");
+    }
+
+    function apply() {
+      state.args = formArgs();
+      clearSelection();
+      writeUrl();
+      loadSummary();
+      loadView();
+    }
+
+    function activate(feature) {
+      state.selected = feature;
+      state.popupFor = feature.id;
+      var layer = showSelected();
+      if (layer.getLatLng) {
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), FOCUS_ZOOM));
+      } else {
+        map.fitBounds(layer.getBounds(), { maxZoom: Math.max(map.getZoom(), FOCUS_ZOOM) });
+      }
+    }
+
+    var list = new webmapList.IncidentList(document.getElementById("incident-list"), config, {
+      activate: activate,
+      sort: function (descending) {
+        state.descending = descending;
+        if (state.clustered) {
+          loadList(false);
+        } else {
+          state.sorted.sort(byDate(descending));
+          listDrawn(false);
+        }
+      },
+      more: function () {
+        if (state.clustered) { loadList(true); } else { listDrawn(true); }
+      }
+    });
+    var timeline = new webmapTimeline.Timeline(document.getElementById("timeline"), text, function (first, last) {
+      form.elements.start.value = first || "";
+      form.elements.end.value = last || "";
+      apply();
+    });
+
+    watch(incidents);
+    webmapIncidents.fillLegend(config);
+    renderSummary(live.summary);
+    restoreView();
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "date") { timeline.stop(); }
+      schedule("apply", apply, CHANGE_DELAY);
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      apply();
+    });
+    map.on("moveend", function () {
+      writeUrl();
+      schedule("view", loadView, MOVE_DELAY);
+    });
+    // Now, so the answer is on its way while the rest of the map is drawn; if that script still moves the
+    // map, moveend asks again for the new view.
+    loadView();
+  }
+
+  window.webmapLive = { start: start };
+}());

@@ -1,0 +1,153 @@
+/* The timeline: a bar per week or month of matching incidents. Dragging across the bars (or clicking one)
+   chooses a date range; the play button steps that range forward one bar at a time. It only reports the
+   chosen dates: the live map applies them. */
+(function () {
+  "use strict";
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var HEIGHT = 60;
+  var STEP_MS = 1200;
+
+  function svgNode(tag, attributes) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attributes).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    return node;
+  }
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
+  }
+
+  /* section: the #timeline element; text: interface strings; onChange(start, end) gets ISO dates or nulls. */
+  function Timeline(section, text, onChange) {
+    this.section = section;
+    this.text = text;
+    this.onChange = onChange;
+    this.chart = section.querySelector(".timeline-chart");
+    this.rangeLabel = section.querySelector(".timeline-range");
+    this.playButton = section.querySelector(".timeline-play");
+    this.bins = [];
+    this.start = null;
+    this.end = null;
+    this.timer = null;
+    this.dragFrom = null;
+    section.hidden = false;
+    this.chart.setAttribute("height", String(HEIGHT));
+    this.chart.addEventListener("pointerdown", this.pointerDown.bind(this));
+    this.chart.addEventListener("pointermove", this.pointerMove.bind(this));
+    this.chart.addEventListener("pointerup", this.pointerUp.bind(this));
+    this.playButton.addEventListener("click", this.togglePlay.bind(this));
+    section.querySelector(".timeline-all").addEventListener("click", function () {
+      this.stop();
+      this.choose(null, null);
+    }.bind(this));
+  }
+
+  /* Draws the bins ({start, end, count}) with the range [start, end] (ISO dates or null) highlighted. */
+  Timeline.prototype.render = function (timeline, start, end) {
+    this.bins = timeline.bins;
+    this.start = start;
+    this.end = end;
+    this.draw(this.selectedBins());
+  };
+
+  Timeline.prototype.selectedBins = function () {
+    var start = this.start, end = this.end;
+    var first = -1, last = -1;
+    this.bins.forEach(function (bin, n) {
+      if ((!start || bin.end >= start) && (!end || bin.start <= end)) {
+        if (first < 0) { first = n; }
+        last = n;
+      }
+    });
+    return [first, last];
+  };
+
+  Timeline.prototype.draw = function (selected) {
+    var chart = this.chart, bins = this.bins, text = this.text;
+    while (chart.firstChild) { chart.removeChild(chart.firstChild); }
+    var width = Math.max(bins.length, 1);
+    chart.setAttribute("viewBox", "0 0 " + width + " " + HEIGHT);
+    var most = bins.reduce(function (top, bin) { return Math.max(top, bin.count); }, 0) || 1;
+    var whole = !this.start && !this.end;
+    bins.forEach(function (bin, n) {
+      var inRange = whole || (n >= selected[0] && n <= selected[1]);
+      var height = bin.count ? Math.max(2, HEIGHT * Math.sqrt(bin.count / most)) : 0;
+      var bar = svgNode("rect", {
+        x: n + 0.08, y: HEIGHT - height, width: 0.84, height: height,
+        "class": "timeline-bar" + (inRange ? " timeline-bar-selected" : "")
+      });
+      var title = svgNode("title", {});
+      title.textContent = format(text.timeline_bin, { start: bin.start, end: bin.end, count: bin.count });
+      bar.appendChild(title);
+      chart.appendChild(bar);
+    });
+    var shown = bins.length ? (this.start || bins[0].start) + " – " + (this.end || bins[bins.length - 1].end) : "";
+    this.rangeLabel.textContent = shown;
+  };
+
+  Timeline.prototype.binAt = function (event) {
+    var box = this.chart.getBoundingClientRect();
+    var n = Math.floor((event.clientX - box.left) / box.width * this.bins.length);
+    return Math.min(Math.max(n, 0), this.bins.length - 1);
+  };
+
+  Timeline.prototype.pointerDown = function (event) {
+    if (!this.bins.length) { return; }
+    this.stop();
+    this.dragFrom = this.binAt(event);
+    this.chart.setPointerCapture(event.pointerId);
+    this.draw([this.dragFrom, this.dragFrom]);
+  };
+
+  Timeline.prototype.pointerMove = function (event) {
+    if (this.dragFrom === null) { return; }
+    var here = this.binAt(event);
+    this.draw([Math.min(this.dragFrom, here), Math.max(this.dragFrom, here)]);
+  };
+
+  Timeline.prototype.pointerUp = function (event) {
+    if (this.dragFrom === null) { return; }
+    var here = this.binAt(event);
+    var first = Math.min(this.dragFrom, here), last = Math.max(this.dragFrom, here);
+    this.dragFrom = null;
+    this.choose(this.bins[first].start, this.bins[last].end);
+  };
+
+  Timeline.prototype.choose = function (start, end) {
+    this.start = start;
+    this.end = end;
+    this.draw(this.selectedBins());
+    this.onChange(start, end);
+  };
+
+  /* Play moves the chosen range (one bar if none) forward a bar at a time, and stops at the last bar. */
+  Timeline.prototype.togglePlay = function () {
+    if (this.timer) { this.stop(); return; }
+    if (!this.bins.length) { return; }
+    var chosen = Boolean(this.start || this.end);
+    var selected = this.selectedBins();
+    var span = chosen ? Math.max(selected[1] - selected[0], 0) : 0;
+    // From the chosen range onwards; from the first bar when nothing is chosen or the range is at the end.
+    var first = chosen && selected[1] < this.bins.length - 1 ? selected[0] : -1;
+    var step = function () {
+      first += 1;
+      var last = Math.min(first + span, this.bins.length - 1);
+      this.choose(this.bins[first].start, this.bins[last].end);
+      if (last >= this.bins.length - 1) { this.stop(); }
+    }.bind(this);
+    this.playButton.textContent = this.text.pause;
+    this.playButton.setAttribute("aria-pressed", "true");
+    this.timer = setInterval(step, STEP_MS);
+    step();
+  };
+
+  Timeline.prototype.stop = function () {
+    if (this.timer) { clearInterval(this.timer); }
+    this.timer = null;
+    this.playButton.textContent = this.text.play;
+    this.playButton.setAttribute("aria-pressed", "false");
+  };
+
+  window.webmapTimeline = { Timeline: Timeline, format: format };
+}());

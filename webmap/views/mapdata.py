@@ -1,0 +1,78 @@
+"""The live map's data (`/map-data/...`): counts for the filters, and the incidents or clusters of a view."""
+import gzip
+import hashlib
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from ..aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
+from ..caching import cache_for_version, version_etag
+from ..filters import parse_map_filters
+from ..points import IncidentPoints
+from ..store import get_store
+from ..viewport import ListPage, parse_list_request, parse_view_request
+from ..vocabulary import load_vocabulary
+
+bp = Blueprint("mapdata", __name__, url_prefix="/map-data")
+GZIP_MIN_BYTES = 1400  # smaller answers fit one packet anyway
+GZIP_LEVEL = 5
+
+
+def _json(payload: dict, points: IncidentPoints) -> Response:
+    """Send `payload` (gzipped when the client accepts it), tagged with the data version and the query, so an
+    unchanged answer is a 304."""
+    query = urlencode(sorted(request.args.items(multi=True)))
+    variant = [hashlib.sha1(query.encode()).hexdigest()[:16]]
+    response = jsonify({"data_version": points.data_version, **payload})
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings and response.content_length > GZIP_MIN_BYTES:
+        response.set_data(gzip.compress(response.get_data(), GZIP_LEVEL))
+        response.content_encoding = "gzip"
+        variant.append("gzip")  # a strong ETag differs for each encoding of the same answer
+    # max-age 0: the browser asks again each time, and gets a 304 until the data change.
+    return cache_for_version(response, version_etag(points.data_version, *variant), get_store().last_modified(),
+                             max_age=0)
+
+
+def _list(points: IncidentPoints, mask, page: ListPage) -> dict:
+    """Return one page of the incident list: its order, where it starts, the total and the incidents."""
+    keys = list_keys(points, mask, page.descending, page.offset, page.limit)
+    return {"sort": page.sort(), "offset": page.offset, "total": int(mask.sum()),
+            "features": [i.to_feature() for i in get_store().incidents_by_key(keys.tolist())]}
+
+
+@bp.get("/summary")
+def summary():
+    """Count the incidents the filters select, per event type, verification, precision and week or month."""
+    vocabulary = load_vocabulary()
+    filters = parse_map_filters(request.args, vocabulary)
+    points = get_store().incident_points()
+    return _json(summarize(points, filters, vocabulary).to_json(), points)
+
+
+@bp.get("/view")
+def view():
+    """Return the view's incidents one by one when few, else clusters plus the first page of the list."""
+    vocabulary = load_vocabulary()
+    filters = parse_map_filters(request.args, vocabulary)
+    bbox, zoom, page = parse_view_request(request.args)
+    points = get_store().incident_points()
+    mask = filter_mask(points, filters, bbox)
+    data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
+                     approximate_precision(vocabulary))
+    return _json({
+        "in_view": data.in_view,
+        "clustered": data.clustered,
+        "clusters": [c.to_json() for c in data.clusters],
+        "features": [i.to_feature() for i in get_store().incidents_by_key(data.keys.tolist())],
+        "list": _list(points, mask, page) if data.clustered else None,
+    }, points)
+
+
+@bp.get("/list")
+def incident_list():
+    """Return one page of the incidents in a view, by date."""
+    filters = parse_map_filters(request.args, load_vocabulary())
+    bbox, page = parse_list_request(request.args)
+    points = get_store().incident_points()
+    return _json(_list(points, filter_mask(points, filters, bbox), page), points)
