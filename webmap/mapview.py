@@ -35,8 +35,9 @@ def _number(value: float) -> str:
     return f"{value:.{COORDINATE_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
-def _parse_float(name: str, text: str, low: float, high: float, errors: list[FieldError]) -> float | None:
-    """Return `text` as a number within [low, high], else record an error."""
+def parse_number(name: str, text: str, low: float, high: float, errors: list[FieldError],
+                 decimals: int | None = COORDINATE_DECIMALS) -> float | None:
+    """Return `text` as a number within [low, high] (rounded to `decimals`, if given), else record an error."""
     try:
         value = float(text)
     except ValueError:
@@ -44,18 +45,19 @@ def _parse_float(name: str, text: str, low: float, high: float, errors: list[Fie
     if value is None or not low <= value <= high:  # NaN fails the range test too
         errors.append(FieldError(name, f"'{text}' is not a number from {low:g} to {high:g}"))
         return None
-    return round(value, COORDINATE_DECIMALS)
+    return value if decimals is None else round(value, decimals)
 
 
-def _parse_bbox(text: str, errors: list[FieldError]) -> tuple[float, float, float, float] | None:
+def parse_bbox(text: str, errors: list[FieldError],
+               decimals: int | None = COORDINATE_DECIMALS) -> tuple[float, float, float, float] | None:
     """Parse `minx,miny,maxx,maxy` in degrees of longitude and latitude."""
     parts = text.split(",")
     if len(parts) != 4:
         errors.append(FieldError("bbox", f"'{text}' is not four numbers minx,miny,maxx,maxy (longitude, latitude)"))
         return None
     found: list[FieldError] = []
-    minx, maxx = (_parse_float("bbox", parts[i].strip(), -180, 180, found) for i in (0, 2))
-    miny, maxy = (_parse_float("bbox", parts[i].strip(), -90, 90, found) for i in (1, 3))
+    minx, maxx = (parse_number("bbox", parts[i].strip(), -180, 180, found, decimals) for i in (0, 2))
+    miny, maxy = (parse_number("bbox", parts[i].strip(), -90, 90, found, decimals) for i in (1, 3))
     errors.extend(found)
     if found:
         return None
@@ -65,11 +67,11 @@ def _parse_bbox(text: str, errors: list[FieldError]) -> tuple[float, float, floa
     return minx, miny, maxx, maxy
 
 
-def _parse_zoom(text: str, errors: list[FieldError]) -> int | None:
-    """Parse a whole zoom level from 0 to MAX_ZOOM."""
-    if text.strip().isdigit() and int(text) <= MAX_ZOOM:
+def parse_zoom(text: str, errors: list[FieldError], max_zoom: int = MAX_ZOOM) -> int | None:
+    """Parse a whole zoom level from 0 to `max_zoom`."""
+    if text.strip().isdigit() and int(text) <= max_zoom:
         return int(text)
-    errors.append(FieldError("zoom", f"'{text}' is not a whole number from 0 to {MAX_ZOOM}"))
+    errors.append(FieldError("zoom", f"'{text}' is not a whole number from 0 to {max_zoom}"))
     return None
 
 
@@ -93,15 +95,15 @@ def parse_map_view(args, layer_ids: list[str]) -> MapView:
     if has["bbox"] and (has["lat"] or has["lon"] or has["zoom"]):
         errors.append(FieldError("bbox", "give either bbox or lat/lon/zoom, not both"))
     elif has["bbox"]:
-        bbox = _parse_bbox(args["bbox"], errors)
+        bbox = parse_bbox(args["bbox"], errors)
     if has["lat"] != has["lon"]:
         errors.append(FieldError("lat" if has["lon"] else "lon", "lat and lon go together; give both"))
     elif has["lat"] and not has["bbox"]:
-        lat = _parse_float("lat", args["lat"].strip(), -90, 90, errors)
-        lon = _parse_float("lon", args["lon"].strip(), -180, 180, errors)
+        lat = parse_number("lat", args["lat"].strip(), -90, 90, errors)
+        lon = parse_number("lon", args["lon"].strip(), -180, 180, errors)
         center = (lat, lon) if lat is not None and lon is not None else None
     if has["zoom"] and not has["bbox"]:
-        zoom = _parse_zoom(args["zoom"], errors)
+        zoom = parse_zoom(args["zoom"], errors)
     if errors:
         raise InvalidParameter("The map view is not valid.", errors)
     return MapView(center, zoom, bbox, layers)

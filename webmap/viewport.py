@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from .aggregate import CELL_PX, Bbox, grid_shape
 from .errors import FieldError, InvalidParameter
+from .mapview import parse_bbox, parse_zoom
 
 MAX_ZOOM = 22
 MAX_GRID_CELLS = 40_000  # a 4K screen at 80-pixel cells needs about 1,400
@@ -21,45 +22,6 @@ class ListPage:
     def sort(self) -> str:
         """Return the `sort` parameter value naming this order."""
         return "-date" if self.descending else "date"
-
-
-def _number(name: str, text: str, low: float, high: float, errors: list[FieldError]) -> float | None:
-    """Return `text` as a number within [low, high], else record an error."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:  # NaN fails the range test too
-        errors.append(FieldError(name, f"'{text}' is not a number from {low:g} to {high:g}"))
-        return None
-    return value
-
-
-def _bbox(text: str, errors: list[FieldError]) -> Bbox | None:
-    """Parse `minx,miny,maxx,maxy` in degrees of longitude and latitude."""
-    parts = text.split(",")
-    if len(parts) != 4:
-        errors.append(FieldError("bbox", f"'{text}' is not four numbers minx,miny,maxx,maxy (longitude, latitude)"))
-        return None
-    found: list[FieldError] = []
-    values = [_number("bbox", part.strip(), -180 if n % 2 == 0 else -90, 180 if n % 2 == 0 else 90, found)
-              for n, part in enumerate(parts)]
-    errors.extend(found)
-    if found:
-        return None
-    minx, miny, maxx, maxy = values
-    if minx >= maxx or miny >= maxy:
-        errors.append(FieldError("bbox", f"'{text}' is empty: minx must be below maxx and miny below maxy"))
-        return None
-    return minx, miny, maxx, maxy
-
-
-def _zoom(text: str, errors: list[FieldError]) -> int | None:
-    """Parse a whole zoom level from 0 to MAX_ZOOM."""
-    if text.strip().isdigit() and int(text) <= MAX_ZOOM:
-        return int(text)
-    errors.append(FieldError("zoom", f"'{text}' is not a whole number from 0 to {MAX_ZOOM}"))
-    return None
 
 
 def _required(args, name: str, errors: list[FieldError]) -> str | None:
@@ -87,7 +49,7 @@ def parse_list_request(args) -> tuple[Bbox, ListPage]:
     """Parse the list endpoint's `bbox`, `sort` and `offset`."""
     errors: list[FieldError] = []
     text = _required(args, "bbox", errors)
-    bbox = _bbox(text, errors) if text else None
+    bbox = parse_bbox(text, errors, decimals=None) if text else None
     page = _list_page(args, errors)
     if errors:
         raise InvalidParameter("The list request is not valid.", errors)
@@ -98,8 +60,8 @@ def parse_view_request(args) -> tuple[Bbox, int, ListPage]:
     """Parse the view endpoint's `bbox` and `zoom` (whose grid must stay small), `sort` and `offset`."""
     errors: list[FieldError] = []
     bbox_text, zoom_text = _required(args, "bbox", errors), _required(args, "zoom", errors)
-    bbox = _bbox(bbox_text, errors) if bbox_text else None
-    zoom = _zoom(zoom_text, errors) if zoom_text else None
+    bbox = parse_bbox(bbox_text, errors, decimals=None) if bbox_text else None
+    zoom = parse_zoom(zoom_text, errors, MAX_ZOOM) if zoom_text else None
     page = _list_page(args, errors)
     if bbox and zoom is not None:
         columns, rows = grid_shape(bbox, zoom, CELL_PX)
