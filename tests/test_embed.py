@@ -352,3 +352,18 @@ def test_render_cache_stays_within_its_size():
     assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"1234"
     cache.put("huge", b"x" * 11)
     assert cache.get("huge") is None and len(cache) == 2
+
+
+def test_revalidation_shortcut_answers_like_the_view(client, monkeypatch):
+    """The 304 sent before Flask runs carries the view's validators, freshness and framing headers; a bad
+    query with an If-None-Match still reaches the view and gets its 400."""
+    first = client.get("/embed?type=raid&lang=ar")
+    monkeypatch.setattr(view, "build_snapshot_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
+    again = client.get("/embed?type=raid&lang=ar", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    for name in ("ETag", "Cache-Control", "Vary"):
+        assert again.headers[name] == first.headers[name]
+    assert "frame-ancestors *" in again.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in again.headers and "Set-Cookie" not in again.headers
+    bad = client.get("/embed?type=nonsense", headers={"If-None-Match": first.headers["ETag"]})
+    assert bad.status_code == 400 and "unknown event type" in bad.get_data(as_text=True)

@@ -89,11 +89,15 @@ def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_s
     snippet = page.input_value("#share-snippet")
     version = page.get_attribute("#share-dialog", "data-version")
     assert f"as_of={version}" in snippet and "aspect-ratio:16/9" in snippet and "height=" not in snippet
-    preview = page.frame_locator("#share-preview")
-    preview.locator(".embed-pinned").wait_for()
-    markers = preview.locator(".leaflet-marker-icon.webmap-incident")
-    markers.first.wait_for()  # the note is in the HTML; markers appear once the frame's script has run
-    assert markers.count() == 2  # t-003 and t-004
+    # The preview navigates twice (opened unpinned, then pinned): look for the frame at the pinned address.
+    pinned = None
+    for _ in range(150):
+        pinned = next((f for f in page.frames if "as_of=" in f.url), None)
+        if pinned and pinned.locator(".embed-pinned").count() and pinned.locator(".webmap-incident").count():
+            break
+        page.wait_for_timeout(100)
+    assert pinned is not None and pinned.locator(".embed-pinned").count() == 1
+    assert pinned.locator(".leaflet-marker-icon.webmap-incident").count() == 2  # t-003 and t-004
 
     page.goto(link)  # the link opens the same view
     view = page.evaluate("() => { const v = window.webmapView; const c = v.map.getCenter();"

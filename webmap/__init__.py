@@ -42,7 +42,8 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     auth.init_app(app)
     cli.init_app(app)
 
-    from .views import register_blueprints
+    from .views import embed, register_blueprints
 
     register_blueprints(app)
+    embed.init_app(app)  # its revalidation shortcut wraps the finished app
     return app

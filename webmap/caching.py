@@ -10,17 +10,21 @@ def version_etag(data_version: int, *variant: str) -> str:
     return "-".join(["v" + str(data_version), *variant])
 
 
-def _label(response: Response, etag: str, last_modified: str | None, max_age: int,
-           shared_max_age: int | None) -> Response:
-    """Set the validators and freshness headers (as plain strings: this runs on every revalidation)."""
-    headers = response.headers
-    headers["ETag"] = quote_etag(etag)
-    if last_modified:
-        headers["Last-Modified"] = http_date(datetime.fromisoformat(last_modified))
+def validator_headers(etag: str, max_age: int, shared_max_age: int | None = None) -> list[tuple[str, str]]:
+    """Return the ETag and Cache-Control headers, as plain strings: this runs on every revalidation."""
     cache_control = f"public, max-age={max_age}"
     if shared_max_age is not None:
         cache_control += f", s-maxage={shared_max_age}"
-    headers["Cache-Control"] = cache_control
+    return [("ETag", quote_etag(etag)), ("Cache-Control", cache_control)]
+
+
+def _label(response: Response, etag: str, last_modified: str | None, max_age: int,
+           shared_max_age: int | None) -> Response:
+    """Set the validators and freshness headers."""
+    for name, value in validator_headers(etag, max_age, shared_max_age):
+        response.headers[name] = value
+    if last_modified:
+        response.headers["Last-Modified"] = http_date(datetime.fromisoformat(last_modified))
     return response
 
 
@@ -33,8 +37,3 @@ def cache_for_version(response: Response, etag: str, last_modified: str | None, 
 def client_has(etag: str) -> bool:
     """Tell whether the request's If-None-Match names `etag`, so a 304 can be sent before any rendering."""
     return request.if_none_match.contains_weak(etag)
-
-
-def not_modified(etag: str, last_modified: str | None, max_age: int, shared_max_age: int | None = None) -> Response:
-    """Return the 304 for a client whose copy is current, with the headers the full answer would carry."""
-    return _label(Response(status=304), etag, last_modified, max_age, shared_max_age)

@@ -44,15 +44,16 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
 @click.option("--workers", default=None, type=int, help="gunicorn worker processes [default: one per core]")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int,
               help="threads per worker; above 1, gunicorn's threaded workers with keep-alive (measured in bench/embed.py)")
+@click.option("--access-log", is_flag=True, help="Log every request to standard output.")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int | None, threads: int, access_log: bool) -> None:
     """Serve the app with gunicorn, creating the database first if needed."""
     from .server import default_workers, serve
 
     click.echo(prepare_database())
     get_store().close()  # workers open their own connections
     click.echo(f"serving on http://{host}:{port}/")
-    serve(_worker_app, host, port, workers or default_workers(), threads)
+    serve(_worker_app, host, port, workers or default_workers(), threads, access_log)
 
 
 @click.command("import")

@@ -40,18 +40,27 @@ def _frame_ancestors(allowed: str) -> str:
     return allowed if allowed == "*" else f"'self' {allowed}"
 
 
+def security_headers(app: Flask, frameable: bool) -> dict[str, str]:
+    """Return the security headers of a response, framable (embeds) or not."""
+    ancestors = _frame_ancestors(app.config.get("EMBED_FRAME_ANCESTORS", "*")) if frameable else "'none'"
+    headers = {
+        "Content-Security-Policy": content_security_policy(app.config["TILE_SOURCE"], ancestors),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    if not frameable:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
 
     @app.after_request
     def _security_headers(response):
-        frameable = _is_frameable()
-        ancestors = _frame_ancestors(app.config.get("EMBED_FRAME_ANCESTORS", "*")) if frameable else "'none'"
-        response.headers.setdefault(
-            "Content-Security-Policy", content_security_policy(app.config["TILE_SOURCE"], ancestors)
-        )
-        if not frameable:
-            response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        for name, value in security_headers(app, _is_frameable()).items():
+            if name == "Content-Security-Policy":
+                response.headers.setdefault(name, value)
+            else:
+                response.headers[name] = value
         return response

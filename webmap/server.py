@@ -30,9 +30,13 @@ class WebmapServer(BaseApplication):
         return self.app_factory()
 
 
-def serve(app_factory, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS) -> None:
+def serve(app_factory, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS,
+          access_log: bool = False) -> None:
     """Serve the app on host:port with gunicorn until interrupted (threaded workers if `threads` > 1)."""
-    options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "errorlog": "-"}
+    options = {"bind": f"{host}:{port}", "workers": workers, "errorlog": "-"}
+    if access_log:
+        # Off by default: a line per request costs about a sixth of the revalidation rate (bench/embed.py).
+        options["accesslog"] = "-"
     if threads > 1:
         # Threaded workers keep connections alive, which saves a TCP handshake per request under load.
         options.update(worker_class="gthread", threads=threads)

@@ -1,21 +1,23 @@
 """Embeddable maps (`/embed`) for news articles, and their oEmbed description (`/oembed`)."""
 import gzip
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
+from werkzeug.wrappers import Request
 
-from ..caching import cache_for_version, client_has, not_modified, version_etag
+from ..caching import cache_for_version, client_has, validator_headers, version_etag
 from ..embed import (EmbedParams, describe, map_url_args, oembed_response, oembed_size, params_digest,
                      parse_embed_params, parse_embed_query, resolve_pin)
-from ..errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound
+from ..errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
 from ..filters import MapFilters
 from ..i18n import messages
 from ..lru import ByteLRU
 from ..mapbuild import layer_shown
 from ..mappage import build_snapshot_page, map_options
 from ..mapview import MapView
-from ..security import allow_framing
-from ..store import get_store
+from ..security import allow_framing, security_headers
+from ..store import Store, get_store
 from ..vocabulary import load_vocabulary
 from .pages import page_context
 
@@ -77,28 +79,94 @@ def _render_embed(params: EmbedParams) -> str:
 @allow_framing
 def embed():
     """Show a chromeless map for an iframe, answering revalidations without rendering anything."""
-    layer_ids = tuple(get_store().reference_layer_ids())
-    params, data_version = _resolved(parse_embed_query(request.query_string.decode("utf-8", "replace"), layer_ids))
-    gzipped = request.accept_encodings["gzip"] > 0
-    # Each content coding is its own representation, so it gets its own strong ETag.
-    # The page holds absolute links, so it varies with the address it was asked for (not request.host_url:
-    # building that IRI costs more than the rest of a revalidation).
-    site = f"{request.scheme}://{request.host}{request.script_root}"
-    etag = version_etag(data_version, params_digest(params, site), *(["gz"] if gzipped else []))
-    pinned = params.as_of is not None
-    max_age, shared_max_age = (PINNED_MAX_AGE, PINNED_MAX_AGE) if pinned else (LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE)
-    if client_has(etag):
-        # No Last-Modified: Werkzeug drops it from 304s, so reading it would be wasted work.
-        response = not_modified(etag, None, max_age, shared_max_age)
+    revision = embed_revision(get_store(), request)
+    if client_has(revision.etag):
+        response = Response(status=304, headers=revision.not_modified_headers())
     else:
-        key = (site, urlencode(params.to_args()), data_version)
+        params, gzipped = revision.params, revision.gzipped
+        key = (revision.site, urlencode(params.to_args()), revision.data_version)
         response = Response(_page_bytes(key, params, gzipped), mimetype="text/html")
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
         last_modified = get_store().last_modified()
-        response = cache_for_version(response, etag, last_modified, max_age, shared_max_age)
-    response.headers["Vary"] = "Accept-Encoding"
+        response = cache_for_version(response, revision.etag, last_modified, revision.max_age,
+                                     revision.shared_max_age)
+        response.headers["Vary"] = "Accept-Encoding"
     return response
+
+
+@dataclass(frozen=True)
+class EmbedRevision:
+    """What names the embed a request asks for: its parameters at a data version, and so its ETag."""
+
+    params: EmbedParams
+    data_version: int
+    site: str
+    gzipped: bool
+
+    @property
+    def etag(self) -> str:
+        """Return the strong ETag: data version, parameters and site, and the content coding."""
+        return version_etag(self.data_version, params_digest(self.params, self.site),
+                            *(["gz"] if self.gzipped else []))
+
+    @property
+    def max_age(self) -> int:
+        """Return how long browsers may keep the page (a day when pinned)."""
+        return PINNED_MAX_AGE if self.params.as_of is not None else LIVE_MAX_AGE
+
+    @property
+    def shared_max_age(self) -> int:
+        """Return how long shared caches may keep the page (a day when pinned)."""
+        return PINNED_MAX_AGE if self.params.as_of is not None else LIVE_SHARED_MAX_AGE
+
+    def not_modified_headers(self) -> list[tuple[str, str]]:
+        """Return the headers of the 304 for a client whose copy is current (no Last-Modified: Werkzeug
+        drops it from 304s anyway)."""
+        return [*validator_headers(self.etag, self.max_age, self.shared_max_age), ("Vary", "Accept-Encoding")]
+
+
+def embed_revision(store: Store, req: Request) -> EmbedRevision:
+    """Parse an embed request (memoised per query string) and resolve it against the store's data version."""
+    params = parse_embed_query(req.query_string.decode("utf-8", "replace"), tuple(store.reference_layer_ids()))
+    data_version = store.data_version()
+    # The page holds absolute links, so it varies with the address it was asked for (not req.host_url:
+    # building that IRI costs more than the rest of a revalidation).
+    site = f"{req.scheme}://{req.host}{req.script_root}"
+    # Each content coding is its own representation, so it gets its own strong ETag.
+    return EmbedRevision(resolve_pin(params, store, data_version), data_version, site,
+                         req.accept_encodings["gzip"] > 0)
+
+
+class EmbedRevalidation:
+    """WSGI middleware answering a current If-None-Match for /embed before Flask runs: a revalidation needs
+    only the parsed parameters and the data version, and skipping the framework triples its rate."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.next_app = app.wsgi_app
+        self._framing_headers = None  # built on first use: the app's config is complete by then
+
+    def __call__(self, environ, start_response):
+        """Send the 304 when the client's copy is current; hand everything else to the app."""
+        if (environ.get("PATH_INFO") == "/embed" and environ.get("REQUEST_METHOD") == "GET"
+                and environ.get("HTTP_IF_NONE_MATCH")):
+            req = Request(environ)
+            try:
+                revision = embed_revision(self.app.extensions["webmap.store"], req)
+            except WebmapError:
+                revision = None  # the app answers with the reason
+            if revision is not None and req.if_none_match.contains_weak(revision.etag):
+                if self._framing_headers is None:
+                    self._framing_headers = list(security_headers(self.app, frameable=True).items())
+                start_response("304 NOT MODIFIED", [*revision.not_modified_headers(), *self._framing_headers])
+                return []
+        return self.next_app(environ, start_response)
+
+
+def init_app(app: Flask) -> None:
+    """Put the revalidation shortcut in front of the app."""
+    app.wsgi_app = EmbedRevalidation(app)
 
 
 def _page_bytes(key: tuple, params: EmbedParams, gzipped: bool) -> bytes:
