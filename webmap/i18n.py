@@ -19,6 +19,11 @@ def messages(lang: str) -> dict:
     return {**catalogue["en"], **catalogue.get(lang, {})}
 
 
+def localized(texts: dict, lang: str) -> str:
+    """Pick the text for `lang` from a {language: text} mapping, falling back to English."""
+    return texts.get(lang) or texts["en"]
+
+
 def text_direction(lang: str) -> str:
     """Return `rtl` for right-to-left languages, else `ltr`."""
     return "rtl" if lang in RTL_LANGUAGES else "ltr"

@@ -7,7 +7,7 @@ from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
-from .i18n import messages
+from .i18n import localized, messages
 from .livemap import IncidentSource, LiveIncidentLayer
 from .model import Incident, ReferenceLayer
 from .tiles import TileSource
@@ -113,7 +113,7 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
             for t in vocabulary.event_types
         },
         "precision": {
-            t.id: {"label": t.label_in(lang), "explain": t.attributes["explain"].get(lang) or t.attributes["explain"]["en"],
+            t.id: {"label": t.label_in(lang), "explain": localized(t.attributes["explain"], lang),
                    "radius_m": t.attributes["radius_m"], "hollow": t.attributes["hollow"]}
             for t in vocabulary.precision
         },

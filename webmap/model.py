@@ -1,6 +1,8 @@
 """The incident and reference-layer records that move between validation, the store and the map."""
 from dataclasses import dataclass, field
 
+from .i18n import localized
+
 # Properties with a fixed meaning; anything else a user supplies is kept verbatim in `extra`.
 CANONICAL_PROPERTIES = (
     "date", "end_date", "event_type", "title", "description", "location_name",
@@ -95,4 +97,4 @@ class ReferenceLayer:
 
     def title(self, lang: str) -> str:
         """Return the layer's title in `lang`, falling back to English."""
-        return self.meta["title"].get(lang) or self.meta["title"]["en"]
+        return localized(self.meta["title"], lang)

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .i18n import localized
+
 VOCABULARY_FILE = Path(__file__).parent / "data" / "vocabulary.json"
 
 
@@ -17,7 +19,7 @@ class Term:
 
     def label_in(self, lang: str) -> str:
         """Return the label in `lang`, falling back to English."""
-        return self.label.get(lang) or self.label["en"]
+        return localized(self.label, lang)
 
 
 @dataclass(frozen=True)
