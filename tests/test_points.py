@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import fixture_incidents, make_app
-from webmap.points import SYNTHETIC, day_number, value_code
+from webmap.points import ILLUSTRATIVE, RECORD, SYNTHETIC, day_number, pack_point, value_code
 from webmap.store import BatchInfo, IncidentQuery, get_store
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
@@ -28,6 +28,17 @@ def by_id(store, points) -> dict:
     """Map incident ids to their packed records."""
     incidents = store.incidents_by_key(points.keys.tolist())
     return {incident.id: record for incident, record in zip(incidents, points.records)}
+
+
+def test_packed_record_reads_back_through_the_array_layout():
+    """A record packed for one row reads back field by field through RECORD, flags included."""
+    packed = pack_point(35.5, 32.9, 35.75, 33.0, "1969-12-31", "2025-03-01", "raid", None, "verified", True, True)
+    record = np.frombuffer(packed, RECORD)[0]
+    assert len(packed) == RECORD.itemsize
+    assert (record["minx"], record["miny"], record["maxx"], record["maxy"]) == (35.5, 32.9, 35.75, 33.0)
+    assert (record["first_day"], record["last_day"]) == (-1, day_number("2025-03-01"))
+    assert (record["event_type"], record["precision"]) == (value_code("raid"), value_code(""))
+    assert record["verification"] == value_code("verified") and record["flags"] == ILLUSTRATIVE | SYNTHETIC
 
 
 def test_points_hold_each_live_incident_once_with_its_values(store):

@@ -3,10 +3,11 @@
 Each stored incident version carries a fixed-size packed record of these values, so a store can hand over a
 whole data version as a few arrays in one read instead of building a million Python objects.
 """
+import struct
 import zlib
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -18,17 +19,21 @@ RECORD = np.dtype([
     ("event_type", "<u4"), ("precision", "<u4"), ("verification", "<u4"),
     ("flags", "u1"),
 ])
+# The same layout for struct, which packs one record without building an array (imports pack one per row).
+_RECORD_STRUCT = struct.Struct("<4d2i3IB")
 ILLUSTRATIVE = 1  # flag: an illustrative sample, not a reported incident
 SYNTHETIC = 2  # flag: generated for trying the map at scale, not a real event
 _EPOCH = date(1970, 1, 1).toordinal()
 MAX_LATITUDE = 85.05112878  # where Web Mercator ends
 
 
+@lru_cache(maxsize=4096)  # a file repeats a few types, precisions and days thousands of times
 def value_code(value: str | None) -> int:
     """Return the stable numeric code a category value is stored as (CRC-32 of its text; None is '')."""
     return zlib.crc32((value or "").encode("utf-8"))
 
 
+@lru_cache(maxsize=4096)
 def day_number(iso_date: str) -> int:
     """Return the day of an ISO date (time of day ignored) as days since 1970-01-01."""
     return date.fromisoformat(iso_date[:10]).toordinal() - _EPOCH
@@ -43,12 +48,8 @@ def pack_point(minx: float, miny: float, maxx: float, maxy: float, first_date: s
                event_type: str, precision: str | None, verification: str, illustrative, synthetic) -> bytes:
     """Pack one incident's bounds, days, categories and illustrative/synthetic flags into a RECORD."""
     flags = (ILLUSTRATIVE if illustrative else 0) | (SYNTHETIC if synthetic else 0)
-    record = np.array(
-        [(minx, miny, maxx, maxy, day_number(first_date), day_number(last_date), value_code(event_type),
-          value_code(precision), value_code(verification), flags)],
-        dtype=RECORD,
-    )
-    return record.tobytes()
+    return _RECORD_STRUCT.pack(minx, miny, maxx, maxy, day_number(first_date), day_number(last_date),
+                               value_code(event_type), value_code(precision), value_code(verification), flags)
 
 
 @dataclass(frozen=True, eq=False)
