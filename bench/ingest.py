@@ -74,16 +74,19 @@ def webmap_import(path: Path, size: int) -> dict[str, tuple[float, float]]:
         validated, middle = _since(start), _clock()
         report = store.add_incidents(incidents, BatchInfo(user="bench", filename=path.name))
         committed, total = _since(middle), _since(start)
+        after_commit = _clock()
+        store.wait_for_checkpoints()
+        checkpoint = _since(after_commit)
         store.close()
     if len(report.inserted) != size:
         raise SystemExit(f"expected {size} inserted, got {len(report.inserted)}")
-    return {"validate": validated, "commit": committed, "webmap": total}
+    return {"validate": validated, "commit": committed, "webmap": total, "checkpoint": checkpoint}
 
 
 def measure(size: int, runs: int) -> dict:
     """Time each method `runs` times, interleaved; return the medians of wall and of CPU seconds."""
     path = synthetic_file(size)
-    times = {name: [] for name in ("read_dataframe", "raw", "validate", "commit", "webmap")}
+    times = {name: [] for name in ("read_dataframe", "raw", "validate", "commit", "webmap", "checkpoint")}
     for _ in range(runs):
         times["read_dataframe"].append(_timed(lambda: pyogrio.read_dataframe(path)))
         times["raw"].append(_timed(lambda: pyogrio.raw.read(path)))
@@ -100,8 +103,8 @@ def table(rows: list[dict]) -> str:
     """Return the results as a Markdown table."""
     lines = [
         "| incidents | file MB | clock | pyogrio read_dataframe s | pyogrio raw.read s | webmap validate s "
-        "| webmap commit s | webmap total s | total / read_dataframe | total / raw.read |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| webmap commit s | webmap total s | total / read_dataframe | total / raw.read | checkpoint after s |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         for clock, suffix in (("wall", ""), ("CPU", "_cpu")):
@@ -110,7 +113,8 @@ def table(rows: list[dict]) -> str:
             lines.append(
                 f"| {r['size']:,} | {r['bytes'] / 2**20:.1f} | {clock} | {cell('read_dataframe'):.2f} | {cell('raw'):.2f} "
                 f"| {cell('validate'):.2f} | {cell('commit'):.2f} | {cell('webmap'):.2f} "
-                f"| {cell('webmap') / cell('read_dataframe'):.2f}x | {cell('webmap') / cell('raw'):.2f}x |"
+                f"| {cell('webmap') / cell('read_dataframe'):.2f}x | {cell('webmap') / cell('raw'):.2f}x "
+                f"| {cell('checkpoint'):.2f} |"
             )
     return "\n".join(lines)
 
@@ -161,6 +165,13 @@ checks). webmap columns: "validate" is `read_incidents` on the file's bytes (for
 guard, parsing, every rule of the import: geometry, region, dates, vocabulary, duplicate ids);
 "commit" is `SQLiteStore.add_incidents` into a fresh database (content hashes, versioned rows, indexes,
 R*Tree) up to COMMIT. The file is read from disk inside both timings.
+
+How the commit phase stays within the goal: the rows are inserted with the cycle collector paused;
+an import larger than the table so far drops the table's indexes and builds them again after its rows
+are in, inside the same transaction (one sort per index instead of one b-tree insertion per row); and
+the WAL checkpoint that copies the write into the database file runs on another thread after COMMIT
+instead of inside it. "checkpoint after" is how long that thread then took: the write is committed,
+visible and answered before it ends, so it is not part of the total.
 """)
 
 

@@ -8,6 +8,7 @@ from conftest import fixture_incidents
 from webmap.model import Incident
 from webmap.store import BatchInfo, IncidentQuery
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
+from webmap.synthetic import synthetic_incidents
 
 BATCH = BatchInfo(user="test")
 V1_INSERT = ("INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision, verification,"
@@ -111,6 +112,47 @@ def test_failed_write_leaves_nothing_behind(store):
         store.add_incidents(incidents + [incidents[0]], BATCH)
     assert store.count_incidents(IncidentQuery()) == 0
     assert store.data_version() == 0
+
+
+def index_definitions(store) -> list:
+    """Return the name and SQL of every index on the incident table."""
+    return store._connection().execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incident' ORDER BY name"
+    ).fetchall()
+
+
+def test_first_large_import_keeps_every_index_and_answers_queries(store):
+    """A first import of many rows (indexes built after the rows) leaves the same indexes, all consistent."""
+    indexes = index_definitions(store)
+    incidents = list(synthetic_incidents(6000, seed=3))
+    report = store.add_incidents(incidents, BATCH)
+    assert len(report.inserted) == 6000 and index_definitions(store) == indexes
+    conn = store._connection()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM incident_rtree").fetchone()[0] == 6000
+    query = IncidentQuery(event_types=("airstrike",), bbox=(35.5, 32.5, 36.5, 33.5))
+    expected = {i.id for i in incidents if i.event_type == "airstrike"
+                and 35.5 <= i.geometry["coordinates"][0] <= 36.5 and 32.5 <= i.geometry["coordinates"][1] <= 33.5}
+    assert expected and set(ids(store.query_incidents(query))) == expected
+    assert store.add_incidents(incidents, BATCH).unchanged == report.inserted
+
+
+def test_failed_large_import_keeps_the_indexes(store):
+    """A large import that fails after its rows are in (a repeated id) rolls back the rows and keeps the indexes."""
+    indexes = index_definitions(store)
+    incidents = list(synthetic_incidents(6000, seed=3))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_incidents(incidents + [incidents[0]], BATCH)
+    assert store.count_incidents(IncidentQuery()) == 0 and store.data_version() == 0
+    assert index_definitions(store) == indexes
+
+
+def test_large_write_is_copied_into_the_database_file_after_commit(store):
+    """After a large write the WAL is checkpointed on another thread, and small writes checkpoint as before."""
+    store.add_incidents(list(synthetic_incidents(6000, seed=3)), BATCH)
+    store.wait_for_checkpoints()
+    assert store.path.stat().st_size > 1_000_000  # the rows reached the database file, not only the WAL
+    assert store._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
 
 
 def test_reference_layers_keep_order(store):
