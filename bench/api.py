@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import platform
-import re
 import signal
 import socket
 import statistics
@@ -26,9 +25,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
+from results import RESULTS, record_section
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SYNTH = ROOT.parent / "shared" / "tools" / "synth_incidents.py"
 PYGEOAPI_VENV = OUT / "pygeoapi-venv"
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's: it loads SQLite extensions and has GDAL's Python bindings
@@ -223,14 +223,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str) -> None:
-    """Replace (or add) the "## Read API" section of bench/RESULTS.md."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Read API\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     """Build the data, serve both APIs, time them and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -325,7 +317,7 @@ Method:
   joined into the FeatureCollection without parsing or re-serialising them. Before the covering indexes the
   same query took about 60 ms here (0.33x), with the R*Tree listing all 18 401 incidents in the bbox.
 """
-    write_results(section)
+    record_section("Read API", section)
     log(f"wrote the Read API section of {RESULTS.relative_to(ROOT)}")
 
 

@@ -21,9 +21,10 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from results import RESULTS, record_section
+
 ROOT = Path(__file__).resolve().parent.parent
 SYNTH = ROOT.parent / "shared" / "tools" / "synth_incidents.py"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}  # what browsers and CDNs send
 VIEW = "type=airstrike,incursion,raid&layers=alpha_line,bravo_line,area_of_separation&lat=33.1&lon=35.9&zoom=10"
 
@@ -138,13 +139,7 @@ def write_results(rows: list[dict], args, body_bytes: int, gzip_bytes: int) -> N
               "a 300-byte static file through the same server at the same moment: the floor of a request on "
               "this machine, against which the revalidation rate should be read. \"load after\" is the 1-minute "
               "load average when the case ended (other work shares the machine).", ""]
-    section = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if "## Embeds" in text:
-        text = re.sub(r"## Embeds\n.*?(?=\n## |\Z)", section.rstrip("\n"), text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n")
+    record_section("Embeds", "\n".join(lines))
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyogrio
+from results import record_section
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,7 +31,6 @@ from webmap.vocabulary import load_vocabulary  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SYNTH = ROOT.parent / "shared" / "tools" / "synth_incidents.py"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 GOAL = 4.0
 
 
@@ -119,15 +119,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
-    """Put the section under '## Ingest' in bench/RESULTS.md, replacing an earlier one."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    head, marker, rest = old.partition("## Ingest\n")
-    following = rest[rest.find("\n## ") + 1:] if marker and "\n## " in rest else ""
-    RESULTS.write_text(head.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n" + ("\n" + following if following else ""),
-                       encoding="utf-8")
-
-
 def main() -> None:
     """Run the benchmark, print the table and record it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,7 +138,7 @@ def main() -> None:
     if args.no_write:
         return
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    write_results(f"""## Ingest
+    record_section("Ingest", f"""## Ingest
 
 Measured {when} with `bench/ingest.py --runs {args.runs}` on {os.cpu_count()} cores (load average
 {load_before:.1f} before, {load_after:.1f} after: the machine is shared, so absolute times vary; the ratios
