@@ -201,6 +201,25 @@ def test_timeline_brush_and_play_set_the_dates(live_server, page):
     expect(page.locator(".timeline-play")).to_have_attribute("aria-pressed", "false")
 
 
+def test_timeline_is_operable_from_the_keyboard(live_server, page):
+    """On the focused timeline the arrows choose and move bars, Shift widens, Home jumps back, Escape clears."""
+    open_map(page, live_server + "/")
+    chart = page.locator(".timeline-chart")
+    chart.focus()
+    start, end = page.locator("input[name=start]"), page.locator("input[name=end]")
+    for key, first, last in (("ArrowRight", "2024-12-02", "2024-12-08"), ("ArrowRight", "2024-12-09", "2024-12-15"),
+                             ("Shift+ArrowRight", "2024-12-09", "2024-12-22"), ("Home", "2024-12-02", "2024-12-15")):
+        chart.press(key)
+        expect(start).to_have_value(first)
+        expect(end).to_have_value(last)
+        expect(chart).to_have_attribute("aria-valuetext", f"{first} – {last}")
+    expect(page.locator("#incident-count")).to_have_text(count_text(len(expected("2024-12-02", "2024-12-15"))))
+    assert (url_args(page.url)["start"], url_args(page.url)["end"]) == ("2024-12-02", "2024-12-15")
+    chart.press("Escape")
+    expect(start).to_have_value("")
+    expect(page.locator("#incident-count")).to_have_text(count_text(len(FIXTURE)))
+
+
 def test_many_incidents_in_view_are_clustered(fixture_app, live_server, page):
     """Over the limit the map draws clusters that add up, and a cluster zooms in to the incidents."""
     fixture_app.config["MAX_PAGE_INCIDENTS"] = 2

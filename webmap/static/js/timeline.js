@@ -1,6 +1,6 @@
 /* The timeline: a bar per week or month of matching incidents. Dragging across the bars (or clicking one)
-   chooses a date range; the play button steps that range forward one bar at a time. It only reports the
-   chosen dates: the live map applies them. */
+   chooses a date range, and so do the arrow keys on the focused chart; the play button steps that range
+   forward one bar at a time. It only reports the chosen dates: the live map applies them. */
 (function () {
   "use strict";
 
@@ -33,6 +33,8 @@
     this.dragFrom = null;
     section.hidden = false;
     this.chart.setAttribute("height", String(HEIGHT));
+    this.chart.setAttribute("tabindex", "0");
+    this.chart.addEventListener("keydown", this.keyDown.bind(this));
     this.chart.addEventListener("pointerdown", this.pointerDown.bind(this));
     this.chart.addEventListener("pointermove", this.pointerMove.bind(this));
     this.chart.addEventListener("pointerup", this.pointerUp.bind(this));
@@ -84,6 +86,10 @@
     });
     var shown = bins.length ? (this.start || bins[0].start) + " – " + (this.end || bins[bins.length - 1].end) : "";
     this.rangeLabel.textContent = shown;
+    chart.setAttribute("aria-valuemin", "0");
+    chart.setAttribute("aria-valuemax", String(Math.max(bins.length - 1, 0)));
+    chart.setAttribute("aria-valuenow", String(whole ? 0 : Math.max(selected[0], 0)));
+    chart.setAttribute("aria-valuetext", shown);
   };
 
   Timeline.prototype.binAt = function (event) {
@@ -112,6 +118,32 @@
     var first = Math.min(this.dragFrom, here), last = Math.max(this.dragFrom, here);
     this.dragFrom = null;
     this.choose(this.bins[first].start, this.bins[last].end);
+  };
+
+  /* Keys on the focused chart: arrows move the chosen bars (the first or last bar when none is chosen),
+     Shift with an arrow moves the range's end, Home and End jump to the first and last bars, Escape
+     chooses all dates again. */
+  var MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
+
+  Timeline.prototype.keyDown = function (event) {
+    if (!this.bins.length || !(event.key in MOVES || event.key === "Escape")) { return; }
+    event.preventDefault();
+    this.stop();
+    if (event.key === "Escape") { this.choose(null, null); return; }
+    var last = this.bins.length - 1, move = MOVES[event.key];
+    var selected = this.start || this.end ? this.selectedBins() : null;
+    var first, end;
+    if (!selected) {
+      first = end = event.key === "ArrowRight" || event.key === "Home" ? 0 : last;
+    } else if (event.shiftKey && isFinite(move)) {
+      first = selected[0];
+      end = Math.min(Math.max(selected[1] + move, first), last);
+    } else {
+      var span = selected[1] - selected[0];
+      first = Math.min(Math.max(selected[0] + move, 0), last - span);
+      end = first + span;
+    }
+    this.choose(this.bins[first].start, this.bins[end].end);
   };
 
   Timeline.prototype.choose = function (start, end) {
