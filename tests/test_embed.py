@@ -127,6 +127,7 @@ def test_bad_embed_parameters_get_a_400_page_that_says_why(client, query, field,
     html = response.get_data(as_text=True)
     assert f"<code>{field}</code>" in html and words in html
     assert "X-Frame-Options" not in response.headers  # the reason shows inside the article's frame
+    assert 'target="_blank" rel="noopener">Back to the map' in html  # the map opens outside the frame
 
 
 def test_all_bad_parameters_are_reported_together(client):

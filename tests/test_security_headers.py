@@ -19,6 +19,13 @@ def test_errors_carry_the_same_headers(client):
     assert response.status_code == 400 and response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_error_page_outside_embeds_links_back_in_the_same_tab(client):
+    """An unframeable error page's link to the map stays in its tab (only an embed's opens a new one)."""
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and response.headers["X-Frame-Options"] == "DENY"
+    assert '<a href="/">Back to the map</a>' in response.get_data(as_text=True)
+
+
 def test_tile_host_is_allowed_for_images_only():
     """With a basemap, its host is added to img-src and nowhere else."""
     tiles = resolve_tiles("OpenStreetMap")
