@@ -1,12 +1,14 @@
-"""Who is asking: sessions for pages, Bearer tokens for scripts, CSRF protection and role checks."""
+"""Who is asking: sessions for pages, Bearer tokens for scripts, CSRF protection, role checks and log-in limits."""
+from datetime import datetime, timezone
 from functools import wraps
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from .accounts import PERMISSIONS, role_allows, token_digest
 from .errors import Forbidden, Unauthorized
 from .store import Account, get_store
+from .throttle import WINDOW, login_wait
 
 csrf = CSRFProtect()
 SESSION_KEY = "account"
@@ -78,6 +80,28 @@ def log_out() -> None:
     """End the session."""
     session.clear()
     g.account = None
+
+
+def _now_and_window_start() -> tuple[datetime, str]:
+    """Return now (UTC, to the second) and the start of the failure window as stored text."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return now, (now - WINDOW).isoformat()
+
+
+def seconds_before_login(name: str) -> int:
+    """Return how long log-ins under this name must wait after too many failures (0: they may go ahead)."""
+    now, window_start = _now_and_window_start()
+    failures = [datetime.fromisoformat(at) for at in get_store().login_failures(name, window_start)]
+    return login_wait(failures, now, current_app.config["LOGIN_ATTEMPTS"])
+
+
+def note_login_result(name: str, succeeded: bool) -> None:
+    """Count a failed log-in against the name, or clear the name's count after a successful one."""
+    if succeeded:
+        get_store().clear_login_failures(name)
+        return
+    now, window_start = _now_and_window_start()
+    get_store().add_login_failure(name, now.isoformat(), window_start)
 
 
 def safe_next(target: str | None) -> str | None:

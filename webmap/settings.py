@@ -93,6 +93,13 @@ SETTINGS = (
         _bbox,
     ),
     Setting(
+        "LOGIN_ATTEMPTS", "WEBMAP_LOGIN_ATTEMPTS", 10,
+        "Failed log-ins allowed under one account name in 15 minutes; the next attempt is refused (HTTP 429, "
+        "with the minutes to wait) until the oldest of them is 15 minutes old. Counted in the database, so "
+        "every server process shares the count. `0` turns the limit off.",
+        int,
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE", "WEBMAP_SECURE_COOKIES", False,
         "Send the login session cookie only over HTTPS. Turn on (`1`) wherever the site is served over "
         "HTTPS, which every deployment with accounts should be.",

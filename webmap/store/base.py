@@ -163,6 +163,18 @@ class Store(ABC):
         """Delete every API token of an account; return how many there were."""
 
     @abstractmethod
+    def add_login_failure(self, name: str, at: str, forget_before: str) -> None:
+        """Record a failed log-in under an account name at `at`, forgetting every failure before `forget_before`."""
+
+    @abstractmethod
+    def login_failures(self, name: str, since: str) -> list[str]:
+        """Return when log-ins under this name failed since `since` (ISO 8601 UTC), oldest first."""
+
+    @abstractmethod
+    def clear_login_failures(self, name: str) -> None:
+        """Forget the failed log-ins under a name (after a successful one)."""
+
+    @abstractmethod
     def last_modified(self) -> str | None:
         """Return when the current data version was written (ISO 8601 UTC), or None if never."""
 

@@ -102,6 +102,11 @@ MIGRATIONS = (
         json_type(feature, '$.properties.synthetic') = 'true');
     CREATE INDEX incident_live_point ON incident (point) WHERE valid_to IS NULL;
     """,
+    # Failed log-ins per account name, kept in the database so every server process sees the same count.
+    """
+    CREATE TABLE login_failure (name TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX login_failure_name ON login_failure (name, at);
+    """,
 )
 
 POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (about 90 bytes per incident)
@@ -519,6 +524,23 @@ class SQLiteStore(Store):
                 "DELETE FROM api_token WHERE account_id = (SELECT id FROM account WHERE name = ?)",
                 (account_name,),
             ).rowcount
+
+    def add_login_failure(self, name: str, at: str, forget_before: str) -> None:
+        """Record a failed log-in under an account name at `at`, forgetting every failure before `forget_before`."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM login_failure WHERE at < ?", (forget_before,))
+            conn.execute("INSERT INTO login_failure (name, at) VALUES (?, ?)", (name, at))
+
+    def login_failures(self, name: str, since: str) -> list[str]:
+        """Return when log-ins under this name failed since `since` (ISO 8601 UTC), oldest first."""
+        rows = self._connection().execute(
+            "SELECT at FROM login_failure WHERE name = ? AND at >= ? ORDER BY at", (name, since))
+        return [row[0] for row in rows]
+
+    def clear_login_failures(self, name: str) -> None:
+        """Forget the failed log-ins under a name (after a successful one)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM login_failure WHERE name = ?", (name,))
 
     def last_modified(self) -> str | None:
         """Return when the current data version was written (ISO 8601 UTC), or None if never."""
