@@ -36,9 +36,12 @@ def _combine_sources(sources, url):
 
 def generic_values(properties: dict) -> tuple[dict, dict]:
     """Split properties named like webmap's own into canonical values and extra ones (`source_url` joins sources)."""
-    values = {name: value for name, value in properties.items() if name in _CANONICAL}
-    extra = {name: value for name, value in properties.items() if name not in _CANONICAL} \
-        if len(values) < len(properties) else {}
+    values, extra = {}, {}
+    for name, value in properties.items():  # one pass: this runs once per feature of an import
+        if name in _CANONICAL:
+            values[name] = value
+        else:
+            extra[name] = value
     if "source_url" in extra:
         values["sources"] = _combine_sources(values.get("sources"), extra.pop("source_url"))
     return values, extra
