@@ -1,4 +1,5 @@
 """Failed log-ins: counted per account name in the database, refused with 429 after too many, cleared by success."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from conftest import make_app
@@ -77,14 +78,36 @@ def test_every_process_sees_the_same_count(tmp_path):
     assert log_in(second.test_client(), "editor").status_code == 429
 
 
-def test_store_forgets_failures_older_than_asked(tmp_path):
-    """Recording a failure drops those before the window, so the table stays small."""
+def test_concurrent_guesses_cannot_pass_the_limit(tmp_path):
+    """Attempts are counted before the password is checked, in one transaction: of 12 guesses sent at once
+    with a limit of 3, exactly 3 get their password checked."""
     app = limited_app(tmp_path, attempts=3)
+    clients = [app.test_client() for _ in range(12)]
+    forms = [{"name": "editor", "password": PASSWORD + "x", "csrf_token": csrf_token(c)} for c in clients]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda pair: pair[0].post("/login", data=pair[1]).status_code, zip(clients, forms)))
+    assert sorted(statuses) == [200] * 3 + [429] * 9
+
+
+def test_overlong_names_are_counted_under_a_short_key(tmp_path):
+    """A name longer than any account's is counted under its first 65 characters, so guesses stay cheap to store."""
+    app = limited_app(tmp_path, attempts=2)
+    client = app.test_client()
+    assert [log_in(client, "x" * 100_000 + str(n)).status_code for n in range(3)] == [200, 200, 429]
+    with app.app_context():
+        keys = get_store()._connection().execute("SELECT DISTINCT length(name) FROM login_failure").fetchall()
+    assert keys == [(65,)]
+
+
+def test_store_counts_an_attempt_only_below_the_limit(tmp_path):
+    """An attempt is recorded while the name is under the limit; failures before `since` are forgotten."""
+    app = limited_app(tmp_path, attempts=2)
     with app.app_context():
         store = get_store()
-        store.add_login_failure("editor", "2026-03-01T10:00:00+00:00", "2026-03-01T09:00:00+00:00")
-        store.add_login_failure("viewer", "2026-03-01T11:50:00+00:00", "2026-03-01T11:45:00+00:00")
-        assert store.login_failures("editor", "") == []
-        assert store.login_failures("viewer", "2026-03-01T11:45:00+00:00") == ["2026-03-01T11:50:00+00:00"]
-        store.clear_login_failures("viewer")
-        assert store.login_failures("viewer", "") == []
+        times = ["2026-03-01T10:00:00+00:00", "2026-03-01T10:01:00+00:00", "2026-03-01T10:02:00+00:00"]
+        found = [store.reserve_login_attempt("editor", at, "2026-03-01T09:50:00+00:00", 2) for at in times]
+        assert found == [[], times[:1], times[:2]]  # the third was refused, so it was not recorded
+        assert store.reserve_login_attempt("editor", "2026-03-01T10:15:30+00:00", "2026-03-01T10:00:30+00:00",
+                                           2) == times[1:2]
+        store.clear_login_failures("editor")
+        assert store.reserve_login_attempt("editor", "2026-03-01T10:16:00+00:00", "", 0) == []

@@ -4,11 +4,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .accounts import ROLES, hash_password, new_token
+from .accounts import MAX_NAME_LENGTH, ROLES, hash_password, new_token
 from .cli import prepare_database
 from .store import AccountExists, Store, get_store
-
-MAX_NAME_LENGTH = 64
 
 
 def _ready_store() -> Store:

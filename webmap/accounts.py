@@ -19,6 +19,7 @@ PERMISSIONS = {
 }
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 64
 TOKEN_PREFIX = "wm_"
 
 # Checked against when the account does not exist, so a wrong name costs as much time as a wrong password.

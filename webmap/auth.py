@@ -5,7 +5,7 @@ from functools import wraps
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from .accounts import PERMISSIONS, role_allows, token_digest
+from .accounts import MAX_NAME_LENGTH, PERMISSIONS, role_allows, token_digest
 from .errors import Forbidden, Unauthorized
 from .store import Account, get_store
 from .throttle import WINDOW, login_wait
@@ -82,26 +82,24 @@ def log_out() -> None:
     g.account = None
 
 
-def _now_and_window_start() -> tuple[datetime, str]:
-    """Return now (UTC, to the second) and the start of the failure window as stored text."""
+def _failure_key(name: str) -> str:
+    """Return what failures are counted under: the name, cut just past the longest an account name can be."""
+    return name[:MAX_NAME_LENGTH + 1]  # longer names cannot be accounts; this keeps stored keys short
+
+
+def start_login_attempt(name: str) -> int:
+    """Count a log-in attempt under a name as failed until it succeeds; return the seconds the name must
+    wait first (0: the attempt may go ahead, and it was counted)."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    return now, (now - WINDOW).isoformat()
+    limit = current_app.config["LOGIN_ATTEMPTS"]
+    failures = get_store().reserve_login_attempt(_failure_key(name), now.isoformat(), (now - WINDOW).isoformat(),
+                                                 limit)
+    return login_wait([datetime.fromisoformat(at) for at in failures], now, limit)
 
 
-def seconds_before_login(name: str) -> int:
-    """Return how long log-ins under this name must wait after too many failures (0: they may go ahead)."""
-    now, window_start = _now_and_window_start()
-    failures = [datetime.fromisoformat(at) for at in get_store().login_failures(name, window_start)]
-    return login_wait(failures, now, current_app.config["LOGIN_ATTEMPTS"])
-
-
-def note_login_result(name: str, succeeded: bool) -> None:
-    """Count a failed log-in against the name, or clear the name's count after a successful one."""
-    if succeeded:
-        get_store().clear_login_failures(name)
-        return
-    now, window_start = _now_and_window_start()
-    get_store().add_login_failure(name, now.isoformat(), window_start)
+def clear_login_attempts(name: str) -> None:
+    """Forget a name's failed log-ins, the attempt that just succeeded included."""
+    get_store().clear_login_failures(_failure_key(name))
 
 
 def safe_next(target: str | None) -> str | None:

@@ -163,12 +163,12 @@ class Store(ABC):
         """Delete every API token of an account; return how many there were."""
 
     @abstractmethod
-    def add_login_failure(self, name: str, at: str, forget_before: str) -> None:
-        """Record a failed log-in under an account name at `at`, forgetting every failure before `forget_before`."""
+    def reserve_login_attempt(self, name: str, at: str, since: str, limit: int) -> list[str]:
+        """Return when log-ins under `name` failed since `since` (ISO 8601 UTC), oldest first; if fewer than
+        `limit` (or `limit` is 0), also count this attempt, made `at`, as failed until it is cleared.
 
-    @abstractmethod
-    def login_failures(self, name: str, since: str) -> list[str]:
-        """Return when log-ins under this name failed since `since` (ISO 8601 UTC), oldest first."""
+        One transaction, so concurrent attempts cannot all pass the limit; failures from before `since`
+        are forgotten."""
 
     @abstractmethod
     def clear_login_failures(self, name: str) -> None:

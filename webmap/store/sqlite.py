@@ -525,17 +525,16 @@ class SQLiteStore(Store):
                 (account_name,),
             ).rowcount
 
-    def add_login_failure(self, name: str, at: str, forget_before: str) -> None:
-        """Record a failed log-in under an account name at `at`, forgetting every failure before `forget_before`."""
+    def reserve_login_attempt(self, name: str, at: str, since: str, limit: int) -> list[str]:
+        """Return when log-ins under `name` failed since `since` (ISO 8601 UTC), oldest first; if fewer than
+        `limit` (or `limit` is 0), also count this attempt, made `at`, as failed until it is cleared."""
         with self._transaction() as conn:
-            conn.execute("DELETE FROM login_failure WHERE at < ?", (forget_before,))
-            conn.execute("INSERT INTO login_failure (name, at) VALUES (?, ?)", (name, at))
-
-    def login_failures(self, name: str, since: str) -> list[str]:
-        """Return when log-ins under this name failed since `since` (ISO 8601 UTC), oldest first."""
-        rows = self._connection().execute(
-            "SELECT at FROM login_failure WHERE name = ? AND at >= ? ORDER BY at", (name, since))
-        return [row[0] for row in rows]
+            conn.execute("DELETE FROM login_failure WHERE at < ?", (since,))
+            failures = [row[0] for row in conn.execute(
+                "SELECT at FROM login_failure WHERE name = ? ORDER BY at", (name,))]
+            if not limit or len(failures) < limit:
+                conn.execute("INSERT INTO login_failure (name, at) VALUES (?, ?)", (name, at))
+        return failures
 
     def clear_login_failures(self, name: str) -> None:
         """Forget the failed log-ins under a name (after a successful one)."""

@@ -4,7 +4,7 @@ import math
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..accounts import password_matches
-from ..auth import log_in, log_out, note_login_result, safe_next, seconds_before_login
+from ..auth import clear_login_attempts, log_in, log_out, safe_next, start_login_attempt
 from ..filters import parse_lang
 from ..i18n import messages, text_direction
 from ..store import get_store
@@ -25,15 +25,14 @@ def login():
     next_url = safe_next(request.values.get("next"))
     name = request.form.get("name", "").strip()
     if request.method == "POST":
-        wait = seconds_before_login(name)
+        wait = start_login_attempt(name)
         if wait:  # refused before the password is even checked
             page = render_template("login.html", wait_minutes=math.ceil(wait / 60), name=name, next_url=next_url,
                                    **context)
             return page, 429, {"Retry-After": str(wait)}
         account = get_store().get_account(name)
-        matched = password_matches(account, request.form.get("password", ""))
-        note_login_result(name, matched)
-        if matched:
+        if password_matches(account, request.form.get("password", "")):
+            clear_login_attempts(name)
             log_in(account)
             home = url_for("pages.map_page", lang=None if context["lang"] == "en" else context["lang"])
             return redirect(next_url or home)
