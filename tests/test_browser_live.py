@@ -219,6 +219,15 @@ def test_timeline_is_operable_from_the_keyboard(live_server, page):
     expect(start).to_have_value("")
     expect(page.locator("#incident-count")).to_have_text(count_text(len(FIXTURE)))
 
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.fill("input[name=start]", "2026-01-01")  # after the last bar: the chosen dates cover no bar
+    expect(page.locator("#incident-count")).to_have_text(count_text(0))
+    chart.press("Shift+ArrowRight")  # starts afresh from the first bar
+    expect(start).to_have_value("2024-12-02")
+    expect(end).to_have_value("2024-12-08")
+    assert errors == []
+
 
 def test_many_incidents_in_view_are_clustered(fixture_app, live_server, page):
     """Over the limit the map draws clusters that add up, and a cluster zooms in to the incidents."""

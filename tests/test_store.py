@@ -1,6 +1,7 @@
 """The SQLite store: schema, upserts with history, queries by date, type and bbox, atomic writes."""
 import json
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -121,11 +122,20 @@ def index_definitions(store) -> list:
     ).fetchall()
 
 
+def traced_statements(store) -> list[str]:
+    """Start recording the SQL this thread's connection runs; return the list it fills."""
+    statements = []
+    store._connection().set_trace_callback(statements.append)
+    return statements
+
+
 def test_first_large_import_keeps_every_index_and_answers_queries(store):
     """A first import of many rows (indexes built after the rows) leaves the same indexes, all consistent."""
     indexes = index_definitions(store)
     incidents = list(synthetic_incidents(6000, seed=3))
+    statements = traced_statements(store)
     report = store.add_incidents(incidents, BATCH)
+    assert any(s.startswith("DROP INDEX") for s in statements)  # the bulk path ran
     assert len(report.inserted) == 6000 and index_definitions(store) == indexes
     conn = store._connection()
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -135,6 +145,22 @@ def test_first_large_import_keeps_every_index_and_answers_queries(store):
                 and 35.5 <= i.geometry["coordinates"][0] <= 36.5 and 32.5 <= i.geometry["coordinates"][1] <= 33.5}
     assert expected and set(ids(store.query_incidents(query))) == expected
     assert store.add_incidents(incidents, BATCH).unchanged == report.inserted
+
+
+def test_large_write_into_a_larger_table_updates_the_indexes_in_place(store):
+    """A write smaller than the table keeps its indexes and updates them row by row, edits included."""
+    incidents = list(synthetic_incidents(6000, seed=3))
+    store.add_incidents(incidents, BATCH)
+    edited = [replace(i, title=f"Edited {n}") for n, i in enumerate(incidents[:5000])]
+    statements = traced_statements(store)
+    report = store.add_incidents(edited, BATCH)
+    assert not any(s.startswith("DROP INDEX") for s in statements)
+    assert len(report.updated) == 5000 and store.count_incidents(IncidentQuery()) == 6000
+    assert store._connection().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert store.get_incident(incidents[4999].id).title == "Edited 4999"
+    assert store.get_incident(incidents[4999].id, as_of=1).title == incidents[4999].title
+    airstrikes = IncidentQuery(event_types=("airstrike",))
+    assert store.count_incidents(airstrikes) == sum(i.event_type == "airstrike" for i in incidents)
 
 
 def test_failed_large_import_keeps_the_indexes(store):
@@ -148,7 +174,8 @@ def test_failed_large_import_keeps_the_indexes(store):
 
 
 def test_large_write_is_copied_into_the_database_file_after_commit(store):
-    """After a large write the WAL is checkpointed on another thread, and small writes checkpoint as before."""
+    """After a large write the WAL is checkpointed on another thread, and the automatic checkpoint that small
+    writes rely on is turned back on."""
     store.add_incidents(list(synthetic_incidents(6000, seed=3)), BATCH)
     store.wait_for_checkpoints()
     assert store.path.stat().st_size > 1_000_000  # the rows reached the database file, not only the WAL

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .security import is_frameable
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -118,7 +120,7 @@ def error_response(error: WebmapError) -> Response:
         response = jsonify(error.to_json())
         response.status_code = error.status
         return response
-    page = render_template("error.html", error=error)
+    page = render_template("error.html", error=error, framed=is_frameable())
     return Response(page, status=error.status, mimetype="text/html")
 
 

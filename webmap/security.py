@@ -28,7 +28,7 @@ def content_security_policy(tiles: TileSource | None, frame_ancestors: str) -> s
     ])
 
 
-def _is_frameable() -> bool:
+def is_frameable() -> bool:
     """Tell whether the view answering this request may be framed."""
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "webmap_frameable", False))
@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        for name, value in security_headers(app, _is_frameable()).items():
+        for name, value in security_headers(app, is_frameable()).items():
             if name == "Content-Security-Policy":
                 response.headers.setdefault(name, value)
             else:

@@ -121,17 +121,20 @@
   };
 
   /* Keys on the focused chart: arrows move the chosen bars (the first or last bar when none is chosen),
-     Shift with an arrow moves the range's end, Home and End jump to the first and last bars, Escape
-     chooses all dates again. */
+     Shift with an arrow moves the range's end, Home and End move the range to the first or last bars,
+     Escape chooses all dates again. With Alt, Ctrl or Meta the key is the browser's (Alt+Left: back). */
   var MOVES = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
 
   Timeline.prototype.keyDown = function (event) {
     if (!this.bins.length || !(event.key in MOVES || event.key === "Escape")) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     event.preventDefault();
     this.stop();
     if (event.key === "Escape") { this.choose(null, null); return; }
     var last = this.bins.length - 1, move = MOVES[event.key];
+    // Dates typed in the fields may cover no bar at all: then the keys start afresh, as with none.
     var selected = this.start || this.end ? this.selectedBins() : null;
+    if (selected && selected[0] < 0) { selected = null; }
     var first, end;
     if (!selected) {
       first = end = event.key === "ArrowRight" || event.key === "Home" ? 0 : last;
