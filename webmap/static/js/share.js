@@ -64,7 +64,13 @@
     field("share-snippet").value = snippet(src, pinned ? data.pinnedTitle : data.title, size);
     var preview = field("share-preview");
     preview.setAttribute("style", size.height ? "height:" + size.height + "px" : size.css);
-    if (preview.getAttribute("src") !== src) { preview.setAttribute("src", src); }
+    if (preview.getAttribute("src") !== src) {
+      // A new frame rather than a new src: a frame whose first page is still loading can ignore the change
+      // and keep showing the earlier view (seen in Chromium when pinning right after opening the dialog).
+      var fresh = preview.cloneNode(false);
+      fresh.setAttribute("src", src);
+      preview.replaceWith(fresh);
+    }
   }
 
   function copy(button) {
