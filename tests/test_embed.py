@@ -206,6 +206,27 @@ def test_rendered_embeds_are_reused_until_the_data_changes(fixture_app, monkeypa
     assert "new-1" in drawn_ids_any(stale.get_data(as_text=True)) and len(builds) == 2
 
 
+def test_reloaded_reference_layers_change_the_embed_at_once(fixture_app):
+    """Different reference layers start a data version: the old ETag no longer matches and the page shows them."""
+    from dataclasses import replace
+
+    from webmap.geodata import LAYERS_BATCH
+
+    client = fixture_app.test_client()
+    first = client.get("/embed")
+    with fixture_app.app_context():
+        store = get_store()
+        layers = store.list_reference_layers()
+        revised = replace(layers[0], meta={**layers[0].meta, "title": {"en": "Alpha line (revised)"}})
+        store.put_reference_layers([revised, *layers[1:]], LAYERS_BATCH)
+    stale = client.get("/embed", headers={"If-None-Match": first.headers["ETag"]})
+    assert stale.status_code == 200 and stale.headers["ETag"] != first.headers["ETag"]
+    assert "Alpha line (revised)" in stale.get_data(as_text=True)
+    runner = fixture_app.test_cli_runner()
+    assert "already loaded; nothing changed" not in runner.invoke(args=["init", "--reload-geodata"]).output
+    assert "already loaded; nothing changed" in runner.invoke(args=["init", "--reload-geodata"]).output
+
+
 # --- pinned embeds ------------------------------------------------------------------------------
 
 def test_pinned_embed_keeps_its_data_after_uploads_edits_and_deletions(fixture_app):

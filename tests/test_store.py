@@ -187,10 +187,28 @@ def test_reference_layers_keep_order(store):
     from webmap.geodata import read_reference_layers
 
     layers = read_reference_layers()
-    store.put_reference_layers(layers)
+    assert store.put_reference_layers(layers, BATCH) is True
     got = store.list_reference_layers()
     assert [l.id for l in got] == [l.id for l in layers]
     assert got[0].meta == layers[0].meta and got[0].data == layers[0].data
+    assert store.data_version() == 0 and store.list_batches(10) == []  # loading them is part of creating the database
+
+
+def test_replacing_reference_layers_starts_a_data_version(store):
+    """Different layers are a change cached pages must see: a batch at a new data version; the same ones are not."""
+    from webmap.geodata import read_reference_layers
+
+    layers = read_reference_layers()
+    store.put_reference_layers(layers, BATCH)
+    store.add_incidents(fixture_incidents(), BATCH)
+    assert store.put_reference_layers(layers, BATCH) is False and store.data_version() == 1
+    changed = [replace(layers[0], meta={**layers[0].meta, "title": {"en": "Alpha line (revised)"}}), *layers[1:]]
+    assert store.put_reference_layers(changed, BatchInfo(user="webmap init", filename="geodata/layers.json"))
+    assert store.data_version() == 2 and store.list_reference_layers()[0].meta["title"]["en"] == "Alpha line (revised)"
+    latest = store.list_batches(1)[0]
+    assert (latest.data_version, latest.filename, latest.changed) == (2, "geodata/layers.json", False)
+    assert store.last_modified() == latest.created_at
+    assert store.count_incidents(IncidentQuery()) == 7 and store.count_changed_since(1, IncidentQuery()) == 0
 
 
 def test_delete_is_soft_and_versioned(store):

@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .errors import WebmapError
-from .geodata import load_bundled_data
+from .geodata import LAYERS_BATCH, load_bundled_data, read_reference_layers
 from .ingest import read_incidents
 from .server import DEFAULT_THREADS
 from .store import BatchInfo, get_store
@@ -33,8 +33,12 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
     """Create the database (or migrate it) and load the bundled data."""
     click.echo(prepare_database(with_samples=not no_samples))
     if reload_geodata:
-        load_bundled_data(get_store(), with_samples=False)
-        click.echo("reloaded the bundled reference layers")
+        store = get_store()
+        if store.put_reference_layers(read_reference_layers(), LAYERS_BATCH):
+            click.echo(f"reloaded the bundled reference layers (data version {store.data_version()}: "
+                       "embeds and pages that show the layers change)")
+        else:
+            click.echo("the bundled reference layers are already loaded; nothing changed")
     click.echo(f"database: {current_app.config['DATABASE_URL']}")
 
 

@@ -10,6 +10,7 @@ from .store import BatchInfo, Store, WriteReport
 from .vocabulary import load_vocabulary
 
 SAMPLE_FILE = "sample_incidents.geojson"
+LAYERS_BATCH = BatchInfo(user="webmap init", filename="geodata/layers.json")
 
 
 def geodata_dir() -> Path:
@@ -37,7 +38,7 @@ def read_sample_incidents(folder: Path | None = None) -> list[Incident]:
 
 def load_bundled_data(store: Store, with_samples: bool = True) -> WriteReport | None:
     """Load the reference layers (and, unless told not to, the sample incidents) into `store`."""
-    store.put_reference_layers(read_reference_layers())
+    store.put_reference_layers(read_reference_layers(), LAYERS_BATCH)
     if not with_samples:
         return None
     return store.add_incidents(read_sample_incidents(), BatchInfo(user="webmap init", filename=SAMPLE_FILE))

@@ -219,8 +219,11 @@ class Store(ABC):
         """Return the incident with this id (at data version `as_of`, if given), or None."""
 
     @abstractmethod
-    def put_reference_layers(self, layers: list[ReferenceLayer]) -> None:
-        """Replace all reference layers with these, in this draw order."""
+    def put_reference_layers(self, layers: list[ReferenceLayer], batch: BatchInfo) -> bool:
+        """Replace all reference layers with these, in this draw order; return whether anything changed.
+
+        Replacing different layers is recorded as a batch at a new data version, so that every cached
+        page showing them (embeds) gets a new validator; the first load, with the database, is not."""
 
     @abstractmethod
     def list_reference_layers(self) -> list[ReferenceLayer]:

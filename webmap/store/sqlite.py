@@ -710,14 +710,19 @@ class SQLiteStore(Store):
         ).fetchone()
         return Incident.from_feature(json.loads(row[0])) if row else None
 
-    def put_reference_layers(self, layers: list[ReferenceLayer]) -> None:
-        """Replace the reference layers in one transaction."""
+    def put_reference_layers(self, layers: list[ReferenceLayer], batch: BatchInfo) -> bool:
+        """Replace the reference layers in one transaction; return whether anything changed."""
+        rows = [(layer.id, n, _dumps(layer.meta), _dumps(layer.data)) for n, layer in enumerate(layers)]
         with self._transaction() as conn:
+            before = conn.execute("SELECT id, position, meta, data FROM reference_layer ORDER BY position").fetchall()
+            if before == rows:
+                return False
             conn.execute("DELETE FROM reference_layer")
-            conn.executemany(
-                "INSERT INTO reference_layer (id, position, meta, data) VALUES (?, ?, ?, ?)",
-                [(layer.id, n, _dumps(layer.meta), _dumps(layer.data)) for n, layer in enumerate(layers)],
-            )
+            conn.executemany("INSERT INTO reference_layer (id, position, meta, data) VALUES (?, ?, ?, ?)", rows)
+            if before:
+                version, _ = self._open_batch(conn, batch)
+                self._set_data_version(conn, version)
+        return True
 
     def list_reference_layers(self) -> list[ReferenceLayer]:
         """Return the reference layers, bottom layer first."""
