@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .errors import WebmapError
-from .geodata import LAYERS_BATCH, load_bundled_data, read_reference_layers
+from .geodata import load_bundled_data, load_bundled_layers
 from .ingest import read_incidents
 from .server import DEFAULT_THREADS
 from .store import BatchInfo, get_store
@@ -34,7 +34,7 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
     click.echo(prepare_database(with_samples=not no_samples))
     if reload_geodata:
         store = get_store()
-        if store.put_reference_layers(read_reference_layers(), LAYERS_BATCH):
+        if load_bundled_layers(store):
             click.echo(f"reloaded the bundled reference layers (data version {store.data_version()}: "
                        "embeds and pages that show the layers change)")
         else:

@@ -36,9 +36,14 @@ def read_sample_incidents(folder: Path | None = None) -> list[Incident]:
                           vocabulary=load_vocabulary(), region_bbox=setting_default("REGION_BBOX"))
 
 
+def load_bundled_layers(store: Store) -> bool:
+    """Put the bundled reference layers into `store`; return whether that changed the stored ones."""
+    return store.put_reference_layers(read_reference_layers(), LAYERS_BATCH)
+
+
 def load_bundled_data(store: Store, with_samples: bool = True) -> WriteReport | None:
     """Load the reference layers (and, unless told not to, the sample incidents) into `store`."""
-    store.put_reference_layers(read_reference_layers(), LAYERS_BATCH)
+    load_bundled_layers(store)
     if not with_samples:
         return None
     return store.add_incidents(read_sample_incidents(), BatchInfo(user="webmap init", filename=SAMPLE_FILE))
