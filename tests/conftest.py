@@ -1,8 +1,10 @@
 """Shared fixtures: an app on its own temporary database, a client, a CLI runner, a live server and a browser."""
 import json
 import os
+import re
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,12 @@ def fixture_incidents(name: str = "incidents_small.geojson") -> list[Incident]:
     return [Incident.from_feature(f) for f in collection["features"]]
 
 
+def map_data(html: str) -> dict:
+    """Return the JSON data block a map page draws its incidents and reference layers from."""
+    found = re.search(r'<script type="application/json" id="webmap-map-data">(.*?)</script>', html, re.DOTALL)
+    return json.loads(found.group(1))
+
+
 def make_app(tmp_path: Path, **config):
     """Build an app on a fresh SQLite file under tmp_path, with no basemap."""
     settings = {"TESTING": True, "SECRET_KEY": "test", "TILES": "none",
@@ -67,14 +75,24 @@ def client(fixture_app):
     return fixture_app.test_client()
 
 
+@contextmanager
+def serving(app):
+    """Serve an app on a free loopback port in a thread; yield its base URL, and stop it afterwards."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def live_server(fixture_app):
     """Serve the fixture app on a free loopback port in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, fixture_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(fixture_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

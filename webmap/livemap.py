@@ -4,7 +4,6 @@ from dataclasses import dataclass
 import folium
 from folium.elements import JSCSSMixin
 from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
 
 # Interface text the live map's scripts show, by message key.
 TEXT_KEYS = (
@@ -34,18 +33,18 @@ class IncidentSource:
 
 
 class LiveIncidentLayer(JSCSSMixin, folium.MacroElement):
-    """Hands the incident group to webmap's live-map script, which fills it for the view and the filters."""
+    """Hands the incident group to webmap's live-map script, which fills it for the view and the filters
+    (its configuration, with the starting filters, comes from the page's data block)."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "webmapLive.start({{ this._parent.get_name() }}, {{ this.group.get_name() }}, {{ this.config }});"
+        "webmapLive.start({{ this._parent.get_name() }}, {{ this.group.get_name() }}, "
+        "webmapMapData.pageData().config);"
         "{% endmacro %}"
     )
 
-    def __init__(self, group: folium.FeatureGroup, scripts: list[str], config: dict):
+    def __init__(self, group: folium.FeatureGroup, scripts: list[str]):
         super().__init__()
         self._name = "LiveIncidentLayer"
         self.group = group
-        # htmlsafe: no text in the configuration can end the script block early.
-        self.config = htmlsafe_json_dumps(config)
         self.default_js = [(f"webmap_live_{n}", url) for n, url in enumerate(scripts)]

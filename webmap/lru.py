@@ -1,19 +1,21 @@
-"""A small thread-safe LRU cache of byte strings, bounded by their total size."""
+"""A small thread-safe LRU cache of sized values (byte strings, rendered pages), bounded by their total size."""
 import threading
 from collections import OrderedDict
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Sized, TypeVar
+
+Value = TypeVar("Value", bound=Sized)
 
 
-class ByteLRU:
-    """Keeps the most recently used values while their sizes add up to at most `max_bytes`."""
+class SizedLRU:
+    """Keeps the most recently used values while their sizes (`len`, in bytes) add up to at most `max_bytes`."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._items: OrderedDict[Hashable, Sized] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> Sized | None:
         """Return the value for `key` (marking it recently used), or None."""
         with self._lock:
             value = self._items.get(key)
@@ -21,7 +23,7 @@ class ByteLRU:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: bytes) -> None:
+    def put(self, key: Hashable, value: Sized) -> None:
         """Store a value, dropping the least recently used ones to stay within the size bound."""
         if len(value) > self.max_bytes:
             return
@@ -33,7 +35,7 @@ class ByteLRU:
                 _, dropped = self._items.popitem(last=False)
                 self._size -= len(dropped)
 
-    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+    def get_or_make(self, key: Hashable, make: Callable[[], Value]) -> Value:
         """Return the cached value for `key`, making and storing it first if needed."""
         value = self.get(key)
         if value is None:

@@ -1,11 +1,13 @@
 """Building the Folium map from its incident source, reference layers and options: pure, no request, no I/O."""
+import base64
+import hashlib
+import re
 from dataclasses import dataclass
 
 import folium
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import escape
 
 from .i18n import localized, messages
 from .livemap import IncidentSource, LiveIncidentLayer
@@ -14,6 +16,8 @@ from .tiles import TileSource
 from .vocabulary import Vocabulary
 
 TOOLTIP_FIELDS = ("name", "name_ar", "band", "note")
+# Folium's own inline scripts in the page head (its set-up flags); scripts with a `src` are not inline.
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class AssetUrls:
     leaflet_js: str
     leaflet_css: str
     incidents_js: str
+    map_data_js: str
 
 
 @dataclass(frozen=True)
@@ -40,68 +45,62 @@ class MapOptions:
 
 @dataclass(frozen=True)
 class MapParts:
-    """A rendered map split into what goes in <head>, in <body>, and in the closing <script>."""
+    """A rendered map: what goes in <head>, in <body>, in the closing <script>, and its data as JSON.
+
+    Stored text (incidents, layer names, attributions) is only ever in `data`, which the page places in a
+    `<script type="application/json">` block: Folium renders its elements as Jinja templates, twice, so
+    text inside them would be evaluated as template source.
+    """
 
     header: str
     body: str
     script: str
+    data: str  # HTML-safe JSON: no "<", ">" or "&" that could end its block
+    script_hashes: tuple[str, ...]  # CSP hashes of the inline scripts in `header` and of `script`
 
 
-class Attribution(folium.MacroElement):
-    """Adds the data sources' attributions to the map's attribution control."""
+class PageDataScripts(JSCSSMixin, folium.MacroElement):
+    """Loads the script that reads the page's JSON data block and draws the reference layers from it."""
+
+    _template = Template("")
+
+    def __init__(self, script_url: str):
+        super().__init__()
+        self._name = "PageDataScripts"
+        self.default_js = [("webmap_map_data", script_url)]
+
+
+class ReferenceLayers(folium.MacroElement):
+    """Draws the reference layers, their layer control and attributions from the page's data block."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});"
-        "{% for text in this.texts %}"
-        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ text }});"
-        "{% endfor %}"
+        "webmapMapData.drawReference({{ this._parent.get_name() }}, {{ this.group.get_name() }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, group: folium.FeatureGroup):
         super().__init__()
-        self._name = "Attribution"
-        self.texts = [htmlsafe_json_dumps(str(escape(t))) for t in texts]
-        # Leaflet's default prefix carries a national flag; a map of a contested front keeps it plain.
-        self.prefix = htmlsafe_json_dumps('<a href="https://leafletjs.com">Leaflet</a>')
+        self._name = "ReferenceLayers"
+        self.group = group
 
 
 class SnapshotIncidentLayer(JSCSSMixin, folium.MacroElement):
-    """Draws a fixed set of incidents (an embed, an API page) with webmap's script, all at once."""
+    """Draws a fixed set of incidents (an embed, an API page) from the page's data block, all at once."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "webmapIncidents.draw({{ this.group.get_name() }}, {{ this.data }}, {{ this.config }});"
-        "webmapIncidents.fillLegend({{ this.config }});"
+        "webmapIncidents.draw({{ this.group.get_name() }}, webmapMapData.pageData().incidents, "
+        "webmapMapData.pageData().config);"
+        "webmapIncidents.fillLegend(webmapMapData.pageData().config);"
         "{% endmacro %}"
     )
 
-    def __init__(self, group: folium.FeatureGroup, collection: dict, config: dict, script_url: str):
+    def __init__(self, group: folium.FeatureGroup, script_url: str):
         super().__init__()
         self._name = "SnapshotIncidentLayer"
         self.group = group
-        # htmlsafe: a title containing "</script>" cannot end the script block early.
-        self.data = htmlsafe_json_dumps(collection)
-        self.config = htmlsafe_json_dumps(config)
         self.default_js = [("webmap_incidents", script_url)]
-
-
-class ViewRegistry(folium.MacroElement):
-    """Publishes the Leaflet map and its reference layers by id as `window.webmapView`, for page scripts."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "window.webmapView = {map: {{ this._parent.get_name() }}, layers: { "
-        "{% for key, name in this.layers %}{{ key }}: {{ name }}, {% endfor %}"
-        "} };"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, layers: dict[str, folium.GeoJson]):
-        super().__init__()
-        self._name = "ViewRegistry"
-        self.layers = [(htmlsafe_json_dumps(key), layer.get_name()) for key, layer in layers.items()]
 
 
 def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
@@ -133,22 +132,12 @@ def _layer_title(layer: ReferenceLayer, lang: str) -> str:
     return title
 
 
-def _reference_layer(layer: ReferenceLayer, lang: str, show: bool) -> folium.GeoJson:
-    """Return one reference layer styled from its descriptor, with a tooltip of its names and notes."""
-    style = dict(layer.meta.get("style", {}))
+def _reference_layer_data(layer: ReferenceLayer, lang: str, show: bool) -> dict:
+    """Return what the browser needs to draw one reference layer: its data, style, title and tooltip fields."""
     features = layer.data.get("features", [])
     fields = [f for f in TOOLTIP_FIELDS if features and all(f in feat["properties"] for feat in features)]
-    marker = None
-    if layer.meta.get("geometry_kind") == "point":
-        marker = folium.CircleMarker(radius=3, **style)
-    return folium.GeoJson(
-        layer.data,
-        name=_layer_title(layer, lang),
-        show=show,
-        style_function=lambda _feature: style,
-        tooltip=folium.GeoJsonTooltip(fields=fields, labels=False) if fields else None,
-        marker=marker,
-    )
+    return {"id": layer.id, "title": _layer_title(layer, lang), "shown": show,
+            "style": dict(layer.meta.get("style", {})), "tooltip_fields": fields, "data": layer.data}
 
 
 def layer_shown(layer: ReferenceLayer, options: MapOptions) -> bool:
@@ -158,12 +147,20 @@ def layer_shown(layer: ReferenceLayer, options: MapOptions) -> bool:
     return layer.meta.get("shown_by_default", True)
 
 
+@dataclass(frozen=True)
+class BuiltMap:
+    """A Folium map of code only, and the data (incidents, layers, their text) it draws from."""
+
+    fmap: folium.Map
+    data: dict
+
+
 def build_map(
     incidents: IncidentSource | list[Incident], layers: list[ReferenceLayer], vocabulary: Vocabulary,
     options: MapOptions,
-) -> folium.Map:
-    """Return a Folium map: reference layers under the incidents (loaded by view from an IncidentSource,
-    or a fixed list drawn as it is), a layer control, scale and attributions."""
+) -> BuiltMap:
+    """Return a Folium map (reference layers under the incidents, loaded by view from an IncidentSource or a
+    fixed list drawn as it is, a layer control, scale and attributions) and the data it draws."""
     fmap = folium.Map(location=options.center, zoom_start=options.zoom, tiles=None, control_scale=True)
     fmap.default_js = [("leaflet", options.assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", options.assets.leaflet_css)]
@@ -172,31 +169,40 @@ def build_map(
             options.tiles.url, attr=options.tiles.attribution, name="Basemap",
             max_zoom=options.tiles.max_zoom, control=False,
         ).add_to(fmap)
-    group = folium.FeatureGroup(name=messages(options.lang)["incidents"]).add_to(fmap)
-    config = incident_config(vocabulary, options.lang)
+    text = messages(options.lang)
+    group = folium.FeatureGroup(name="incidents", control=False).add_to(fmap)
+    PageDataScripts(options.assets.map_data_js).add_to(fmap)
+    data = {
+        "config": incident_config(vocabulary, options.lang),
+        "incidents_name": text["incidents"],
+        "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
+        "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),
+    }
     if isinstance(incidents, IncidentSource):
         # Live incidents before the reference layers: their script starts loading the view while those
         # are drawn, and draws into a map pane of its own above them.
-        config["live"] = incidents.config(messages(options.lang))
-        LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts], config).add_to(fmap)
-    drawn = {}
-    for layer in layers:
-        drawn[layer.id] = _reference_layer(layer, options.lang, layer_shown(layer, options)).add_to(fmap)
+        data["config"]["live"] = incidents.config(text)
+        LiveIncidentLayer(group, [options.assets.incidents_js, *incidents.scripts]).add_to(fmap)
+    ReferenceLayers(group).add_to(fmap)
     if not isinstance(incidents, IncidentSource):
-        collection = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
-        SnapshotIncidentLayer(group, collection, config, options.assets.incidents_js).add_to(fmap)
-    attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
-    Attribution(attributions).add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
-    ViewRegistry(drawn).add_to(fmap)
+        data["incidents"] = {"type": "FeatureCollection", "features": [i.to_feature() for i in incidents]}
+        SnapshotIncidentLayer(group, options.assets.incidents_js).add_to(fmap)
     if options.fit_bounds:
         minx, miny, maxx, maxy = options.fit_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    return fmap
+    return BuiltMap(fmap, data)
 
 
-def render_map(fmap: folium.Map) -> MapParts:
-    """Render a Folium map into the pieces a page template places."""
-    root = fmap.get_root()
+def _script_hash(script: str) -> str:
+    """Return the CSP source expression that lets exactly this inline script run."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+def render_map(built: BuiltMap) -> MapParts:
+    """Render a built map into the pieces a page template places, with the hashes of its inline scripts."""
+    root = built.fmap.get_root()
     root.render()
-    return MapParts(root.header.render(), root.html.render(), root.script.render())
+    header, body, script = root.header.render(), root.html.render(), root.script.render()
+    inline = [*INLINE_SCRIPT.findall(header), script]
+    return MapParts(header, body, script, htmlsafe_json_dumps(built.data),
+                    tuple(dict.fromkeys(_script_hash(s) for s in inline)))

@@ -54,6 +54,7 @@ def asset_urls() -> AssetUrls:
         leaflet_js=url_for("assets.vendor", path="leaflet/dist/leaflet.js"),
         leaflet_css=url_for("assets.vendor", path="leaflet/dist/leaflet.css"),
         incidents_js=url_for("static", filename="js/incidents.js"),
+        map_data_js=url_for("static", filename="js/mapdata.js"),
     )
 
 
@@ -87,8 +88,8 @@ def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, op
     points = store.incident_points()
     summary = summarize(points, filters, vocabulary)
     layers = store.list_reference_layers()
-    fmap = build_map(incident_source(filters, summary), layers, vocabulary, options)
-    return MapPage(render_map(fmap), layers, summary, points.data_version)
+    built = build_map(incident_source(filters, summary), layers, vocabulary, options)
+    return MapPage(render_map(built), layers, summary, points.data_version)
 
 
 def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
@@ -98,6 +99,6 @@ def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilter
     matched = store.count_incidents(filters.to_query(as_of=as_of))
     incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
     layers = store.list_reference_layers()
-    fmap = build_map(incidents, layers, vocabulary, options)
+    built = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
-    return SnapshotPage(render_map(fmap), layers, matched, len(incidents), illustrative, data_version)
+    return SnapshotPage(render_map(built), layers, matched, len(incidents), illustrative, data_version)

@@ -42,13 +42,13 @@ def feature_table(features: list[dict], leading: tuple[str, ...]) -> tuple[list[
 def feature_map(incidents: list[Incident], layers: list[ReferenceLayer], features: list[dict],
                 vocabulary: Vocabulary, options: MapOptions) -> MapParts:
     """Render a map of the features, zoomed to them when there are any."""
-    fmap = build_map(incidents, layers, vocabulary, options)
+    built = build_map(incidents, layers, vocabulary, options)
     if features:
         boxes = [geometry_bounds(f["geometry"]) for f in features]
         south, west = min(b[1] for b in boxes), min(b[0] for b in boxes)
         north, east = max(b[3] for b in boxes), max(b[2] for b in boxes)
-        fmap.fit_bounds([[south, west], [north, east]], max_zoom=12)
-    return render_map(fmap)
+        built.fmap.fit_bounds([[south, west], [north, east]], max_zoom=12)
+    return render_map(built)
 
 
 def _resolve(document: dict, value: dict) -> dict:

@@ -11,6 +11,7 @@ from ..errors import FieldError, NotFound
 from ..filters import MapFilters
 from ..i18n import messages
 from ..mappage import map_options
+from ..security import allow_inline_scripts
 from ..store import get_store
 from ..vocabulary import load_vocabulary
 from . import documents, html, params, tables
@@ -101,10 +102,10 @@ def _features_page(collection: Collection, title: str, features: list[dict], **c
     """Render the HTML page of some features: a summary, a small map and a table."""
     incidents, layers = collection.map_content(features)
     columns, rows = html.feature_table(features, collection.leading_columns)
-    return _html(
-        "api/items.html", title=title, collection=collection, columns=columns, rows=rows,
-        map=html.feature_map(incidents, layers, features, load_vocabulary(), map_options("en")), **context,
-    )
+    parts = html.feature_map(incidents, layers, features, load_vocabulary(), map_options("en"))
+    allow_inline_scripts(parts.script_hashes)
+    return _html("api/items.html", title=title, collection=collection, columns=columns, rows=rows, map=parts,
+                 **context)
 
 
 def _export_links(urls: Urls, collection: Collection) -> dict:

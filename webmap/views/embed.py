@@ -12,11 +12,11 @@ from ..embed import (EmbedParams, describe, map_url_args, oembed_response, oembe
 from ..errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
 from ..filters import MapFilters
 from ..i18n import messages
-from ..lru import ByteLRU
+from ..lru import SizedLRU
 from ..mapbuild import layer_shown
 from ..mappage import build_snapshot_page, map_options
 from ..mapview import MapView
-from ..security import allow_framing, security_headers
+from ..security import allow_framing, allow_inline_scripts, security_headers
 from ..store import Store, get_store
 from ..vocabulary import load_vocabulary
 from .pages import page_context
@@ -33,7 +33,7 @@ GZIP_LEVEL = 6
 @bp.record_once
 def _create_cache(state) -> None:
     """Give each app (so each server process) its own cache of rendered embeds."""
-    state.app.extensions["webmap.embed_cache"] = ByteLRU(state.app.config["EMBED_CACHE_MB"])
+    state.app.extensions["webmap.embed_cache"] = SizedLRU(state.app.config["EMBED_CACHE_MB"])
 
 
 @bp.app_context_processor
@@ -54,7 +54,19 @@ def _resolved(params: EmbedParams) -> tuple[EmbedParams, int]:
     return resolve_pin(params, store, data_version), data_version
 
 
-def _render_embed(params: EmbedParams) -> str:
+@dataclass(frozen=True)
+class RenderedEmbed:
+    """An embed page as sent (plain or gzipped) and the hashes of the inline scripts it may run."""
+
+    body: bytes
+    script_hashes: tuple[str, ...]
+
+    def __len__(self) -> int:
+        """Return the page's size, which the cache counts."""
+        return len(self.body)
+
+
+def _render_embed(params: EmbedParams) -> RenderedEmbed:
     """Build the map for these parameters and render the chromeless embed page."""
     store = get_store()
     context = page_context(params.lang)
@@ -65,7 +77,7 @@ def _render_embed(params: EmbedParams) -> str:
     if params.as_of is not None:
         pin = {"version": params.as_of, "written": store.version_timestamp(params.as_of),
                "changed": store.count_changed_since(params.as_of, params.filters.to_query())}
-    return render_template(
+    html = render_template(
         "embed.html", page=page, params=params, pin=pin,
         title=describe(params, context["vocabulary"], context["t"]),
         visible_layers=[layer for layer in page.layers if layer_shown(layer, options)],
@@ -73,6 +85,7 @@ def _render_embed(params: EmbedParams) -> str:
         oembed_url=url_for("embed.embed", _external=True, **params.to_args()),
         **context,
     )
+    return RenderedEmbed(html.encode(), page.parts.script_hashes)
 
 
 @bp.get("/embed")
@@ -85,7 +98,9 @@ def embed():
     else:
         params, gzipped = revision.params, revision.gzipped
         key = (revision.site, urlencode(params.to_args()), revision.data_version)
-        response = Response(_page_bytes(key, params, gzipped), mimetype="text/html")
+        page = _cached_page(key, params, gzipped)
+        allow_inline_scripts(page.script_hashes)
+        response = Response(page.body, mimetype="text/html")
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
         last_modified = get_store().last_modified()
@@ -158,7 +173,10 @@ class EmbedRevalidation:
                 revision = None  # the app answers with the reason
             if revision is not None and req.if_none_match.contains_weak(revision.etag):
                 if self._framing_headers is None:
-                    self._framing_headers = list(security_headers(self.app, frameable=True).items())
+                    headers = security_headers(self.app, frameable=True)
+                    # The browser's stored copy keeps its own policy, with the hashes of its scripts.
+                    del headers["Content-Security-Policy"]
+                    self._framing_headers = list(headers.items())
                 start_response("304 NOT MODIFIED", [*revision.not_modified_headers(), *self._framing_headers])
                 return []
         return self.next_app(environ, start_response)
@@ -169,17 +187,19 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = EmbedRevalidation(app)
 
 
-def _page_bytes(key: tuple, params: EmbedParams, gzipped: bool) -> bytes:
+def _cached_page(key: tuple, params: EmbedParams, gzipped: bool) -> RenderedEmbed:
     """Return the embed page from this process's cache, rendering (and compressing) it only when missing."""
-    cache: ByteLRU = current_app.extensions["webmap.embed_cache"]
+    cache: SizedLRU = current_app.extensions["webmap.embed_cache"]
 
-    def html() -> bytes:
-        return cache.get_or_make(key, lambda: _render_embed(params).encode())
+    def html() -> RenderedEmbed:
+        return cache.get_or_make(key, lambda: _render_embed(params))
 
-    if not gzipped:
-        return html()
+    def compressed() -> RenderedEmbed:
+        page = html()
+        return RenderedEmbed(gzip.compress(page.body, GZIP_LEVEL, mtime=0), page.script_hashes)
+
     # Compressed once per cached page: about a sixth of the size, so far less to send per request.
-    return cache.get_or_make((*key, "gzip"), lambda: gzip.compress(html(), GZIP_LEVEL, mtime=0))
+    return cache.get_or_make((*key, "gzip"), compressed) if gzipped else html()
 
 
 @bp.get("/oembed")

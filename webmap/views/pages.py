@@ -6,6 +6,7 @@ from ..filters import MapFilters, parse_lang, parse_map_filters
 from ..i18n import messages, text_direction
 from ..mappage import build_map_page, map_options
 from ..mapview import parse_map_view
+from ..security import allow_inline_scripts
 from ..store import get_store
 from ..vocabulary import load_vocabulary
 
@@ -29,6 +30,7 @@ def map_page():
         form = MapFilters(request.args.get("start"), request.args.get("end"))
         return render_template("map.html", error=error, filters=form, page=None, **context), 400
     page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view))
+    allow_inline_scripts(page.parts.script_hashes)
     return render_template("map.html", error=None, filters=filters, page=page, **context)
 
 
