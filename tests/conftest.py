@@ -116,11 +116,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser page; fails the test on any console error."""
+    """A fresh browser page; fails the test on any console error it has not taken out of
+    `page.console_errors` itself (a test that expects an error removes it after checking it)."""
     context = browser.new_context()
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
+    errors = list(page.console_errors)
     context.close()
+    assert errors == [], f"the page logged console errors: {errors}"
