@@ -1,6 +1,7 @@
 """Who is asking: sessions for pages, Bearer tokens for scripts, CSRF protection, role checks and log-in limits."""
 from datetime import datetime, timezone
 from functools import wraps
+from urllib.parse import unquote
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
@@ -102,11 +103,18 @@ def clear_login_attempts(name: str) -> None:
     get_store().clear_login_failures(_failure_key(name))
 
 
+def _is_local_path(text: str) -> bool:
+    """Tell whether `text` is a path on this site, with neither a scheme nor a host."""
+    # One leading slash and no backslash: browsers read `\` as `/`, so `/\evil.example` is another host.
+    # No whitespace or control character: browsers drop tabs and newlines, so `/<tab>/evil.example` is too.
+    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
+            and all(c.isprintable() and not c.isspace() for c in text))
+
+
 def safe_next(target: str | None) -> str | None:
     """Return `target` if it is a path on this site, so a login link cannot send people elsewhere."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    # Checked decoded too: `/%2F/evil.example` is `//evil.example` to anything that decodes it once more.
+    return target if target and _is_local_path(target) and _is_local_path(unquote(target)) else None
 
 
 def init_app(app: Flask) -> None:
