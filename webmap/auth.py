@@ -13,6 +13,7 @@ from .throttle import WINDOW, login_wait
 
 csrf = CSRFProtect()
 SESSION_KEY = "account"
+GENERATION_KEY = "generation"
 
 
 def bearer_token() -> str | None:
@@ -25,8 +26,10 @@ def session_account() -> Account | None:
     """Return the signed-in account of this request's session (looked up once per request), or None."""
     if "account" not in g:
         name = session.get(SESSION_KEY)
-        # Looked up each time, so a removed account or a changed role takes effect at once.
-        g.account = get_store().get_account(name) if name else None
+        # Looked up each time, so a removed account takes effect at once; the cookie is signed but lives on
+        # the client, so a session counts only while the account is still at the generation it started in.
+        account = get_store().get_account(name) if name else None
+        g.account = account if account and session.get(GENERATION_KEY) == account.session_generation else None
     return g.account
 
 
@@ -74,11 +77,15 @@ def log_in(account: Account) -> None:
     """Start a fresh session for the account (a new session, so none set before login survives)."""
     session.clear()
     session[SESSION_KEY] = account.name
+    session[GENERATION_KEY] = account.session_generation
     g.account = account
 
 
 def log_out() -> None:
-    """End the session."""
+    """End the session, and on the server every session of its account, so no copy of the cookie still works."""
+    account = session_account()
+    if account is not None:
+        get_store().end_sessions(account.name)
     session.clear()
     g.account = None
 
