@@ -1,4 +1,5 @@
 """CSV, HTML and the exports (GeoJSON, CSV, GeoPackage): the same features, and the attribution travels."""
+import csv
 import io
 import re
 import sqlite3
@@ -66,6 +67,19 @@ def test_spreadsheet_formulas_are_defused_in_csv_only(api_app):
     assert list(frame["title"]) == ["'" + risky.title] and list(frame["sources"]) == ["'@handle"]
     feature = client.get(f"{ITEMS}/x-1").get_json()
     assert feature["properties"]["title"] == risky.title
+
+
+@pytest.mark.parametrize("path", [f"{ITEMS}?f=csv&q=header", f"{EXPORT}?f=csv&q=header"])
+def test_property_names_that_look_like_formulas_are_defused_in_the_csv_header(api_app, path):
+    """A property name a spreadsheet would run as a formula gets the same leading apostrophe as a cell."""
+    names = ["=HYPERLINK(\"http://evil.example\")", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]
+    risky = Incident(id="x-2", geometry={"type": "Point", "coordinates": [35.9, 33.1]}, date="2025-05-05",
+                     event_type="other", title="header test", extra={name: "ok" for name in names})
+    with api_app.app_context():
+        get_store().add_incidents([risky], BatchInfo(user="test"))
+    text = api_app.test_client().get(path).get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(text.split("\r\n", 1)[1])))
+    assert [name for name in header if name.lstrip("'") in names] == ["'" + name for name in names]
 
 
 def test_html_items_table_and_map(read_client):

@@ -159,12 +159,14 @@ def test_pages_send_visitors_to_login_and_refuse_low_roles(app):
 
 
 def test_role_change_and_revocation_apply_at_once(app):
-    """A new role applies to an open session; a revoked token stops working."""
+    """A role change ends open sessions and the next log-in has the new role; a revoked token stops working."""
     tokens = add_accounts(app)
     client = app.test_client()
     log_in(client, "contributor")
     runner = app.test_cli_runner()
     assert runner.invoke(args=["users", "set-role", "contributor", "viewer"]).exit_code == 0
+    assert client.get("/upload").status_code == 302
+    log_in(client, "contributor")
     assert client.get("/upload").status_code == 403
     assert app.test_client().delete(MISSING, headers=bearer(tokens["editor"])).status_code == 404
     assert "revoked 1 tokens" in runner.invoke(args=["tokens", "revoke", "editor"]).output

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, errors, limits, security, store
+from . import auth, cli, errors, limits, publicurl, security, store
 from .resources import resource_dir
 from .settings import settings_from_environ
 from .tiles import resolve_tiles
@@ -46,4 +46,5 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
 
     register_blueprints(app)
     embed.init_app(app)  # its revalidation shortcut wraps the finished app
+    publicurl.init_app(app)  # outermost, so the shortcut's ETags hash the public address too
     return app

@@ -72,7 +72,7 @@ def list_users_command() -> None:
 @click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def set_role_command(name: str, role: str) -> None:
-    """Change an account's role (it applies to its sessions and tokens at once)."""
+    """Change an account's role: its tokens carry the new one at once, and its open sessions are ended."""
     store = _ready_store()
     _existing(store, name)
     store.set_account_role(name, role)

@@ -1,6 +1,7 @@
 """Who is asking: sessions for pages, Bearer tokens for scripts, CSRF protection, role checks and log-in limits."""
 from datetime import datetime, timezone
 from functools import wraps
+from urllib.parse import unquote
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
@@ -12,6 +13,7 @@ from .throttle import WINDOW, login_wait
 
 csrf = CSRFProtect()
 SESSION_KEY = "account"
+GENERATION_KEY = "generation"
 
 
 def bearer_token() -> str | None:
@@ -24,8 +26,10 @@ def session_account() -> Account | None:
     """Return the signed-in account of this request's session (looked up once per request), or None."""
     if "account" not in g:
         name = session.get(SESSION_KEY)
-        # Looked up each time, so a removed account or a changed role takes effect at once.
-        g.account = get_store().get_account(name) if name else None
+        # Looked up each time, so a removed account takes effect at once; the cookie is signed but lives on
+        # the client, so a session counts only while the account is still at the generation it started in.
+        account = get_store().get_account(name) if name else None
+        g.account = account if account and session.get(GENERATION_KEY) == account.session_generation else None
     return g.account
 
 
@@ -73,11 +77,15 @@ def log_in(account: Account) -> None:
     """Start a fresh session for the account (a new session, so none set before login survives)."""
     session.clear()
     session[SESSION_KEY] = account.name
+    session[GENERATION_KEY] = account.session_generation
     g.account = account
 
 
 def log_out() -> None:
-    """End the session."""
+    """End the session, and on the server every session of its account, so no copy of the cookie still works."""
+    account = session_account()
+    if account is not None:
+        get_store().end_sessions(account.name)
     session.clear()
     g.account = None
 
@@ -102,11 +110,18 @@ def clear_login_attempts(name: str) -> None:
     get_store().clear_login_failures(_failure_key(name))
 
 
+def _is_local_path(text: str) -> bool:
+    """Tell whether `text` is a path on this site, with neither a scheme nor a host."""
+    # One leading slash and no backslash: browsers read `\` as `/`, so `/\evil.example` is another host.
+    # No whitespace or control character: browsers drop tabs and newlines, so `/<tab>/evil.example` is too.
+    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
+            and all(c.isprintable() and not c.isspace() for c in text))
+
+
 def safe_next(target: str | None) -> str | None:
     """Return `target` if it is a path on this site, so a login link cannot send people elsewhere."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    # Checked decoded too: `/%2F/evil.example` is `//evil.example` to anything that decodes it once more.
+    return target if target and _is_local_path(target) and _is_local_path(unquote(target)) else None
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from .errors import FieldError, InvalidParameter
 from .filters import MapFilters, parse_lang, parse_map_filters
 from .mapview import MapView, parse_map_view
+from .numbers import whole_number_parameter
 from .store import Store
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -59,7 +60,7 @@ def parse_pin(text: str) -> int | str:
     """Parse `as_of`: a data version number, or an ISO 8601 time turned into the store's UTC form."""
     text = text.strip()
     if text.isdigit():
-        return int(text)
+        return whole_number_parameter("as_of", text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -147,10 +148,10 @@ def _positive(name: str, text: str | None) -> int | None:
     """Parse an optional positive whole number of pixels."""
     if text is None or text.strip() == "":
         return None
-    if not text.strip().isdigit() or int(text) == 0:
-        raise InvalidParameter("The oEmbed size is not valid.", [
-            FieldError(name, f"'{text}' is not a positive whole number of pixels")])
-    return int(text)
+    pixels = whole_number_parameter(name, text)
+    if pixels == 0:
+        raise InvalidParameter("The oEmbed size is not valid.", [FieldError(name, "must be at least 1 pixel")])
+    return pixels
 
 
 def oembed_size(maxwidth: str | None, maxheight: str | None) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from .errors import FieldError, InvalidParameter
+from .numbers import collect_whole_number
 
 MAX_ZOOM = 18
 COORDINATE_DECIMALS = 5  # about a metre: more would only make URLs and cache keys differ for nothing
@@ -69,10 +70,7 @@ def parse_bbox(text: str, errors: list[FieldError],
 
 def parse_zoom(text: str, errors: list[FieldError], max_zoom: int = MAX_ZOOM) -> int | None:
     """Parse a whole zoom level from 0 to `max_zoom`."""
-    if text.strip().isdigit() and int(text) <= max_zoom:
-        return int(text)
-    errors.append(FieldError("zoom", f"'{text}' is not a whole number from 0 to {max_zoom}"))
-    return None
+    return collect_whole_number("zoom", text, errors, max_zoom)
 
 
 def _parse_layers(text: str, layer_ids: list[str], errors: list[FieldError]) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """Every setting webmap reads, declared once with its environment variable, default and help."""
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,22 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
         raise ValueError(f"expected minlon,minlat,maxlon,maxlat with min < max, got {text!r}")
     return tuple(parts)
+
+
+# A DNS name or an IPv4 address, or an IPv6 address in brackets, with an optional port.
+_HOST_AND_PORT = re.compile(r"(?:\[[0-9a-f:.]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([0-9]{1,5}))?")
+
+
+def _public_url(text: str) -> str:
+    """Parse the site's public address, `http(s)://host[:port]`, into its canonical form (no trailing slash)."""
+    parts = urlsplit(text.strip())
+    netloc = parts.netloc.lower()
+    host = _HOST_AND_PORT.fullmatch(netloc)
+    if (parts.scheme not in ("http", "https") or not host or int(host.group(1) or 0) > 65535
+            or parts.path not in ("", "/") or "?" in text or "#" in text):
+        raise ValueError(f"WEBMAP_PUBLIC_URL must be http:// or https:// and a host with an optional port, with "
+                         f"nothing after it (such as https://maps.example.org); got {text!r}")
+    return f"{parts.scheme}://{netloc}"
 
 
 SETTINGS = (
@@ -98,6 +116,14 @@ SETTINGS = (
         "with the minutes to wait) until the oldest of them is 15 minutes old. Counted in the database, so "
         "every server process shares the count. `0` turns the limit off.",
         int,
+    ),
+    Setting(
+        "PUBLIC_URL", "WEBMAP_PUBLIC_URL", None,
+        "The address readers reach the site at, e.g. `https://maps.example.org`: every absolute link (embeds, "
+        "oEmbed, share snippets, the API's links) names it, whatever Host header a request carries, and oEmbed "
+        "accepts only map URLs on it. Unset, links follow each request's Host header, so the server must sit "
+        "behind a proxy that sets it to the site's own name.",
+        _public_url,
     ),
     Setting(
         "SESSION_COOKIE_SECURE", "WEBMAP_SECURE_COOKIES", False,

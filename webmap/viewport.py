@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from .aggregate import CELL_PX, Bbox, grid_shape
 from .errors import FieldError, InvalidParameter
 from .mapview import parse_bbox, parse_zoom
+from .numbers import collect_whole_number
 
 MAX_ZOOM = 22
 MAX_GRID_CELLS = 40_000  # a 4K screen at 80-pixel cells needs about 1,400
@@ -38,11 +39,8 @@ def _list_page(args, errors: list[FieldError]) -> ListPage:
     sort = args.get("sort", "-date").strip() or "-date"
     if sort not in SORTS:
         errors.append(FieldError("sort", f"'{sort}' is not one of: {', '.join(SORTS)}"))
-    offset_text = args.get("offset", "0").strip() or "0"
-    if not offset_text.isdigit():
-        errors.append(FieldError("offset", f"'{offset_text}' is not a whole number of rows to skip"))
-        offset_text = "0"
-    return ListPage(SORTS.get(sort, True), int(offset_text))
+    offset = collect_whole_number("offset", args.get("offset", "").strip() or "0", errors)
+    return ListPage(SORTS.get(sort, True), offset or 0)
 
 
 def parse_list_request(args) -> tuple[Bbox, ListPage]:

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from ..errors import FieldError, InvalidParameter
 from ..filters import MapFilters, parse_terms
+from ..numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..store import IncidentQuery
 from ..vocabulary import Vocabulary
 
@@ -21,7 +22,6 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})", re.IGNORECASE
 )
-_INTEGER = re.compile(r"[0-9]+")
 _OPEN_END = ("", "..")
 
 # The parameters each kind of request accepts; any other parameter is answered with a 400 naming it.
@@ -158,26 +158,19 @@ def datetime_interval(start: str | None, end: str | None) -> str | None:
     return f"{start or '..'}/{end or '..'}"
 
 
-def _natural(name: str, text: str | None, errors: list[FieldError]) -> int | None:
+def _natural(name: str, text: str | None, errors: list[FieldError], maximum: int = SQL_INTEGER_MAX) -> int | None:
     """Parse a non-negative integer parameter, or record why it is not one."""
-    if text is None:
-        return None
-    if not _INTEGER.fullmatch(text.strip()):
-        errors.append(FieldError(name, f"'{text}' is not a whole number"))
-        return None
-    return int(text)
+    return None if text is None else collect_whole_number(name, text, errors, maximum)
 
 
 def parse_page(args: MultiDict, errors: list[FieldError]) -> Page:
     """Parse `limit` (1 or more; above the maximum it is lowered to it) and `offset`."""
     limit = _natural("limit", args.get("limit"), errors)
-    offset = _natural("offset", args.get("offset"), errors)
+    offset = _natural("offset", args.get("offset"), errors, MAX_OFFSET)
     if limit is not None and limit < 1:
         errors.append(FieldError("limit", "must be at least 1"))
-    if offset is not None and offset > MAX_OFFSET:
-        errors.append(FieldError("offset", f"must be at most {MAX_OFFSET}"))
     limit = DEFAULT_LIMIT if limit is None else min(max(limit, 1), MAX_LIMIT)
-    return Page(limit, min(offset or 0, MAX_OFFSET))
+    return Page(limit, offset or 0)
 
 
 def _parse_sortby(text: str | None, errors: list[FieldError]) -> bool:

@@ -55,7 +55,8 @@ def csv_text(features: list[dict], leading: tuple[str, ...], attribution: str) -
     out.write(ATTRIBUTION_PREFIX + _one_line(attribution) + "\r\n")
     # Quoting every text cell keeps a '#' inside one from reading as a comment (pandas' comment="#").
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(["id", *columns, "WKT"])
+    # Property names come from uploads too, so the header is defused like any cell.
+    writer.writerow([_spreadsheet_safe(name) for name in ["id", *columns, "WKT"]])
     for feature in features:
         props = feature.get("properties") or {}
         row = [str(feature.get("id")), *(cell(props.get(name)) for name in columns)]

@@ -16,6 +16,7 @@ _BY_CONTENT_TYPE = {
     "application/zip": SHAPEFILE_ZIP,
     "application/x-zip-compressed": SHAPEFILE_ZIP,
 }
+CONTENT_TYPES = tuple(_BY_CONTENT_TYPE)  # the media types that name a format by themselves
 _BY_SUFFIX = {
     ".geojson": GEOJSON, ".json": GEOJSON, ".csv": CSV, ".gpkg": GEOPACKAGE, ".kml": KML, ".zip": SHAPEFILE_ZIP,
 }

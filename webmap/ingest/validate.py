@@ -1,6 +1,7 @@
 """The rules every incoming incident must pass, whatever format it came in; all problems are collected."""
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -14,6 +15,14 @@ from .record import Record
 # Beyond this many, an error report helps nobody and only grows the response.
 MAX_REPORTED_ERRORS = 1000
 _DATE_FORMS = "use ISO 8601 (2025-01-05) or the form 05 January 2025"
+
+
+# An id is the last segment of its item's URL (/api/collections/incidents/items/{id}). Every other character
+# travels percent-encoded (`%` as %25), but `/` splits the path even when encoded (servers decode it before
+# routing), browsers turn a `\` into `/` unless it is encoded (and some proxies decode %5C), control
+# characters are dropped or refused on the way, and `.` and `..` are resolved away.
+_NOT_IN_PATHS = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]")
+_DOT_SEGMENTS = (".", "..")
 
 
 class ValueProblem(Exception):
@@ -189,10 +198,21 @@ _MISSING = {"end_date": None, "title": None, "description": None, "location_name
 _REQUIRED = {name: None for name in _CONVERTERS if name not in _MISSING}
 
 
+def _path_segment(text: str) -> str:
+    """Return an id if it can be the last segment of an item's URL, else raise ValueProblem saying why."""
+    if text in _DOT_SEGMENTS:
+        raise ValueProblem(f"{_shown(text)} cannot be an id: URLs resolve it away as a path segment")
+    found = _NOT_IN_PATHS.search(text)
+    if found:
+        raise ValueProblem(f"{_shown(text)} cannot be an id: {_shown(found.group())} cannot be part of a URL path,"
+                           " so the incident could not be read, replaced or deleted by its id")
+    return text
+
+
 def _source_id(value) -> str | None:
     """Return the id a feature or row brings, as text (RFC 7946 ids are strings or numbers)."""
     if isinstance(value, str):
-        return value.strip() or None
+        return _path_segment(value.strip()) or None
     if value is None:
         return None
     if type(value) is int or (type(value) is float and value.is_integer()):

@@ -72,11 +72,12 @@ class BatchRecord:
 
 @dataclass(frozen=True)
 class Account:
-    """A person who may sign in: name, role and the salted hash of their password."""
+    """A person who may sign in: name, role, the salted hash of their password and which sessions count."""
 
     name: str
     role: str
     password_hash: str
+    session_generation: int = 0  # sessions started at another generation have been ended
 
 
 class AccountExists(ValueError):
@@ -148,7 +149,11 @@ class Store(ABC):
 
     @abstractmethod
     def set_account_role(self, name: str, role: str) -> bool:
-        """Change an account's role; return False if there is no such account."""
+        """Change an account's role and end its sessions; return False if there is no such account."""
+
+    @abstractmethod
+    def end_sessions(self, name: str) -> bool:
+        """End every session of an account (a new generation); return False if there is no such account."""
 
     @abstractmethod
     def add_token(self, account_name: str, token_hash: str) -> None:

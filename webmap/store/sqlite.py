@@ -107,12 +107,19 @@ MIGRATIONS = (
     CREATE TABLE login_failure (name TEXT NOT NULL, at TEXT NOT NULL);
     CREATE INDEX login_failure_name ON login_failure (name, at);
     """,
+    # A number each session cookie carries: raising it (log-out, a role change) ends every session of the
+    # account on the server, which the signed cookie alone cannot do.
+    """
+    ALTER TABLE account ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (about 90 bytes per incident)
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
                      " minx, miny, maxx, maxy, point")
+
+_ACCOUNT_COLUMNS = "name, role, password_hash, session_generation"
 
 _BATCH_COLUMNS = ("b.id, b.created_at, b.user, b.filename, b.data_version, b.inserted, b.updated, b.unchanged,"
                   " b.deleted, b.undoes, (SELECT u.id FROM batch u WHERE u.undoes = b.id)")
@@ -483,19 +490,26 @@ class SQLiteStore(Store):
 
     def get_account(self, name: str) -> Account | None:
         """Return the account with this name, or None."""
-        row = self._connection().execute("SELECT name, role, password_hash FROM account WHERE name = ?",
+        row = self._connection().execute(f"SELECT {_ACCOUNT_COLUMNS} FROM account WHERE name = ?",
                                          (name,)).fetchone()
         return Account(*row) if row else None
 
     def list_accounts(self) -> list[Account]:
         """Return every account, by name."""
-        rows = self._connection().execute("SELECT name, role, password_hash FROM account ORDER BY name")
+        rows = self._connection().execute(f"SELECT {_ACCOUNT_COLUMNS} FROM account ORDER BY name")
         return [Account(*row) for row in rows]
 
     def set_account_role(self, name: str, role: str) -> bool:
-        """Change an account's role; return False if there is no such account."""
+        """Change an account's role and end its sessions; return False if there is no such account."""
         with self._transaction() as conn:
-            return conn.execute("UPDATE account SET role = ? WHERE name = ?", (role, name)).rowcount > 0
+            return conn.execute("UPDATE account SET role = ?, session_generation = session_generation + 1"
+                                " WHERE name = ?", (role, name)).rowcount > 0
+
+    def end_sessions(self, name: str) -> bool:
+        """End every session of an account; return False if there is no such account."""
+        with self._transaction() as conn:
+            return conn.execute("UPDATE account SET session_generation = session_generation + 1 WHERE name = ?",
+                                (name,)).rowcount > 0
 
     def add_token(self, account_name: str, token_hash: str) -> None:
         """Record the hash of a new API token for an existing account."""
@@ -511,7 +525,7 @@ class SQLiteStore(Store):
     def account_for_token(self, token_hash: str) -> Account | None:
         """Return the account an API token hash belongs to, or None."""
         row = self._connection().execute(
-            "SELECT a.name, a.role, a.password_hash FROM api_token t JOIN account a ON a.id = t.account_id"
+            f"SELECT {_ACCOUNT_COLUMNS} FROM api_token t JOIN account a ON a.id = t.account_id"
             " WHERE t.token_hash = ?",
             (token_hash,),
         ).fetchone()

@@ -2,6 +2,8 @@
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..auth import api_account, csrf
+from ..errors import FieldError, UnsupportedMediaType
+from ..ingest.formats import CONTENT_TYPES
 from ..store import get_store
 from ..upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
 from .uploads import ingest_rules
@@ -9,6 +11,19 @@ from .uploads import ingest_rules
 bp = Blueprint("api_write", __name__, url_prefix="/api/collections/incidents")
 # Token requests carry no cookie to forge; `api_account` demands the CSRF token for session requests.
 csrf.exempt(bp)
+# A body must name its format. Those a cross-site page can send without a CORS preflight (text/plain, a
+# url-encoded form, none at all) are refused, so no write rides on a browser's cookie that way; a multipart
+# form can be sent too, but needs the CSRF header with a session, and its file part may be vaguely typed.
+WRITE_MEDIA_TYPES = ("multipart/form-data", *CONTENT_TYPES)
+
+
+@bp.before_request
+def _readable_body() -> None:
+    """Refuse a POST or PUT whose Content-Type is not one the write API reads (HTTP 415)."""
+    if request.method in ("POST", "PUT") and request.mimetype not in WRITE_MEDIA_TYPES:
+        sent = f"'{request.mimetype}' is not read here" if request.mimetype else "no Content-Type was sent"
+        raise UnsupportedMediaType(f"Send the body as one of: {', '.join(WRITE_MEDIA_TYPES)}.",
+                                   [FieldError("Content-Type", sent)])
 
 
 @bp.after_request

@@ -2,8 +2,9 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..auth import page_requires, session_account
-from ..errors import Conflict, FieldError, InvalidParameter, NotFound, WebmapError
-from ..store import BatchInfo, UndoRefused, get_store
+from ..errors import Conflict, FieldError, NotFound, WebmapError
+from ..numbers import whole_number, whole_number_parameter
+from ..store import BatchInfo, Store, UndoRefused, get_store
 from ..upload import IngestRules, parse_flag, upload_from_request, write_upload
 from ..vocabulary import load_vocabulary
 from .accounts import page_context
@@ -35,11 +36,7 @@ def upload_page():
 def _before_cursor() -> int | None:
     """Read the `before` batch id that pages back through the list."""
     raw = request.args.get("before")
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise InvalidParameter("before must be a batch number.", [FieldError("before", f"'{raw}' is not a number")])
-    return int(raw)
+    return None if raw is None else whole_number_parameter("before", raw)
 
 
 def _batches_page(error: WebmapError | None = None, status: int = 200):
@@ -57,19 +54,29 @@ def batches_page():
     return _batches_page()
 
 
-@bp.post("/batches/<int:batch_id>/undo")
-@page_requires("batches")
-def undo_batch(batch_id: int):
-    """Undo one batch as a new batch, then show the list again."""
-    store = get_store()
+def _stored_batch(store: Store, text: str) -> int:
+    """Return the number of a stored batch named in a URL, or raise NotFound (also for numbers none can have)."""
+    try:
+        batch_id = whole_number(text)
+    except ValueError as problem:
+        raise NotFound("There is no batch with that number.", [FieldError("batch", str(problem))]) from None
     if store.get_batch(batch_id) is None:
         raise NotFound(f"There is no batch {batch_id}.")
+    return batch_id
+
+
+@bp.post("/batches/<batch_id>/undo")
+@page_requires("batches")
+def undo_batch(batch_id: str):
+    """Undo one batch as a new batch, then show the list again."""
+    store = get_store()
+    number = _stored_batch(store, batch_id)
     try:
-        report = store.undo_batch(batch_id, BatchInfo(user=session_account().name))
+        report = store.undo_batch(number, BatchInfo(user=session_account().name))
     except UndoRefused as refused:
         error = Conflict(str(refused), [FieldError("id", f"'{i}' changed in a later batch") for i in refused.ids])
         return _batches_page(error, error.status)
     t = page_context()["t"]
-    flash(t["undo_done"].format(undone=batch_id, batch=report.batch_id, deleted=len(report.deleted),
+    flash(t["undo_done"].format(undone=number, batch=report.batch_id, deleted=len(report.deleted),
                                 updated=len(report.updated), inserted=len(report.inserted)))
     return redirect(url_for("uploads.batches_page", lang=request.args.get("lang")))
