@@ -5,9 +5,10 @@ from ..cycles import no_cycle_collection
 from ..errors import BadRequest
 from ..model import Incident
 from ..vocabulary import Vocabulary
+from .csvfile import csv_records
 from .formats import CSV, GEOJSON, detect_format
 from .geojson import geojson_records
-from .tabular import csv_records, vector_records
+from .tabular import vector_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
