@@ -1,9 +1,14 @@
 """Each format's own reader: it checks the file's signature itself and reads only what that format holds."""
 import pytest
 
-from webmap.errors import InvalidContent
+from webmap.errors import BadRequest, InvalidContent
 
-from ingest_helpers import by_feature, read, refused
+from ingest_helpers import by_feature, geopackage_bytes, read, refused
+
+
+def _geopackage(tmp_path, *statements: str) -> bytes:
+    """A one-incident GeoPackage written by GDAL, then changed by SQL statements."""
+    return geopackage_bytes(tmp_path / "incidents.gpkg", *statements)
 
 
 @pytest.mark.parametrize("text", [
@@ -20,4 +25,32 @@ def test_csv_with_a_repeated_column_or_surplus_cells():
         InvalidContent, "id,date,Date,event_type,lat,lon\n", "x.csv").errors[0].message
     error = refused(InvalidContent, "id,date,event_type,lat,lon\nc-1,2025-01-05,raid,33.1,35.8,extra\n", "x.csv")
     assert by_feature(error) == {0: {"columns": "CSV data row 1: the row has 6 cells but the header names 5 columns"}}
+
+
+def test_geopackage_in_wal_mode_with_an_older_application_id(tmp_path):
+    data = bytearray(_geopackage(tmp_path, "PRAGMA application_id = 0x47503131"))  # GP11: GeoPackage 1.1
+    data[18:20] = b"\x02\x02"  # the header of a database in WAL mode, arriving without its -wal file
+    incident, = read(bytes(data), "incidents.gpkg")
+    assert (incident.id, incident.geometry["coordinates"]) == ("d-1", [35.8246, 33.126])
+
+
+def test_geopackage_cells_that_are_not_geometries_or_values_are_named(tmp_path):
+    data = _geopackage(tmp_path, "ALTER TABLE incidents ADD COLUMN photo BLOB",
+                       "UPDATE incidents SET geom = X'00010203040506070809', photo = X'FFD8FF'")
+    assert by_feature(refused(InvalidContent, data, "incidents.gpkg")) == {0: {
+        "geometry": "is not a standard GeoPackage geometry",
+        "photo": "is binary data; webmap imports text and numbers"}}
+
+
+@pytest.mark.parametrize("statements, words", [
+    (["DROP TABLE gpkg_contents"], "table 'gpkg_contents' is not one of the file's tables"),
+    (["CREATE VIEW v AS SELECT * FROM incidents", "UPDATE gpkg_contents SET table_name = 'v'",
+      "UPDATE gpkg_geometry_columns SET table_name = 'v'"], "layer 'v' is a view, not a table"),
+    (["UPDATE gpkg_contents SET table_name = 'sqlite_sequence'"], "layer 'sqlite_sequence' is not"),
+    (["DELETE FROM gpkg_geometry_columns"], "gpkg_geometry_columns has 0 rows for layer 'incidents'"),
+    (["UPDATE gpkg_geometry_columns SET srs_id = 99"], "(srs_id 99) is not in gpkg_spatial_ref_sys"),
+])
+def test_geopackage_structure_is_checked(tmp_path, statements, words):
+    error = refused(BadRequest, _geopackage(tmp_path, *statements), "incidents.gpkg")
+    assert error.status == 400 and words in error.description
 

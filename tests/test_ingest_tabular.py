@@ -12,8 +12,7 @@ from webmap.ingest import tabular
 from ingest_helpers import UPLOADS, by_feature, read, read_fixture, refused
 
 # Writing Shapefiles cuts long field names (on purpose here), and GDAL notes it.
-pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name", "ignore:Column names longer",
-                                        "ignore:GPKG. bad application_id")
+pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name", "ignore:Column names longer")
 
 
 def test_acled_layout_maps_onto_incidents():

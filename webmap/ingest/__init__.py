@@ -1,17 +1,24 @@
 """Turning an uploaded file into validated, canonical incidents: pure functions, no request and no store."""
 from datetime import date
+from functools import partial
 
 from ..cycles import no_cycle_collection
-from ..errors import BadRequest
+from ..errors import BadRequest, FieldError, InvalidContent
 from ..model import Incident
 from ..vocabulary import Vocabulary
 from .csvfile import csv_records
-from .formats import CSV, GEOJSON, detect_format
+from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
 from .geojson import geojson_records
+from .geopackage import geopackage_records
 from .tabular import vector_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
+
+# Each format's reader; KML and zipped Shapefiles are still opened through GDAL.
+_READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_records,
+            KML: partial(vector_records, file_format=KML),
+            SHAPEFILE_ZIP: partial(vector_records, file_format=SHAPEFILE_ZIP)}
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
@@ -21,10 +28,8 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
         raise BadRequest("The file is empty.")
     file_format = detect_format(data, filename, content_type)
     with no_cycle_collection():
-        if file_format == GEOJSON:
-            records = geojson_records(data)
-        elif file_format == CSV:
-            records = csv_records(data)
-        else:
-            records = vector_records(data, file_format)
+        records = _READERS[file_format](data)
+        if not records:
+            raise InvalidContent(f"The {file_format} has no features.",
+                                 [FieldError("features", "the file has no features")])
         return validate_records(records, make_rules(vocabulary, region_bbox, today))

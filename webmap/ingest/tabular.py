@@ -1,4 +1,4 @@
-"""Turning rows of named cells into records; GeoPackage, KML and zipped Shapefile are still read through pyogrio."""
+"""Turning rows of named cells into records; KML and zipped Shapefiles are still read through pyogrio."""
 import json
 import math
 import tempfile
@@ -18,13 +18,13 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from ..errors import BadRequest, FieldError, InvalidContent, PayloadTooLarge, UnsupportedMediaType
 from ..model import CANONICAL_PROPERTIES
 from .crs import UnknownCRS, crs_error, to_wgs84
-from .formats import GEOPACKAGE, KML, SHAPEFILE_ZIP
+from .formats import KML, SHAPEFILE_ZIP
 from .mappings import choose_layout
 from .record import FileLayout, Record
 
 # A zip may not unpack to more than this: a small upload must not fill the disk.
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
-_SUFFIX = {GEOPACKAGE: ".gpkg", KML: ".kml", SHAPEFILE_ZIP: ".zip"}
+_SUFFIX = {KML: ".kml", SHAPEFILE_ZIP: ".zip"}
 # Columns LIBKML adds to every placemark for styling; they say nothing about the incident.
 _KML_STYLING = {"altitudemode", "tessellate", "extrude", "visibility", "draworder", "icon", "snippet"}
 # KML's own elements, renamed to what they mean for an incident.
@@ -126,7 +126,7 @@ def _kml_columns(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def vector_records(data: bytes, file_format: str) -> list[Record]:
-    """Read a GeoPackage, KML or zipped Shapefile (every KML folder) into one record per feature."""
+    """Read a KML file (every folder) or a zipped Shapefile into one record per feature."""
     if file_format == SHAPEFILE_ZIP:
         _check_zip(data)
     records = []
@@ -137,8 +137,6 @@ def vector_records(data: bytes, file_format: str) -> list[Record]:
                 records += _frame_records(frame, file_format, start=len(records))
         except (DataSourceError, DataLayerError) as exc:
             raise _unreadable(file_format, exc, path) from exc
-    if not records:
-        raise InvalidContent(f"The {file_format} has no features.", [FieldError("features", "the file has no features")])
     return records
 
 
