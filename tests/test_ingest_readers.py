@@ -5,6 +5,8 @@ from webmap.errors import BadRequest, InvalidContent
 
 from ingest_helpers import by_feature, geopackage_bytes, read, refused
 
+KML_START = b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+
 
 def _geopackage(tmp_path, *statements: str) -> bytes:
     """A one-incident GeoPackage written by GDAL, then changed by SQL statements."""
@@ -53,4 +55,44 @@ def test_geopackage_cells_that_are_not_geometries_or_values_are_named(tmp_path):
 def test_geopackage_structure_is_checked(tmp_path, statements, words):
     error = refused(BadRequest, _geopackage(tmp_path, *statements), "incidents.gpkg")
     assert error.status == 400 and words in error.description
+
+
+def _kml(*placemarks: str) -> bytes:
+    """A KML document of these placemarks, each dated and typed."""
+    dated = "<TimeStamp><when>2025-01-05</when></TimeStamp>"
+    typed = '<ExtendedData><Data name="event_type"><value>raid</value></Data>{}</ExtendedData>'
+    body = "".join(p.replace("<DATA/>", dated + typed.format("")) for p in placemarks)
+    return KML_START + body.encode() + b"</Document></kml>"
+
+
+def test_kml_shapes_ids_and_data_that_win_over_elements():
+    hole = ("<Polygon><outerBoundaryIs><LinearRing><coordinates>35.8,33.1 35.9,33.1 35.9,33.2 35.8,33.1"
+            "</coordinates></LinearRing></outerBoundaryIs><innerBoundaryIs><LinearRing><coordinates>35.86,33.11 "
+            "35.88,33.11 35.88,33.13 35.86,33.11</coordinates></LinearRing></innerBoundaryIs></Polygon>")
+    points = "<MultiGeometry><Point><coordinates>35.8,33.1</coordinates></Point>" \
+             "<Point><coordinates>35.9,33.2</coordinates></Point></MultiGeometry>"
+    titled = ('<Placemark id="pm-3"><name>Shown name</name><DATA/><ExtendedData><SchemaData>'
+              '<SimpleData name="title">Data title</SimpleData></SchemaData></ExtendedData>'
+              "<Point><coordinates>35.8,33.1,12</coordinates></Point></Placemark>")
+    polygon, multipoint, named = read(_kml(f"<Placemark><DATA/>{hole}</Placemark>",
+                                           f"<Placemark><DATA/>{points}</Placemark>", titled), "x.kml")
+    assert [len(ring) for ring in polygon.geometry["coordinates"]] == [4, 4]
+    assert multipoint.geometry == {"type": "MultiPoint", "coordinates": [[35.8, 33.1], [35.9, 33.2]]}
+    assert (named.id, named.title, named.extra) == ("pm-3", "Data title", {"name": "Shown name"})
+
+
+def test_kml_coordinates_that_are_not_numbers_are_named():
+    error = refused(InvalidContent, _kml("<Placemark><DATA/><Point><coordinates>east,north</coordinates></Point>"
+                                         "</Placemark>"), "x.kml")
+    assert by_feature(error) == {0: {"geometry": "coordinates 'east,north' are not numbers"}}
+
+
+def test_kml_multigeometry_nested_deeper_than_the_stack_is_named():
+    nested = "<MultiGeometry>" * 5000 + "</MultiGeometry>" * 5000
+    error = refused(InvalidContent, _kml(f"<Placemark><DATA/>{nested}</Placemark>"), "x.kml")
+    assert by_feature(error) == {0: {"geometry": "a MultiGeometry inside another is not read"}}
+
+
+def test_kml_without_placemarks_has_no_features():
+    assert refused(InvalidContent, KML_START + b"</Document></kml>", "x.kml").errors[0].field == "features"
 

@@ -10,14 +10,14 @@ from .csvfile import csv_records
 from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
 from .geojson import geojson_records
 from .geopackage import geopackage_records
+from .kml import kml_records
 from .tabular import vector_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
 
-# Each format's reader; KML and zipped Shapefiles are still opened through GDAL.
-_READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_records,
-            KML: partial(vector_records, file_format=KML),
+# Each format's reader; zipped Shapefiles are still opened through GDAL.
+_READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_records, KML: kml_records,
             SHAPEFILE_ZIP: partial(vector_records, file_format=SHAPEFILE_ZIP)}
 
 

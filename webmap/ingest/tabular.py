@@ -1,4 +1,4 @@
-"""Turning rows of named cells into records; KML and zipped Shapefiles are still read through pyogrio."""
+"""Turning rows of named cells into records; zipped Shapefiles are still read through pyogrio."""
 import json
 import math
 import tempfile
@@ -18,17 +18,13 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from ..errors import BadRequest, FieldError, InvalidContent, PayloadTooLarge, UnsupportedMediaType
 from ..model import CANONICAL_PROPERTIES
 from .crs import UnknownCRS, crs_error, to_wgs84
-from .formats import KML, SHAPEFILE_ZIP
+from .formats import SHAPEFILE_ZIP
 from .mappings import choose_layout
 from .record import FileLayout, Record
 
 # A zip may not unpack to more than this: a small upload must not fill the disk.
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
-_SUFFIX = {KML: ".kml", SHAPEFILE_ZIP: ".zip"}
-# Columns LIBKML adds to every placemark for styling; they say nothing about the incident.
-_KML_STYLING = {"altitudemode", "tessellate", "extrude", "visibility", "draworder", "icon", "snippet"}
-# KML's own elements, renamed to what they mean for an incident.
-_KML_NAMES = {"name": "title", "timestamp": "date", "begin": "date", "end": "end_date"}
+_SUFFIX = {SHAPEFILE_ZIP: ".zip"}
 # Shapefile field names are cut to 10 characters; these are webmap's names as a Shapefile keeps them.
 _SHAPEFILE_NAMES = {name[:10]: name for name in CANONICAL_PROPERTIES if len(name) > 10}
 
@@ -92,9 +88,9 @@ def _check_zip(data: bytes) -> None:
 
 
 def _layer_names(path: Path, file_format: str) -> list[str]:
-    """Return the layers to read: all of a KML file's folders, or the single layer of other formats."""
+    """Return the file's single layer, refusing a file with none or several."""
     names = [str(name) for name, _ in pyogrio.list_layers(path)]
-    if file_format == KML or len(names) == 1:
+    if len(names) == 1:
         return names
     message = (f"the file has {len(names)} layers ({', '.join(names[:10])}); "
                "upload one layer per file" if names else "the file has no layers")
@@ -110,23 +106,8 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _kml_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """Drop KML styling columns and give KML's own elements their incident meaning (name -> title, ...)."""
-    table = table.drop(columns=[c for c in table.columns if c.lower() in _KML_STYLING])
-    # LIBKML calls the Placemark's id attribute `id`, and an `id` in its ExtendedData `id2`; the data's
-    # own id is the more deliberate one, so it wins.
-    if "id2" in table.columns and "id" in table.columns:
-        table = table.drop(columns="id").rename(columns={"id2": "id"})
-    renames = {}
-    for column in table.columns:
-        target = _KML_NAMES.get(column.lower())
-        if target and target not in renames.values() and target not in table.columns and table[column].notna().any():
-            renames[column] = target
-    return table.rename(columns=renames)
-
-
 def vector_records(data: bytes, file_format: str) -> list[Record]:
-    """Read a KML file (every folder) or a zipped Shapefile into one record per feature."""
+    """Read a zipped Shapefile into one record per feature."""
     if file_format == SHAPEFILE_ZIP:
         _check_zip(data)
     records = []
@@ -150,8 +131,6 @@ def _frame_records(frame, file_format: str, start: int) -> list[Record]:
         raise crs_error(exc) from exc
     geometries = [None if g is None else json.loads(g) for g in shapely.to_geojson(frame.geometry.values)]
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if file_format == KML:
-        table = _kml_columns(table)
     if file_format == SHAPEFILE_ZIP:
         table = table.rename(columns=lambda c: _SHAPEFILE_NAMES.get(c.lower(), c))
     rows = [{name: _plain(value) for name, value in row.items()} for row in table.to_dict("records")]
