@@ -1,7 +1,11 @@
 """Each format's own reader: it checks the file's signature itself and reads only what that format holds."""
-import pytest
+import io
+import zipfile
 
-from webmap.errors import BadRequest, InvalidContent
+import pytest
+import shapefile
+
+from webmap.errors import BadRequest, InvalidContent, UnsupportedMediaType
 
 from ingest_helpers import by_feature, geopackage_bytes, read, refused
 
@@ -11,6 +15,28 @@ KML_START = b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
 def _geopackage(tmp_path, *statements: str) -> bytes:
     """A one-incident GeoPackage written by GDAL, then changed by SQL statements."""
     return geopackage_bytes(tmp_path / "incidents.gpkg", *statements)
+
+
+def _shapefile(encoding: str = "utf-8", title: str = "Test", **extra: bytes) -> dict[str, bytes]:
+    """The .shp, .shx and .dbf of a one-point Shapefile written by pyshp, and any extra files by suffix."""
+    files = {suffix: io.BytesIO() for suffix in (".shp", ".shx", ".dbf")}
+    with shapefile.Writer(shp=files[".shp"], shx=files[".shx"], dbf=files[".dbf"], shapeType=shapefile.POINT,
+                          encoding=encoding) as writer:
+        for name in ("id", "date", "event_type", "title"):
+            writer.field(name, "C", 80)
+        writer.point(35.8246, 33.126)
+        writer.record("s-1", "2025-01-05", "raid", title)
+    return {**{suffix: buffer.getvalue() for suffix, buffer in files.items()},
+            **{f".{suffix}": data for suffix, data in extra.items()}}
+
+
+def _zip(members: dict[str, bytes], folder: str = "") -> bytes:
+    """Zip files named by suffix as incidents.<suffix>, under a folder if given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for suffix, data in members.items():
+            archive.writestr(f"{folder}incidents{suffix}", data)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("text", [
@@ -96,3 +122,28 @@ def test_kml_multigeometry_nested_deeper_than_the_stack_is_named():
 def test_kml_without_placemarks_has_no_features():
     assert refused(InvalidContent, KML_START + b"</Document></kml>", "x.kml").errors[0].field == "features"
 
+
+def test_shapefile_in_a_folder_with_a_code_page_and_no_prj():
+    data = _zip(_shapefile("cp1252", "Café", cpg=b"1252"), folder="export/")
+    incident, = read(data, "incidents.zip")
+    assert (incident.id, incident.title, incident.geometry["coordinates"]) == ("s-1", "Café", [35.8246, 33.126])
+
+
+def test_shapefile_without_its_code_page_says_to_add_one():
+    assert "add a .cpg" in refused(BadRequest, _zip(_shapefile("cp1252", "Café")), "x.zip").description
+
+
+@pytest.mark.parametrize("names, error_class, words", [
+    (["a/b/incidents.shp"], BadRequest, "outside its top level or first folder: 'a/b/incidents.shp'"),
+    (["C:/incidents.shp"], BadRequest, "outside its top level"),
+    (["incidents.shp", "other.dbf"], UnsupportedMediaType, "more than one Shapefile"),
+    (["incidents.shp", "INCIDENTS.SHP"], UnsupportedMediaType, "more than one Shapefile"),
+    (["incidents.shp", "readme.txt"], UnsupportedMediaType, "files webmap does not read: 'readme.txt'"),
+    (["incidents.shp", "incidents.shx"], BadRequest, "no .dbf"),
+])
+def test_zip_members_are_one_shapefile(names, error_class, words):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, _shapefile()[".shp"])
+    assert words in refused(error_class, buffer.getvalue(), "x.zip").description

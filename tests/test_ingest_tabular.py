@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from webmap.errors import BadRequest, InvalidContent, PayloadTooLarge, UnsupportedMediaType
-from webmap.ingest import tabular
+from webmap.ingest import shapezip
 
 from ingest_helpers import UPLOADS, by_feature, read, read_fixture, refused
 
@@ -196,7 +196,7 @@ def test_zip_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
     folder = tmp_path / "shp"
     folder.mkdir()
     _frame().to_file(folder / "incidents.shp")
-    monkeypatch.setattr(tabular, "MAX_UNZIPPED_BYTES", 100)
+    monkeypatch.setattr(shapezip, "MAX_UNZIPPED_BYTES", 100)
     assert refused(PayloadTooLarge, _zipped(folder), "incidents.zip").status == 413
 
 

@@ -1,6 +1,5 @@
 """Turning an uploaded file into validated, canonical incidents: pure functions, no request and no store."""
 from datetime import date
-from functools import partial
 
 from ..cycles import no_cycle_collection
 from ..errors import BadRequest, FieldError, InvalidContent
@@ -11,14 +10,14 @@ from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
 from .geojson import geojson_records
 from .geopackage import geopackage_records
 from .kml import kml_records
-from .tabular import vector_records
+from .shapezip import shapefile_zip_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
 
-# Each format's reader; zipped Shapefiles are still opened through GDAL.
+# Each format has its own reader, which opens nothing but the uploaded bytes.
 _READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_records, KML: kml_records,
-            SHAPEFILE_ZIP: partial(vector_records, file_format=SHAPEFILE_ZIP)}
+            SHAPEFILE_ZIP: shapefile_zip_records}
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
