@@ -6,9 +6,14 @@ import pytest
 import shapefile
 
 from webmap.errors import BadRequest, InvalidContent, UnsupportedMediaType
+from webmap.ingest.csvfile import csv_records
+from webmap.ingest.geopackage import geopackage_records
+from webmap.ingest.kml import kml_records
+from webmap.ingest.shapezip import shapefile_zip_records
 
 from ingest_helpers import by_feature, geopackage_bytes, read, refused
 
+GEOJSON = b'{"type": "FeatureCollection", "features": []}'
 KML_START = b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
 
 
@@ -37,6 +42,20 @@ def _zip(members: dict[str, bytes], folder: str = "") -> bytes:
         for suffix, data in members.items():
             archive.writestr(f"{folder}incidents{suffix}", data)
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("reader, data, words", [
+    (geopackage_records, GEOJSON, "not a SQLite database"),
+    (geopackage_records, b"SQLite format 3\x00" + b"\x00" * 200, "application_id is not GeoPackage's"),
+    (kml_records, GEOJSON, "not well-formed XML"),
+    (kml_records, b"<OGRVRTDataSource><OGRVRTLayer name='x'/></OGRVRTDataSource>", "<OGRVRTDataSource>, not <kml>"),
+    (shapefile_zip_records, GEOJSON, "not a readable zip"),
+    (csv_records, b"SQLite format 3\x00\x10\x00\x01\x01\xff", "not UTF-8"),
+])
+def test_each_reader_refuses_what_is_not_its_format(reader, data, words):
+    """Without the format check in front, each reader still refuses another kind of file by its first bytes."""
+    with pytest.raises(BadRequest, match=words):
+        reader(data)
 
 
 @pytest.mark.parametrize("text", [

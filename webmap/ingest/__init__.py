@@ -6,7 +6,7 @@ from ..errors import BadRequest, FieldError, InvalidContent
 from ..model import Incident
 from ..vocabulary import Vocabulary
 from .csvfile import csv_records
-from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
+from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, check_content, detect_format
 from .geojson import geojson_records
 from .geopackage import geopackage_records
 from .kml import kml_records
@@ -26,6 +26,7 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
     if not data.strip():
         raise BadRequest("The file is empty.")
     file_format = detect_format(data, filename, content_type)
+    check_content(data, file_format)
     with no_cycle_collection():
         records = _READERS[file_format](data)
         if not records:
