@@ -1,9 +1,12 @@
 """Calling the import pipeline the way the app does, with a fixed 'today' so date checks are stable."""
 import json
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import Point
 
 from webmap.errors import WebmapError
 from webmap.ingest import read_incidents
@@ -54,3 +57,26 @@ def feature(index: int = 0, geometry=None, **properties) -> dict:
 def collection(*features) -> str:
     """Return a FeatureCollection of these features as JSON text."""
     return json.dumps({"type": "FeatureCollection", "features": list(features)})
+
+
+def incident_frame() -> gpd.GeoDataFrame:
+    """One valid incident near Quneitra, `d-1`, as a GeoDataFrame in WGS84."""
+    return gpd.GeoDataFrame({"id": ["d-1"], "date": ["2025-01-05"], "event_type": ["raid"], "title": ["Test"]},
+                            geometry=[Point(35.8246, 33.126)], crs=4326)
+
+
+def run_sql(path: Path, *statements: str) -> bytes:
+    """Run SQL statements on a SQLite file (creating it if need be); return the file's bytes."""
+    db = sqlite3.connect(path)
+    with db:
+        for statement in statements:
+            db.execute(statement)
+    db.close()
+    return path.read_bytes()
+
+
+def geopackage_bytes(path: Path, *statements: str) -> bytes:
+    """Write incident_frame() as a GeoPackage layer `incidents`, change it with SQL statements, return its bytes."""
+    # Without GDAL's spatial index, whose triggers call functions only GDAL provides, the SQL can change geometries.
+    incident_frame().to_file(path, layer="incidents", driver="GPKG", SPATIAL_INDEX="NO")
+    return run_sql(path, *statements)

@@ -7,13 +7,12 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from webmap.errors import BadRequest, InvalidContent, PayloadTooLarge, UnsupportedMediaType
-from webmap.ingest import tabular
+from webmap.ingest import shapezip
 
 from ingest_helpers import UPLOADS, by_feature, read, read_fixture, refused
 
 # Writing Shapefiles cuts long field names (on purpose here), and GDAL notes it.
-pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name", "ignore:Column names longer",
-                                        "ignore:GPKG. bad application_id")
+pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name", "ignore:Column names longer")
 
 
 def test_acled_layout_maps_onto_incidents():
@@ -197,7 +196,7 @@ def test_zip_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
     folder = tmp_path / "shp"
     folder.mkdir()
     _frame().to_file(folder / "incidents.shp")
-    monkeypatch.setattr(tabular, "MAX_UNZIPPED_BYTES", 100)
+    monkeypatch.setattr(shapezip, "MAX_UNZIPPED_BYTES", 100)
     assert refused(PayloadTooLarge, _zipped(folder), "incidents.zip").status == 413
 
 

@@ -2,15 +2,22 @@
 from datetime import date
 
 from ..cycles import no_cycle_collection
-from ..errors import BadRequest
+from ..errors import BadRequest, FieldError, InvalidContent
 from ..model import Incident
 from ..vocabulary import Vocabulary
-from .formats import CSV, GEOJSON, detect_format
+from .csvfile import csv_records
+from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, check_content, detect_format
 from .geojson import geojson_records
-from .tabular import csv_records, vector_records
+from .geopackage import geopackage_records
+from .kml import kml_records
+from .shapezip import shapefile_zip_records
 from .validate import make_rules, validate_records
 
 __all__ = ["read_incidents"]
+
+# Each format has its own reader, which opens nothing but the uploaded bytes.
+_READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_records, KML: kml_records,
+            SHAPEFILE_ZIP: shapefile_zip_records}
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
@@ -19,11 +26,10 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
     if not data.strip():
         raise BadRequest("The file is empty.")
     file_format = detect_format(data, filename, content_type)
+    check_content(data, file_format)
     with no_cycle_collection():
-        if file_format == GEOJSON:
-            records = geojson_records(data)
-        elif file_format == CSV:
-            records = csv_records(data)
-        else:
-            records = vector_records(data, file_format)
+        records = _READERS[file_format](data)
+        if not records:
+            raise InvalidContent(f"The {file_format} has no features.",
+                                 [FieldError("features", "the file has no features")])
         return validate_records(records, make_rules(vocabulary, region_bbox, today))

@@ -38,3 +38,13 @@ def legacy_geojson_crs(member) -> Transform | None:
         raise UnknownCRS("only a named CRS ({\"type\": \"name\", \"properties\": {\"name\": ...}}) can be read; "
                          "RFC 7946 GeoJSON has no 'crs' member and is always WGS84 longitude/latitude")
     return to_wgs84(name)
+
+
+def file_transform(crs_input) -> Transform | None:
+    """Return the transform from a file's own CRS to WGS84 (None when it has none, or is WGS84), or raise why not."""
+    if crs_input is None:
+        return None
+    try:
+        return to_wgs84(crs_input)
+    except UnknownCRS as exc:
+        raise crs_error(exc) from exc

@@ -1,7 +1,7 @@
 """Telling which format an upload is in, from its declared content type, its file name or its first bytes."""
 from pathlib import PurePosixPath
 
-from ..errors import UnsupportedMediaType
+from ..errors import BadRequest, UnsupportedMediaType
 
 GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP = "GeoJSON", "CSV", "GeoPackage", "KML", "zipped Shapefile"
 FORMATS = (GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP)
@@ -20,6 +20,13 @@ CONTENT_TYPES = tuple(_BY_CONTENT_TYPE)  # the media types that name a format by
 _BY_SUFFIX = {
     ".geojson": GEOJSON, ".json": GEOJSON, ".csv": CSV, ".gpkg": GEOPACKAGE, ".kml": KML, ".zip": SHAPEFILE_ZIP,
 }
+# First bytes that show what kind of file an upload really is, and the one format that may start so.
+_SIGNATURES = (
+    (b"SQLite format 3\x00", "a SQLite database", GEOPACKAGE),
+    (b"PK\x03\x04", "a zip archive", SHAPEFILE_ZIP),
+    (b"{", "JSON", GEOJSON),
+    (b"<", "XML", KML),
+)
 
 
 def _unsupported(what: str) -> UnsupportedMediaType:
@@ -27,9 +34,14 @@ def _unsupported(what: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(f"{what} is not a format webmap reads; use one of: {', '.join(FORMATS)}.")
 
 
+def _head(data: bytes) -> bytes:
+    """Return the first bytes of an upload after any byte order mark and leading white space."""
+    return data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
 def _sniff(data: bytes) -> str | None:
     """Guess the format from the first bytes, or None."""
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = _head(data)
     if head.startswith(b"SQLite format 3\x00"):
         return GEOPACKAGE
     if head.startswith(b"PK\x03\x04"):
@@ -70,3 +82,11 @@ def detect_format(data: bytes, filename: str | None, content_type: str | None) -
         what = f"A {suffix!r} file" if suffix else f"Content of type {declared!r}" if declared else "The upload"
         raise _unsupported(what)
     return found
+
+
+def check_content(data: bytes, file_format: str) -> None:
+    """Refuse an upload whose first bytes show another kind of file than the format its name or type says."""
+    head = _head(data)
+    for signature, kind, expected in _SIGNATURES:
+        if head.startswith(signature) and file_format != expected:
+            raise BadRequest(f"The file is not a {file_format}, though its name or type says so: its content is {kind}.")
