@@ -191,16 +191,47 @@ def test_multipart_without_file_is_a_bad_request(api, tokens):
 
 
 def test_only_editors_set_verification(fixture_app, api, tokens):
-    """A contributor may neither mark an incident verified nor undo an editor's verification; an editor may."""
+    """A contributor may not mark an incident verified or disputed; an editor may."""
     verified = collection(feature(1, verification="verified"))
     body = error_of(post(api, verified, tokens["contributor"]), 422, "InvalidContent")
     assert [(e["feature"], e["field"]) for e in body["errors"]] == [(0, "verification")]
     assert post(api, verified, tokens["editor"]).status_code == 201
-    retitled = feature(1, verification="verified", title="Retitled")
-    assert post(api, collection(retitled), tokens["contributor"]).status_code == 201
     before = state(fixture_app)
-    error_of(post(api, collection(feature(1, title="Retitled")), tokens["contributor"]), 422, "InvalidContent")
+    error_of(post(api, collection(feature(2, verification="disputed")), tokens["contributor"]), 422, "InvalidContent")
     assert state(fixture_app) == before
+
+
+def moved(n: int, verification: str) -> dict:
+    """Return incident `up-<n>` with a new place, day and title, keeping its verification state."""
+    changed = feature(n, verification=verification, date="2025-01-12", title="Moved and retitled")
+    changed["geometry"]["coordinates"] = [35.95, 33.25]
+    return changed
+
+
+@pytest.mark.parametrize("reviewed", ["verified", "disputed"])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_contributors_may_not_change_reviewed_incidents(fixture_app, api, tokens, reviewed, dry_run):
+    """Once an editor has verified or disputed an incident, a contributor's upload that changes it is refused whole
+    (403, naming the feature and its id), whether it keeps the state or leaves it out; an editor may change it."""
+    original = feature(1, verification=reviewed)
+    assert post(api, collection(original), tokens["editor"]).status_code == 201
+    before = state(fixture_app)
+    query = "?dry_run=true" if dry_run else ""
+    for change in (moved(1, reviewed), feature(1, title="Retitled")):
+        body = error_of(post(api, collection(feature(2), change), tokens["contributor"], query), 403, "Forbidden")
+        assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "id")]
+        assert "up-1" in body["description"] and "'up-1'" in body["errors"][0]["message"]
+        assert reviewed in body["errors"][0]["message"] and "editor" in body["errors"][0]["message"]
+        assert state(fixture_app) == before
+    with fixture_app.app_context():
+        kept = get_store().get_incident("up-1").to_feature()
+        assert kept["geometry"] == original["geometry"] and kept["properties"]["title"] == "Uploaded 1"
+        assert kept["properties"]["date"] == "2025-01-10" and get_store().get_incident("up-2") is None
+    same = post(api, collection(original, feature(2)), tokens["contributor"], query)
+    assert same.status_code == (200 if dry_run else 201)
+    assert same.get_json()["ids"] == {"inserted": ["up-2"], "updated": [], "unchanged": ["up-1"]}
+    edited = post(api, collection(moved(1, reviewed)), tokens["editor"], query)
+    assert edited.status_code == (200 if dry_run else 201) and edited.get_json()["ids"]["updated"] == ["up-1"]
 
 
 def test_session_requests_need_the_csrf_token(fixture_app, api, tokens):
