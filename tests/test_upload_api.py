@@ -7,6 +7,7 @@ import pytest
 from conftest import make_app
 from upload_helpers import add_accounts, bearer, collection, csrf_token, feature, log_in
 from webmap.cli import prepare_database
+from webmap.settings import settings_from_environ
 from webmap.store import IncidentQuery, get_store
 
 ITEMS = "/api/collections/incidents/items"
@@ -159,6 +160,35 @@ def test_one_bad_feature_at_the_end_of_a_hundred_writes_nothing(fixture_app, api
     assert [(e["feature"], e["field"]) for e in body["errors"]] == [(99, "properties.event_type")]
     assert "picnic" in body["errors"][0]["message"]
     assert state(fixture_app) == before
+
+
+def with_vertices(n: int, vertices: int) -> dict:
+    """Return incident `up-<n>` as a line of `vertices` positions."""
+    line = feature(n)
+    line["geometry"] = {"type": "LineString", "coordinates": [[35.8 + v * 1e-5, 33.1] for v in range(vertices)]}
+    return line
+
+
+def test_features_over_the_vertex_cap_are_refused(fixture_app, api, tokens):
+    """A feature with more than 10,000 positions gets 422 naming it and `geometry`; 10,000 are fine."""
+    before = state(fixture_app)
+    body = error_of(post(api, collection(feature(1), with_vertices(2, 10_001)), tokens["contributor"]),
+                    422, "InvalidContent")
+    assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "geometry")]
+    assert "10,001 vertices; at most 10,000" in body["errors"][0]["message"]
+    assert state(fixture_app) == before
+    assert post(api, collection(with_vertices(2, 10_000)), tokens["contributor"]).status_code == 201
+
+
+def test_the_vertex_cap_follows_its_setting(tmp_path):
+    """WEBMAP_MAX_VERTICES moves the cap."""
+    app = make_app(tmp_path, MAX_VERTICES=settings_from_environ({"WEBMAP_MAX_VERTICES": "50"})["MAX_VERTICES"])
+    with app.app_context():
+        prepare_database(with_samples=False)
+    contributor, api = add_accounts(app)["contributor"], app.test_client()
+    body = error_of(post(api, collection(with_vertices(0, 51)), contributor), 422, "InvalidContent")
+    assert "51 vertices; at most 50" in body["errors"][0]["message"]
+    assert post(api, collection(with_vertices(0, 50)), contributor).status_code == 201
 
 
 def test_multipart_file_upload(fixture_app, api, tokens):

@@ -26,10 +26,12 @@ class Upload:
 
 @dataclass(frozen=True)
 class IngestRules:
-    """What incoming incidents are checked against: the vocabulary and the region they must lie in."""
+    """What incoming incidents are checked against: the vocabulary, the region they must lie in and the most
+    vertices one geometry may have."""
 
     vocabulary: Vocabulary
     region_bbox: tuple[float, float, float, float]
+    max_vertices: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
 def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool) -> UploadResult:
     """Validate an upload whole and write it in one transaction (or only report, for a dry run)."""
     incidents = read_incidents(upload.data, upload.filename, upload.content_type,
-                               vocabulary=rules.vocabulary, region_bbox=rules.region_bbox)
+                               vocabulary=rules.vocabulary, region_bbox=rules.region_bbox,
+                               max_vertices=rules.max_vertices)
     if not incidents:
         raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
     errors = verification_errors(incidents, store, account)

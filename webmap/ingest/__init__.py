@@ -4,6 +4,7 @@ from datetime import date
 from ..cycles import no_cycle_collection
 from ..errors import BadRequest
 from ..model import Incident
+from ..settings import setting_default
 from ..vocabulary import Vocabulary
 from .formats import CSV, GEOJSON, detect_format
 from .geojson import geojson_records
@@ -14,7 +15,8 @@ __all__ = ["read_incidents"]
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
-                   vocabulary: Vocabulary, region_bbox, today: date | None = None) -> list[Incident]:
+                   vocabulary: Vocabulary, region_bbox, today: date | None = None,
+                   max_vertices: int = setting_default("MAX_VERTICES")) -> list[Incident]:
     """Detect the format, parse, validate and return canonical incidents, or raise the error that says why not."""
     if not data.strip():
         raise BadRequest("The file is empty.")
@@ -26,4 +28,4 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
             records = csv_records(data)
         else:
             records = vector_records(data, file_format)
-        return validate_records(records, make_rules(vocabulary, region_bbox, today))
+        return validate_records(records, make_rules(vocabulary, region_bbox, today, max_vertices))
