@@ -8,6 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import DATA
+from test_reader_geometry import rippled_ring
+from webmap.model import Incident
+from webmap.store import BatchInfo, get_store
 
 pytestmark = pytest.mark.browser
 
@@ -255,4 +258,24 @@ def test_a_listed_incident_inside_a_cluster_gets_its_own_marker(fixture_app, liv
     expect(page.locator(f"{MARKERS}.webmap-selected")).to_have_count(1)
     expect(page.locator(f"{MARKERS}.webmap-type-raid")).to_have_count(1)
     expect(page.locator(".leaflet-popup-content", has_text="Fixture raid")).to_be_visible()
+    assert page.console_errors == []
+
+
+# How many points the most detailed incident outline on the map is drawn with.
+OUTLINE_POINTS = """Math.max(0, ...Array.from(document.querySelectorAll("path.webmap-incident"),
+    p => (p.getAttribute("d").match(/[ML]/g) || []).length))"""
+
+
+def test_an_area_gains_detail_as_the_map_zooms_in(fixture_app, live_server, page):
+    """An area drawn from afar with a few vertices is redrawn with its finer outline when the map zooms in."""
+    area = Incident(id="big-area", geometry={"type": "Polygon", "coordinates": [rippled_ring(20_000)]},
+                    date="2025-02-10", event_type="demolition", title="Cleared area", precision="exact")
+    with fixture_app.app_context():
+        get_store().add_incidents([area], BatchInfo(user="test"))
+    open_map(page, live_server + "/?lat=33.12&lon=35.82&zoom=9")
+    afar = page.evaluate(OUTLINE_POINTS)
+    assert 0 < afar < 50
+    page.evaluate("window.webmapView.map.setZoom(12)")
+    wait_for_zoom_above(page, 11)
+    page.wait_for_function(f"n => {OUTLINE_POINTS} > 4 * n", arg=afar)
     assert page.console_errors == []

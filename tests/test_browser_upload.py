@@ -56,7 +56,8 @@ def test_login_upload_and_see_the_new_incidents_on_the_map(site, page, tmp_path)
     assert page.locator("#upload-report tbody tr").count() == 2
     page.goto(base + "/")
     assert page.text_content("#incident-count").strip() == "9 incidents match"
-    page.wait_for_function(f"document.querySelectorAll('{MARKERS}').length === 8")
+    # A function, not an expression: Playwright evaluates an expression again on each poll, which the CSP forbids.
+    page.wait_for_function(f"() => document.querySelectorAll('{MARKERS}').length === 8")
     assert page.console_errors == []
 
 

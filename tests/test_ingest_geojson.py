@@ -191,6 +191,47 @@ def test_broken_geometries(geometry, words):
     assert words in error.errors[0].message
 
 
+def line(vertices: int) -> dict:
+    """Return a LineString of `vertices` positions zigzagging east from Quneitra."""
+    return {"type": "LineString",
+            "coordinates": [[35.8 + n * 1e-5, 33.1 + (n % 2) * 1e-4] for n in range(vertices)]}
+
+
+def ring(vertices: int, west: float = 35.8, bow_tie: bool = False) -> list:
+    """Return a closed ring of `vertices` positions on a 0.1-degree square (crossing itself if `bow_tie`)."""
+    x, y = west, 33.1
+    corners = [[x, y], [x + 0.1, y + 0.1], [x + 0.1, y], [x, y + 0.1]] if bow_tie else \
+        [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1]]
+    along = [[x + 0.1 * n / vertices, y] for n in range(1, vertices - 4)]
+    return [corners[0], *along, *corners[1:], corners[0]]
+
+
+def test_features_with_more_vertices_than_the_cap_are_refused():
+    """At most 10,000 positions per feature by default; more is named by feature and `geometry` with both numbers."""
+    assert len(read(collection(feature(0, geometry=line(10_000))))[0].geometry["coordinates"]) == 10_000
+    error = refused(InvalidContent, collection(feature(0), feature(1, geometry=line(10_001))))
+    assert [(e.feature, e.field) for e in error.errors] == [(1, "geometry")]
+    assert "10,001 vertices; at most 10,000" in error.errors[0].message
+
+
+def test_the_vertex_cap_counts_the_whole_feature_and_follows_the_setting():
+    """Rings, parts and collection members add up; a smaller cap refuses what the default lets through."""
+    polygons = {"type": "MultiPolygon", "coordinates": [[ring(30)], [ring(30, west=36.0)]]}
+    collection_of_two = {"type": "GeometryCollection", "geometries": [line(30), line(31)]}
+    assert read(collection(feature(0, geometry=polygons)), max_vertices=60)
+    for geometry, count in ((polygons, 60), (collection_of_two, 61)):
+        error = refused(InvalidContent, collection(feature(0, geometry=geometry)), max_vertices=59)
+        assert f"{count} vertices; at most 59" in error.errors[0].message
+
+
+def test_the_vertex_cap_is_checked_before_the_polygon_is_built():
+    """A huge polygon that also crosses itself is refused for its size alone: it never reached shapely."""
+    error = refused(InvalidContent, collection(feature(0, geometry={"type": "Polygon",
+                                                                    "coordinates": [ring(200_000, bow_tie=True)]})))
+    assert [e.message for e in error.errors] == ["200,000 vertices; at most 10,000 per feature "
+                                                 "(WEBMAP_MAX_VERTICES); simplify the geometry first"]
+
+
 def test_swap_hint_only_when_swapping_helps():
     far = refused(InvalidContent, collection(feature(geometry={"type": "Point", "coordinates": [2.35, 48.85]})))
     assert "outside the region" in far.errors[0].message

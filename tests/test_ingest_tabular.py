@@ -85,6 +85,15 @@ def test_csv_with_wkt_geometry_column():
     assert point.geometry == {"type": "Point", "coordinates": [35.8, 33.1]}
 
 
+def test_wkt_geometry_over_the_vertex_cap_is_named():
+    """The vertex cap holds for every format: a WKT line of 51 positions against a cap of 50."""
+    line = ", ".join(f"{35.8 + n / 1000:.3f} 33.1" for n in range(51))
+    error = refused(InvalidContent, f'id,date,event_type,geometry\nw-1,2025-01-05,raid,"LINESTRING ({line})"\n',
+                    "line.csv", max_vertices=50)
+    assert by_feature(error) == {0: {"geometry": "CSV data row 1: 51 vertices; at most 50 per feature "
+                                                 "(WEBMAP_MAX_VERTICES); simplify the geometry first"}}
+
+
 def test_csv_row_without_coordinates_is_named():
     error = refused(InvalidContent, "id,date,event_type,latitude,longitude\nr-1,2025-01-05,raid,,\n", "x.csv")
     assert by_feature(error) == {0: {"latitude/longitude": "CSV data row 1: missing geometry: "

@@ -24,6 +24,14 @@ def test_environment_overrides_defaults():
     assert config["INITIAL_VIEW"] == "32.95,36.15,9"
 
 
+def test_vertex_cap_must_be_a_positive_number():
+    """WEBMAP_MAX_VERTICES is read as a whole number, and 0 (which would refuse every line) is refused."""
+    assert settings_from_environ({})["MAX_VERTICES"] == 10_000
+    assert settings_from_environ({"WEBMAP_MAX_VERTICES": "250"})["MAX_VERTICES"] == 250
+    with pytest.raises(ValueError, match="at least 1"):
+        settings_from_environ({"WEBMAP_MAX_VERTICES": "0"})
+
+
 @pytest.mark.parametrize("setting, attribution, url", [
     ("none", "", None),
     ("OpenStreetMap", "", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

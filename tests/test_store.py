@@ -7,7 +7,7 @@ import pytest
 
 from conftest import fixture_incidents
 from webmap.model import Incident
-from webmap.store import BatchInfo, IncidentQuery
+from webmap.store import BatchInfo, IncidentQuery, ProtectedIncidents
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 from webmap.synthetic import synthetic_incidents
 
@@ -28,6 +28,11 @@ def store(tmp_path):
 def ids(incidents):
     """Return the ids of incidents, in order."""
     return [i.id for i in incidents]
+
+
+def retitled(incident: Incident, title: str) -> Incident:
+    """Return a new version of an incident with another title."""
+    return Incident.from_feature({**incident.to_feature(), "properties": {**incident.properties(), "title": title}})
 
 
 def test_new_database_is_at_latest_schema_in_wal_mode(store):
@@ -96,14 +101,29 @@ def test_changed_feature_updates_and_keeps_history(store):
     """An edit replaces the live incident while the old version stays readable with as_of."""
     store.add_incidents(fixture_incidents(), BATCH)
     before = store.data_version()
-    old = store.get_incident("t-001")
-    edited = Incident.from_feature({**old.to_feature(), "properties": {**old.properties(), "title": "Edited"}})
-    report = store.add_incidents([edited], BATCH)
+    report = store.add_incidents([retitled(store.get_incident("t-001"), "Edited")], BATCH)
     assert report.updated == ["t-001"] and store.data_version() == before + 1
     assert store.get_incident("t-001").title == "Edited"
     assert store.get_incident("t-001", as_of=before).title == "Fixture incursion A"
     assert store.count_incidents(IncidentQuery()) == 7
     assert store.count_incidents(IncidentQuery(as_of=before)) == 7
+
+
+def test_write_touching_protected_states_is_refused_inside_its_transaction(store):
+    """A write told that verified and disputed incidents are protected changes none of them, and nothing else
+    either; the same incidents unchanged, and an unverified one changed, go through."""
+    store.add_incidents(fixture_incidents(), BATCH)
+    version, protected = store.data_version(), ("verified", "disputed")
+    live = {i.id: i for i in store.query_incidents(IncidentQuery())}
+    changes = [retitled(live["t-001"], "Unverified, edited"), retitled(live["t-002"], "Verified, edited"),
+               retitled(live["t-003"], "Disputed, edited")]
+    for attempt in (store.plan_incidents, lambda incidents, p: store.add_incidents(incidents, BATCH, p)):
+        with pytest.raises(ProtectedIncidents) as refused:
+            attempt(changes, protected)
+        assert refused.value.states == {"t-002": "verified", "t-003": "disputed"}
+    assert store.data_version() == version and store.get_incident("t-001") == live["t-001"]
+    report = store.add_incidents([changes[0], live["t-002"], live["t-003"]], BATCH, protected)
+    assert (report.updated, report.unchanged) == (["t-001"], ["t-002", "t-003"])
 
 
 def test_failed_write_leaves_nothing_behind(store):

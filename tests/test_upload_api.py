@@ -7,6 +7,7 @@ import pytest
 from conftest import make_app
 from upload_helpers import add_accounts, bearer, collection, csrf_token, feature, log_in
 from webmap.cli import prepare_database
+from webmap.settings import settings_from_environ
 from webmap.store import IncidentQuery, get_store
 
 ITEMS = "/api/collections/incidents/items"
@@ -161,6 +162,35 @@ def test_one_bad_feature_at_the_end_of_a_hundred_writes_nothing(fixture_app, api
     assert state(fixture_app) == before
 
 
+def with_vertices(n: int, vertices: int) -> dict:
+    """Return incident `up-<n>` as a line of `vertices` positions."""
+    line = feature(n)
+    line["geometry"] = {"type": "LineString", "coordinates": [[35.8 + v * 1e-5, 33.1] for v in range(vertices)]}
+    return line
+
+
+def test_features_over_the_vertex_cap_are_refused(fixture_app, api, tokens):
+    """A feature with more than 10,000 positions gets 422 naming it and `geometry`; 10,000 are fine."""
+    before = state(fixture_app)
+    body = error_of(post(api, collection(feature(1), with_vertices(2, 10_001)), tokens["contributor"]),
+                    422, "InvalidContent")
+    assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "geometry")]
+    assert "10,001 vertices; at most 10,000" in body["errors"][0]["message"]
+    assert state(fixture_app) == before
+    assert post(api, collection(with_vertices(2, 10_000)), tokens["contributor"]).status_code == 201
+
+
+def test_the_vertex_cap_follows_its_setting(tmp_path):
+    """WEBMAP_MAX_VERTICES moves the cap."""
+    app = make_app(tmp_path, MAX_VERTICES=settings_from_environ({"WEBMAP_MAX_VERTICES": "50"})["MAX_VERTICES"])
+    with app.app_context():
+        prepare_database(with_samples=False)
+    contributor, api = add_accounts(app)["contributor"], app.test_client()
+    body = error_of(post(api, collection(with_vertices(0, 51)), contributor), 422, "InvalidContent")
+    assert "51 vertices; at most 50" in body["errors"][0]["message"]
+    assert post(api, collection(with_vertices(0, 50)), contributor).status_code == 201
+
+
 def test_multipart_file_upload(fixture_app, api, tokens):
     """A form upload in the `file` field works like a body, and the batch records the file name."""
     data = {"file": (io.BytesIO(json.dumps(collection(feature(1))).encode()), "strikes.geojson")}
@@ -191,16 +221,47 @@ def test_multipart_without_file_is_a_bad_request(api, tokens):
 
 
 def test_only_editors_set_verification(fixture_app, api, tokens):
-    """A contributor may neither mark an incident verified nor undo an editor's verification; an editor may."""
+    """A contributor may not mark an incident verified or disputed; an editor may."""
     verified = collection(feature(1, verification="verified"))
     body = error_of(post(api, verified, tokens["contributor"]), 422, "InvalidContent")
     assert [(e["feature"], e["field"]) for e in body["errors"]] == [(0, "verification")]
     assert post(api, verified, tokens["editor"]).status_code == 201
-    retitled = feature(1, verification="verified", title="Retitled")
-    assert post(api, collection(retitled), tokens["contributor"]).status_code == 201
     before = state(fixture_app)
-    error_of(post(api, collection(feature(1, title="Retitled")), tokens["contributor"]), 422, "InvalidContent")
+    error_of(post(api, collection(feature(2, verification="disputed")), tokens["contributor"]), 422, "InvalidContent")
     assert state(fixture_app) == before
+
+
+def moved(n: int, verification: str) -> dict:
+    """Return incident `up-<n>` with a new place, day and title, keeping its verification state."""
+    changed = feature(n, verification=verification, date="2025-01-12", title="Moved and retitled")
+    changed["geometry"]["coordinates"] = [35.95, 33.25]
+    return changed
+
+
+@pytest.mark.parametrize("reviewed", ["verified", "disputed"])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_contributors_may_not_change_reviewed_incidents(fixture_app, api, tokens, reviewed, dry_run):
+    """Once an editor has verified or disputed an incident, a contributor's upload that changes it is refused whole
+    (403, naming the feature and its id), whether it keeps the state or leaves it out; an editor may change it."""
+    original = feature(1, verification=reviewed)
+    assert post(api, collection(original), tokens["editor"]).status_code == 201
+    before = state(fixture_app)
+    query = "?dry_run=true" if dry_run else ""
+    for change in (moved(1, reviewed), feature(1, title="Retitled")):
+        body = error_of(post(api, collection(feature(2), change), tokens["contributor"], query), 403, "Forbidden")
+        assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "id")]
+        assert "up-1" in body["description"] and "'up-1'" in body["errors"][0]["message"]
+        assert reviewed in body["errors"][0]["message"] and "editor" in body["errors"][0]["message"]
+        assert state(fixture_app) == before
+    with fixture_app.app_context():
+        kept = get_store().get_incident("up-1").to_feature()
+        assert kept["geometry"] == original["geometry"] and kept["properties"]["title"] == "Uploaded 1"
+        assert kept["properties"]["date"] == "2025-01-10" and get_store().get_incident("up-2") is None
+    same = post(api, collection(original, feature(2)), tokens["contributor"], query)
+    assert same.status_code == (200 if dry_run else 201)
+    assert same.get_json()["ids"] == {"inserted": ["up-2"], "updated": [], "unchanged": ["up-1"]}
+    edited = post(api, collection(moved(1, reviewed)), tokens["editor"], query)
+    assert edited.status_code == (200 if dry_run else 201) and edited.get_json()["ids"]["updated"] == ["up-1"]
 
 
 def test_session_requests_need_the_csrf_token(fixture_app, api, tokens):

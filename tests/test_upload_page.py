@@ -78,6 +78,24 @@ def test_invalid_file_lists_each_problem(fixture_app, contributor):
     assert live_count(fixture_app) == 7
 
 
+def test_changing_a_verified_incident_is_refused_in_words(fixture_app, contributor):
+    """A contributor's file that would change an incident an editor verified gets a 403 page naming it; nothing
+    of the file is written."""
+    with fixture_app.app_context():
+        verified = get_store().get_incident("t-002")
+    assert verified.verification == "verified"
+    changed = {**verified.to_feature(), "properties": {**verified.properties(), "title": "Rewritten"}}
+    response = send(contributor, [feature(1), changed])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and 'id="upload-error"' in html
+    cells = re.findall(r'<tr><td>(\d+)</td><td><code>([^<]+)</code></td><td dir="auto">([^<]+)</td>', html)
+    assert [(index, field) for index, field, _ in cells] == [("1", "id")]
+    assert "t-002" in cells[0][2] and "verified" in cells[0][2] and "editor" in cells[0][2]
+    assert live_count(fixture_app) == 7
+    with fixture_app.app_context():
+        assert get_store().get_incident("t-002") == verified
+
+
 def test_upload_form_needs_the_csrf_token(fixture_app, contributor):
     """A form posted without the CSRF token (as a forged cross-site form would be) is refused."""
     assert send(contributor, [feature(1)], token=False).status_code == 400

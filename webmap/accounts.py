@@ -14,9 +14,13 @@ PERMISSIONS = {
     "upload": ("contributor", "upload incidents"),
     "edit": ("editor", "edit or delete incidents"),
     "verify": ("editor", "set the verification state of incidents"),
+    "change_reviewed": ("editor", "change incidents an editor has verified or disputed"),
     "batches": ("editor", "list or undo batches"),
     "users": ("admin", "manage accounts"),
 }
+
+# Verification states only an editor gives; once an incident has one, only editors may change it.
+REVIEWED_STATES = ("verified", "disputed")
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 64
@@ -36,6 +40,11 @@ def check_role(role: str) -> str:
 def role_allows(role: str, permission: str) -> bool:
     """Tell whether an account with `role` has `permission`."""
     return role in ROLES and ROLES.index(role) >= ROLES.index(PERMISSIONS[permission][0])
+
+
+def protected_states(role: str) -> tuple[str, ...]:
+    """Return the verification states of the incidents an account with `role` may not change."""
+    return () if role_allows(role, "change_reviewed") else REVIEWED_STATES
 
 
 def hash_password(password: str) -> str:

@@ -71,7 +71,8 @@ def import_command(file: Path, user: str, dry_run: bool) -> None:
     store = get_store()
     try:
         incidents = read_incidents(file.read_bytes(), file.name, None, vocabulary=load_vocabulary(),
-                                   region_bbox=current_app.config["REGION_BBOX"])
+                                   region_bbox=current_app.config["REGION_BBOX"],
+                                   max_vertices=current_app.config["MAX_VERTICES"])
     except WebmapError as error:
         click.echo(f"{file}: {error.description}", err=True)
         for problem in error.errors:

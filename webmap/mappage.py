@@ -9,11 +9,15 @@ from .livemap import IncidentSource
 from .model import ReferenceLayer
 from .mapbuild import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .mapview import MapView
+from .simplify import simplify_incidents, zoom_for_bbox
 from .store import Store
 from .viewport import LIST_PAGE
 from .vocabulary import Vocabulary
 
 LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
+# A snapshot cannot load more detail as its reader zooms in, so its lines and areas keep about a pixel of
+# detail this many zoom levels beyond the one it opens at.
+EMBED_DETAIL_ZOOMS = 2
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilter
     data_version = store.data_version() if as_of is None else as_of
     matched = store.count_incidents(filters.to_query(as_of=as_of))
     incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
+    zoom = zoom_for_bbox(options.fit_bounds) if options.fit_bounds else options.zoom
+    incidents = simplify_incidents(incidents, zoom + EMBED_DETAIL_ZOOMS)
     layers = store.list_reference_layers()
     built = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)

@@ -26,6 +26,14 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _positive(text: str) -> int:
+    """Parse a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _bbox(text: str) -> tuple[float, float, float, float]:
     """Parse `minlon,minlat,maxlon,maxlat` into a tuple of four floats."""
     parts = [float(v) for v in text.split(",")]
@@ -101,6 +109,12 @@ SETTINGS = (
         "MAX_CONTENT_LENGTH", "WEBMAP_MAX_UPLOAD_MB", 25 * 1024 * 1024,
         "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
         _megabytes,
+    ),
+    Setting(
+        "MAX_VERTICES", "WEBMAP_MAX_VERTICES", 10_000,
+        "Most positions (vertices) one incident's geometry may have; imports refuse a feature with more "
+        "(HTTP 422), so one huge polygon cannot bloat every map and page that shows it.",
+        _positive,
     ),
     Setting(
         "REGION_BBOX", "WEBMAP_REGION_BBOX", (34.0, 29.0, 43.0, 38.0),

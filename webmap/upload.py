@@ -2,11 +2,13 @@
 import json
 from dataclasses import dataclass
 
-from .accounts import role_allows
-from .errors import BadRequest, FieldError, InvalidContent, InvalidParameter, NotFound, UnsupportedMediaType
+from .accounts import protected_states, role_allows
+from .errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
+                     UnsupportedMediaType)
 from .ingest import read_incidents
+from .ingest.validate import MAX_REPORTED_ERRORS
 from .model import Incident
-from .store import Account, BatchInfo, Store, WriteReport
+from .store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
 from .vocabulary import Vocabulary
 
 JSON_TYPES = ("application/geo+json", "application/json")
@@ -24,10 +26,12 @@ class Upload:
 
 @dataclass(frozen=True)
 class IngestRules:
-    """What incoming incidents are checked against: the vocabulary and the region they must lie in."""
+    """What incoming incidents are checked against: the vocabulary, the region they must lie in and the most
+    vertices one geometry may have."""
 
     vocabulary: Vocabulary
     region_bbox: tuple[float, float, float, float]
+    max_vertices: int
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,12 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
     if role_allows(account.role, "verify"):
         return []
     stored = store.verification_states([i.id for i in incidents])
+    protected = protected_states(account.role)
     errors = []
     for index, incident in enumerate(incidents):
         allowed = stored.get(incident.id, "unverified")
-        if incident.verification != allowed:
+        # The write refuses any change to a protected incident, with a message that says why (protected_error).
+        if incident.verification != allowed and allowed not in protected:
             errors.append(FieldError(
                 "verification",
                 f"only editors may set verification; leave it '{allowed}' (the current state)", feature=index))
@@ -97,16 +103,32 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
 def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool) -> UploadResult:
     """Validate an upload whole and write it in one transaction (or only report, for a dry run)."""
     incidents = read_incidents(upload.data, upload.filename, upload.content_type,
-                               vocabulary=rules.vocabulary, region_bbox=rules.region_bbox)
+                               vocabulary=rules.vocabulary, region_bbox=rules.region_bbox,
+                               max_vertices=rules.max_vertices)
     if not incidents:
         raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
     errors = verification_errors(incidents, store, account)
     if errors:
         raise InvalidContent(f"{len(errors)} incidents set a verification state this account may not set.", errors)
-    if dry_run:
-        return UploadResult(incidents, store.plan_incidents(incidents), dry_run=True)
-    report = store.add_incidents(incidents, BatchInfo(user=account.name, filename=upload.filename))
+    protected = protected_states(account.role)
+    try:
+        if dry_run:
+            return UploadResult(incidents, store.plan_incidents(incidents, protected), dry_run=True)
+        report = store.add_incidents(incidents, BatchInfo(user=account.name, filename=upload.filename), protected)
+    except ProtectedIncidents as refused:
+        raise protected_error(incidents, refused.states) from None
     return UploadResult(incidents, report, dry_run=False)
+
+
+def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbidden:
+    """Return the refusal of an upload that would change reviewed incidents, naming each by feature and id."""
+    errors = [FieldError("id", f"'{incident.id}' is {states[incident.id]}: only editors and admins may change it; "
+                               "upload it unchanged or leave it out", feature=index)
+              for index, incident in enumerate(incidents) if incident.id in states]
+    shown = ", ".join(list(states)[:5]) + (", ..." if len(states) > 5 else "")
+    return Forbidden(f"{len(errors)} incident(s) in this upload were verified or disputed by an editor and would "
+                     f"change ({shown}); only editors and admins may change them. Nothing was imported.",
+                     errors[:MAX_REPORTED_ERRORS])
 
 
 def feature_for_id(upload: Upload, incident_id: str) -> Upload:

@@ -3,10 +3,12 @@ from dataclasses import dataclass
 
 from ..mapbuild import MapOptions, MapParts, build_map, render_map
 from ..model import Incident, ReferenceLayer, geometry_bounds
+from ..simplify import simplify_incidents, zoom_for_bbox
 from ..vocabulary import Vocabulary
 from .tables import property_columns
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+FIT_MAX_ZOOM = 12  # the small map zooms no closer than this to the features it shows
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,15 @@ def feature_table(features: list[dict], leading: tuple[str, ...]) -> tuple[list[
 
 def feature_map(incidents: list[Incident], layers: list[ReferenceLayer], features: list[dict],
                 vocabulary: Vocabulary, options: MapOptions) -> MapParts:
-    """Render a map of the features, zoomed to them when there are any."""
-    built = build_map(incidents, layers, vocabulary, options)
-    if features:
-        boxes = [geometry_bounds(f["geometry"]) for f in features]
-        south, west = min(b[1] for b in boxes), min(b[0] for b in boxes)
-        north, east = max(b[3] for b in boxes), max(b[2] for b in boxes)
-        built.fmap.fit_bounds([[south, west], [north, east]], max_zoom=12)
+    """Render a map of the features, zoomed to them when there are any, their lines and areas simplified."""
+    if not features:
+        return render_map(build_map(incidents, layers, vocabulary, options))
+    boxes = [geometry_bounds(f["geometry"]) for f in features]
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    zoom = min(zoom_for_bbox((west, south, east, north)), FIT_MAX_ZOOM)
+    built = build_map(simplify_incidents(incidents, zoom), layers, vocabulary, options)
+    built.fmap.fit_bounds([[south, west], [north, east]], max_zoom=FIT_MAX_ZOOM)
     return render_map(built)
 
 

@@ -4,6 +4,7 @@ from datetime import date
 from ..cycles import no_cycle_collection
 from ..errors import BadRequest, FieldError, InvalidContent
 from ..model import Incident
+from ..settings import setting_default
 from ..vocabulary import Vocabulary
 from .csvfile import csv_records
 from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, check_content, detect_format
@@ -21,7 +22,8 @@ _READERS = {GEOJSON: geojson_records, CSV: csv_records, GEOPACKAGE: geopackage_r
 
 
 def read_incidents(data: bytes, filename: str | None, content_type: str | None, *,
-                   vocabulary: Vocabulary, region_bbox, today: date | None = None) -> list[Incident]:
+                   vocabulary: Vocabulary, region_bbox, today: date | None = None,
+                   max_vertices: int = setting_default("MAX_VERTICES")) -> list[Incident]:
     """Detect the format, parse, validate and return canonical incidents, or raise the error that says why not."""
     if not data.strip():
         raise BadRequest("The file is empty.")
@@ -32,4 +34,4 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
         if not records:
             raise InvalidContent(f"The {file_format} has no features.",
                                  [FieldError("features", "the file has no features")])
-        return validate_records(records, make_rules(vocabulary, region_bbox, today))
+        return validate_records(records, make_rules(vocabulary, region_bbox, today, max_vertices))

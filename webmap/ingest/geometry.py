@@ -75,13 +75,42 @@ def _check_parts(kind: str, coords: list) -> None:
         raise GeometryProblem(f"the {kind} has no parts")
 
 
-def normalize_geometry(geometry, transform: Transform | None = None, nested: bool = False) -> dict:
+def _count_positions(value, depth: int) -> int:
+    """Return how many positions nested arrays hold, from their lengths alone (anything not an array counts 0)."""
+    if type(value) is not list:
+        return 0
+    if depth == 1:
+        return len(value)
+    return sum(_count_positions(part, depth - 1) for part in value)
+
+
+def count_vertices(geometry) -> int:
+    """Return how many positions a raw GeoJSON geometry holds, without reading any of them."""
+    if not isinstance(geometry, dict):
+        return 0
+    if geometry.get("type") == "GeometryCollection":
+        parts = geometry.get("geometries")
+        return sum(count_vertices(part) for part in parts) if type(parts) is list else 0
+    depth = _POSITION_DEPTH.get(geometry.get("type"))
+    if depth is None:
+        return 0
+    return 1 if depth == 0 else _count_positions(geometry.get("coordinates"), depth)
+
+
+def normalize_geometry(geometry, transform: Transform | None = None, max_vertices: int | None = None,
+                       nested: bool = False) -> dict:
     """Return a clean 2-D WGS84 copy of a GeoJSON geometry, or raise GeometryProblem saying what is wrong."""
     if geometry is None:
         raise GeometryProblem("missing geometry: every incident needs a location")
     if not isinstance(geometry, dict):
         raise GeometryProblem(f"must be a GeoJSON geometry object, got {_show(geometry)}")
     kind = geometry.get("type")
+    if kind != "Point" and max_vertices is not None:
+        # Before any position is read or shapely builds anything: a huge geometry costs only its array lengths.
+        vertices = count_vertices(geometry)
+        if vertices > max_vertices:
+            raise GeometryProblem(f"{vertices:,} vertices; at most {max_vertices:,} per feature "
+                                  "(WEBMAP_MAX_VERTICES); simplify the geometry first")
     if kind == "GeometryCollection":
         if nested:
             raise GeometryProblem("a GeometryCollection may not contain another one (RFC 7946 3.1.8 advises against it)")

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..errors import FieldError, InvalidContent
 from ..model import Incident, geometry_bounds
+from ..settings import setting_default
 from ..vocabulary import Vocabulary
 from .dates import latest_date_today, parse_date
 from .geometry import GeometryProblem, normalize_geometry, region_problem
@@ -31,11 +32,13 @@ class ValueProblem(Exception):
 
 @dataclass
 class Rules:
-    """What incoming incidents are checked against: the vocabulary, the region and today's date."""
+    """What incoming incidents are checked against: the vocabulary, the region, today's date and the most
+    vertices a geometry may have."""
 
     vocabulary: Vocabulary
     region: tuple[float, float, float, float]
     today: date
+    max_vertices: int
     # Memos: a file repeats the same few event types and dates thousands of times.
     _event_types: dict = field(default_factory=dict)
     _days: dict = field(default_factory=dict)
@@ -58,9 +61,10 @@ class Rules:
         return self._days[text]
 
 
-def make_rules(vocabulary: Vocabulary, region_bbox, today: date | None = None) -> Rules:
+def make_rules(vocabulary: Vocabulary, region_bbox, today: date | None = None,
+               max_vertices: int = setting_default("MAX_VERTICES")) -> Rules:
     """Build the rules for one upload."""
-    return Rules(vocabulary, tuple(float(v) for v in region_bbox), today or latest_date_today())
+    return Rules(vocabulary, tuple(float(v) for v in region_bbox), today or latest_date_today(), max_vertices)
 
 
 def _blank(value) -> bool:
@@ -262,7 +266,7 @@ def _geometry(record: Record, rules: Rules, problems: list) -> dict | None:
     if record.problems and any(name == layout.geometry for name, _ in record.problems):
         return None  # the reader could not build the geometry and has already said why
     try:
-        geometry = normalize_geometry(record.geometry, layout.transform)
+        geometry = normalize_geometry(record.geometry, layout.transform, rules.max_vertices)
     except GeometryProblem as problem:
         problems.append((layout.geometry, str(problem)))
         return None

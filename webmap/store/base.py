@@ -92,6 +92,14 @@ class UndoRefused(Exception):
         self.ids = list(ids)
 
 
+class ProtectedIncidents(Exception):
+    """A write would change live incidents in a protected verification state; `states` maps each id to its state."""
+
+    def __init__(self, states: dict[str, str]):
+        super().__init__(f"{len(states)} protected incident(s) would change: {', '.join(states)}")
+        self.states = states
+
+
 class Store(ABC):
     """Storage for incidents (with history) and reference layers; implementations differ only in SQL."""
 
@@ -108,16 +116,18 @@ class Store(ABC):
         """Return a number that grows with every write of incidents (0 for an empty store)."""
 
     @abstractmethod
-    def add_incidents(self, incidents: list[Incident], batch: BatchInfo) -> WriteReport:
-        """Insert new incidents and update changed ones by id, all in one transaction."""
+    def add_incidents(self, incidents: list[Incident], batch: BatchInfo,
+                      protected: tuple[str, ...] = ()) -> WriteReport:
+        """Insert new incidents and update changed ones by id, all in one transaction; if any would change a live
+        incident whose verification state is in `protected`, raise ProtectedIncidents and write nothing."""
 
     @abstractmethod
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Delete incidents by id (softly: pinned views still see them), in one transaction."""
 
     @abstractmethod
-    def plan_incidents(self, incidents: list[Incident]) -> WriteReport:
-        """Return what `add_incidents` would do with these incidents, without writing anything."""
+    def plan_incidents(self, incidents: list[Incident], protected: tuple[str, ...] = ()) -> WriteReport:
+        """Return what `add_incidents` would do with these incidents (or raise what it would), writing nothing."""
 
     @abstractmethod
     def verification_states(self, incident_ids: list[str]) -> dict[str, str]:

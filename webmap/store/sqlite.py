@@ -13,8 +13,8 @@ import orjson
 from ..cycles import no_cycle_collection
 from ..model import Incident, ReferenceLayer, geometry_bounds
 from ..points import IncidentPoints, pack_point, points_from_packed
-from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, Store, UndoRefused,
-                   WriteReport)
+from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
+                   UndoRefused, WriteReport)
 
 # Each entry migrates the schema from version N to N+1; `PRAGMA user_version` records N.
 # Incident rows are versions: a row is live while `valid_to` is NULL, and an edit or a
@@ -345,13 +345,15 @@ class SQLiteStore(Store):
         row = self._connection().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
-    def add_incidents(self, incidents: list[Incident], batch: BatchInfo) -> WriteReport:
-        """Insert new incidents, replace changed ones and skip identical ones, in one transaction."""
+    def add_incidents(self, incidents: list[Incident], batch: BatchInfo,
+                      protected: tuple[str, ...] = ()) -> WriteReport:
+        """Insert new incidents, replace changed ones and skip identical ones, in one transaction; refuse the whole
+        write if it would change an incident in a `protected` verification state."""
         report = WriteReport()
         with no_cycle_collection(), self._bulk_write(len(incidents)), self._transaction() as conn:
             version, batch_id = self._open_batch(conn, batch)
             rows, superseded = [], []
-            for incident, feature, digest, previous in self._changes(conn, incidents, report):
+            for incident, feature, digest, previous in self._changes(conn, incidents, report, protected):
                 if previous:
                     superseded.append((version, previous))
                 rows.append(self._row(incident, version, batch_id, digest, feature))
@@ -370,16 +372,21 @@ class SQLiteStore(Store):
         report.batch_id, report.data_version = batch_id, version
         return report
 
-    def plan_incidents(self, incidents: list[Incident]) -> WriteReport:
+    def plan_incidents(self, incidents: list[Incident], protected: tuple[str, ...] = ()) -> WriteReport:
         """Sort incidents into inserted, updated and unchanged as `add_incidents` would, writing nothing."""
         report = WriteReport(data_version=self.data_version())
-        for _ in self._changes(self._connection(), incidents, report):
+        for _ in self._changes(self._connection(), incidents, report, protected):
             pass
         return report
 
-    def _changes(self, conn: sqlite3.Connection, incidents: list[Incident], report: WriteReport):
-        """Record each incident in the report; yield (incident, feature, digest, superseded rowid) for writes."""
+    def _changes(self, conn: sqlite3.Connection, incidents: list[Incident], report: WriteReport,
+                 protected: tuple[str, ...]):
+        """Record each incident in the report; yield (incident, feature, digest, superseded rowid) for writes.
+
+        Raises ProtectedIncidents after the last one if any would change a live incident in a `protected` state;
+        the caller writes its rows only after the last one, so nothing is written then."""
         live = self._live_hashes(conn, [i.id for i in incidents])
+        refused = {}
         for incident in incidents:
             feature = _feature_text(incident)
             digest = hashlib.sha1(feature.encode()).hexdigest()
@@ -387,8 +394,12 @@ class SQLiteStore(Store):
             if previous and previous[1] == digest:
                 report.unchanged.append(incident.id)
                 continue
+            if previous and previous[2] in protected:
+                refused[incident.id] = previous[2]
             (report.updated if previous else report.inserted).append(incident.id)
             yield incident, feature, digest, previous[0] if previous else None
+        if refused:
+            raise ProtectedIncidents(refused)
 
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Close the live versions of these incidents (history keeps them) in one transaction."""
@@ -606,9 +617,9 @@ class SQLiteStore(Store):
         return found
 
     @classmethod
-    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
-        """Return rowid and content hash of the live rows among `ids`."""
-        return cls._live_columns(conn, ids, "rowid, content_hash")
+    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+        """Return rowid, content hash and verification state of the live rows among `ids`."""
+        return cls._live_columns(conn, ids, "rowid, content_hash, verification")
 
     def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
         """Return the verification state of each live incident among these ids."""

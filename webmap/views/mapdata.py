@@ -9,6 +9,7 @@ from ..aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, 
 from ..caching import cache_for_version, version_etag
 from ..filters import parse_map_filters
 from ..points import IncidentPoints
+from ..simplify import simplify_incidents, zoom_for_bbox
 from ..store import get_store
 from ..viewport import ListPage, parse_list_request, parse_view_request
 from ..vocabulary import load_vocabulary
@@ -34,11 +35,15 @@ def _json(payload: dict, points: IncidentPoints) -> Response:
                              max_age=0)
 
 
-def _list(points: IncidentPoints, mask, page: ListPage) -> dict:
+def _features(keys, zoom: int) -> list[dict]:
+    """Return the incidents with these row keys as GeoJSON Features, lines and areas simplified for `zoom`."""
+    return [i.to_feature() for i in simplify_incidents(get_store().incidents_by_key(keys.tolist()), zoom)]
+
+
+def _list(points: IncidentPoints, mask, page: ListPage, zoom: int) -> dict:
     """Return one page of the incident list: its order, where it starts, the total and the incidents."""
     keys = list_keys(points, mask, page.descending, page.offset, page.limit)
-    return {"sort": page.sort(), "offset": page.offset, "total": int(mask.sum()),
-            "features": [i.to_feature() for i in get_store().incidents_by_key(keys.tolist())]}
+    return {"sort": page.sort(), "offset": page.offset, "total": int(mask.sum()), "features": _features(keys, zoom)}
 
 
 @bp.get("/summary")
@@ -64,8 +69,8 @@ def view():
         "in_view": data.in_view,
         "clustered": data.clustered,
         "clusters": [c.to_json() for c in data.clusters],
-        "features": [i.to_feature() for i in get_store().incidents_by_key(data.keys.tolist())],
-        "list": _list(points, mask, page) if data.clustered else None,
+        "features": _features(data.keys, zoom),
+        "list": _list(points, mask, page, zoom) if data.clustered else None,
     }, points)
 
 
@@ -75,4 +80,4 @@ def incident_list():
     filters = parse_map_filters(request.args, load_vocabulary())
     bbox, page = parse_list_request(request.args)
     points = get_store().incident_points()
-    return _json(_list(points, filter_mask(points, filters, bbox), page), points)
+    return _json(_list(points, filter_mask(points, filters, bbox), page, zoom_for_bbox(bbox)), points)

@@ -14,8 +14,8 @@ BATCHES_PER_PAGE = 50
 
 
 def ingest_rules() -> IngestRules:
-    """Return the vocabulary and region that uploads are validated against."""
-    return IngestRules(load_vocabulary(), current_app.config["REGION_BBOX"])
+    """Return the vocabulary, region and vertex cap that uploads are validated against."""
+    return IngestRules(load_vocabulary(), current_app.config["REGION_BBOX"], current_app.config["MAX_VERTICES"])
 
 
 @bp.route("/upload", methods=["GET", "POST"])

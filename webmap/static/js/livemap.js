@@ -48,14 +48,17 @@
     var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
     var drawn = {};  // incident id -> its layer in `incidents`
     if (!map.getPane(PANE)) { map.createPane(PANE).style.zIndex = 450; }
-    var drawOptions = { crowded: false, pane: PANE, added: function (feature, layer) { drawn[feature.id] = layer; } };
+    var drawOptions = { crowded: false, pane: PANE, added: function (feature, layer) {
+      drawn[feature.id] = layer;
+      layer.drawnAtZoom = state.zoom;  // lines and areas come simplified for the zoom they were asked at
+    } };
     var incidents = webmapIncidents.draw(group, { type: "FeatureCollection", features: [] }, config, drawOptions);
     var focus = null;  // the selected incident's layer in focusLayer
     var timers = {};
     var requests = {};
     var removing = false;  // popups closing because their marker is being replaced, not by the user
     var state = {
-      args: live.filters, descending: true, version: null, clustered: false, sorted: [],
+      args: live.filters, descending: true, version: null, zoom: null, clustered: false, sorted: [],
       inView: 0, listed: 0, selected: null, popupFor: null, marked: null
     };
 
@@ -170,9 +173,10 @@
       if (!size.x || !size.y) { return; }
       container.setAttribute("data-view-state", "loading");
       viewCountNode.textContent = text.loading;
+      var zoom = Math.round(map.getZoom());
       fetchJson("view", live.view_url + "?" + query({
-        bbox: bbox(), zoom: Math.round(map.getZoom()), sort: state.descending ? "-date" : "date"
-      })).then(renderView, failed);
+        bbox: bbox(), zoom: zoom, sort: state.descending ? "-date" : "date"
+      })).then(function (data) { renderView(data, zoom); }, failed);
     }
 
     function loadList(append) {
@@ -271,21 +275,24 @@
       return marker;
     }
 
-    function renderView(data) {
+    function renderView(data, zoom) {
       clusterLayer.clearLayers();
       data.clusters.forEach(function (cluster) { clusterMarker(cluster).addTo(clusterLayer); });
       var next = {};
       data.features.forEach(function (feature) { next[feature.id] = true; });
       removing = true;
       Object.keys(drawn).forEach(function (id) {
-        // Keep markers that stay in view (an open popup stays open), unless the data changed since.
-        if (!next[id] || data.data_version !== state.version) {
+        // Keep markers that stay in view (an open popup stays open), unless the data changed since, or a line
+        // or area was simplified for a lower zoom than this one (its finer outline has just arrived).
+        var coarser = drawn[id].feature.geometry.type !== "Point" && drawn[id].drawnAtZoom < zoom;
+        if (!next[id] || data.data_version !== state.version || coarser) {
           webmapIncidents.remove(group, incidents, drawn[id]);
           delete drawn[id];
         }
       });
       removing = false;
       drawOptions.crowded = data.features.length > CROWDED;
+      state.zoom = zoom;
       incidents.addData(data.features.filter(function (feature) { return !drawn[feature.id]; }));
       state.version = data.data_version;
       state.clustered = data.clustered;
