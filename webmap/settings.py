@@ -24,6 +24,13 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _seconds(text: str) -> int:
+    """Parse a whole number of seconds above zero."""
+    if not text.strip().isdigit() or int(text) == 0:
+        raise ValueError(f"expected a whole number of seconds above 0, got {text!r}")
+    return int(text)
+
+
 def _bbox(text: str) -> tuple[float, float, float, float]:
     """Parse `minlon,minlat,maxlon,maxlat` into a tuple of four floats."""
     parts = [float(v) for v in text.split(",")]
@@ -83,6 +90,12 @@ SETTINGS = (
         "MAX_CONTENT_LENGTH", "WEBMAP_MAX_UPLOAD_MB", 25 * 1024 * 1024,
         "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
         _megabytes,
+    ),
+    Setting(
+        "CLIENT_TIMEOUT", "WEBMAP_CLIENT_TIMEOUT", 15,
+        "Seconds `webmap serve` keeps a connection whose client sends nothing (in the middle of a request or "
+        "between requests); a request must also arrive within this time plus a second per 500 bytes.",
+        _seconds,
     ),
     Setting(
         "REGION_BBOX", "WEBMAP_REGION_BBOX", (34.0, 29.0, 43.0, 38.0),
