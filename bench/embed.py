@@ -123,7 +123,7 @@ def _met(goal: str, rps: float) -> str:
 
 def write_results(rows: list[dict], args, body_bytes: int, gzip_bytes: int) -> None:
     """Replace the "## Embeds" section of bench/RESULTS.md with these numbers and the method."""
-    baseline = f" and, alongside, the same command from `{args.baseline_label}`" if args.baseline else ""
+    baseline = f" and, alongside, the same command from {args.baseline_label}" if args.baseline else ""
     lines = [
         "## Embeds", "",
         f"Measured {date.today().isoformat()} by `bench/embed.py` on this 2-core machine (shared, noisy): "
@@ -211,7 +211,7 @@ def main() -> None:
                         help="another webmap version's tree (`git archive COMMIT | tar -x -C DIR`, with a link to "
                              "node_modules) whose server is measured alongside, on the same database, with this "
                              "virtualenv")
-    parser.add_argument("--baseline-label", default="the baseline", help="how RESULTS.md names the baseline")
+    parser.add_argument("--baseline-label", default="the baseline tree", help="how RESULTS.md names the baseline")
     parser.add_argument("--no-record", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     wrk_path = require_wrk()
