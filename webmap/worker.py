@@ -48,6 +48,11 @@ class Channel(HTTPChannel):
         self.request_bytes += len(data)
         return super().received(data)
 
+    def send_continue(self):
+        """Invite the body (100 Continue) only if it will be read; waitress would then wait for a refused one."""
+        if self.request.error is None:
+            super().send_continue()
+
     def too_slow(self, now: float) -> bool:
         """Whether a request is still arriving after the client timeout plus a second per MIN_BYTES_PER_SECOND."""
         allowed = self.adj.channel_timeout + self.request_bytes / MIN_BYTES_PER_SECOND
