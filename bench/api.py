@@ -1,4 +1,4 @@
-"""Read API latency: webmap's /api against pygeoapi, same data, same query, both under gunicorn on loopback.
+"""Read API latency: webmap's /api against pygeoapi, same data, same query, each as deployed, on loopback.
 
 Builds (once, under bench/out/, which git ignores) 100 000 synthetic incidents with the shared generator,
 loads them into a webmap SQLite store and into a GeoPackage, installs pygeoapi into its own virtualenv and
@@ -7,7 +7,8 @@ Then it serves webmap with `webmap serve` and pygeoapi with gunicorn (same numbe
 up and times the same items query against each in interleaved rounds with a plain HTTP client, one request
 at a time. It prints a table and rewrites the "## Read API" section of bench/RESULTS.md.
 
-usage: .venv/bin/python bench/api.py [--incidents N] [--requests N] [--warmup N] [--workers N] [--no-write]
+usage: .venv/bin/python bench/api.py [--incidents N] [--requests N] [--warmup N] [--workers N]
+       [--baseline DIR [--baseline-label TEXT]] [--no-write]
 needs: Debian packages libsqlite3-mod-spatialite and python3-gdal (for pygeoapi's providers)
 """
 import argparse
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
@@ -230,6 +232,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60, help="timed requests per server")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for each server")
+    parser.add_argument("--baseline", type=Path,
+                        help="another webmap version's tree (`git archive COMMIT | tar -x -C DIR`, with a link to "
+                             "node_modules) whose server is timed alongside, with this virtualenv")
+    parser.add_argument("--baseline-label", default="baseline", help="how the table names the baseline")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -238,40 +244,41 @@ def main() -> None:
     database = webmap_database(source, args.incidents)
     gpkg = geopackage(source, args.incidents)
     bin_dir = pygeoapi_python()
-    webmap_port, pygeoapi_port = free_port(), free_port()
+    pygeoapi_port = free_port()
     config, openapi = pygeoapi_config(gpkg, pygeoapi_port, bin_dir)
 
     query = urlencode(QUERY)
-    webmap = start(
-        [str(ROOT / ".venv" / "bin" / "webmap"), "serve", "--host", "127.0.0.1", "--port", str(webmap_port),
-         "--workers", str(args.workers)],
-        {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "WEBMAP_TILES": "none"},
-        webmap_port, "/api", "webmap-serve.log")
-    try:
-        pygeoapi = start(
+    items = f"/api/collections/incidents/items?{query}"
+    webmaps = {"webmap /api (SQLite store)": None}
+    if args.baseline:
+        webmaps[f"webmap /api, {args.baseline_label}"] = args.baseline.resolve()
+    targets = {}
+    with ExitStack() as servers:
+        for number, (name, checkout) in enumerate(webmaps.items()):
+            port = free_port()
+            env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "WEBMAP_TILES": "none"}
+            if checkout:
+                env["PYTHONPATH"] = str(checkout)  # its webmap package comes before the one installed here
+            servers.callback(stop, start(
+                [str(ROOT / ".venv" / "bin" / "webmap"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                 "--workers", str(args.workers)], env, port, "/api", f"webmap-serve-{number}.log"))
+            targets[name] = (port, items)
+        servers.callback(stop, start(
             [str(bin_dir / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{pygeoapi_port}",
              "--access-logfile", "-", "pygeoapi.flask_app:APP"],
             {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi),
              "SPATIALITE_LIBRARY_PATH": "mod_spatialite"},
-            pygeoapi_port, "/conformance?f=json", "pygeoapi.log")
-        try:
-            targets = {
-                "webmap /api (SQLite store)": (webmap_port, f"/api/collections/incidents/items?{query}"),
-                "pygeoapi, SQLiteGPKG provider": (pygeoapi_port, f"/collections/incidents_sqlite/items?{query}"),
-                "pygeoapi, OGR provider (GPKG)": (pygeoapi_port, f"/collections/incidents_ogr/items?{query}"),
-            }
-            shapes = {name: describe(get(port, path)[1]) for name, (port, path) in targets.items()}
-            log(f"timing {args.requests} requests per server after {args.warmup} warm-up requests")
-            times = measure(targets, args.requests, args.warmup)
-        finally:
-            stop(pygeoapi)
-    finally:
-        stop(webmap)
+            pygeoapi_port, "/conformance?f=json", "pygeoapi.log"))
+        targets["pygeoapi, SQLiteGPKG provider"] = (pygeoapi_port, f"/collections/incidents_sqlite/items?{query}")
+        targets["pygeoapi, OGR provider (GPKG)"] = (pygeoapi_port, f"/collections/incidents_ogr/items?{query}")
+        shapes = {name: describe(get(port, path)[1]) for name, (port, path) in targets.items()}
+        log(f"timing {args.requests} requests per server after {args.warmup} warm-up requests")
+        times = measure(targets, args.requests, args.warmup)
 
     rows = [{"name": name, "median": statistics.median(times[name]), "p90": percentile(times[name], 0.9),
              **shapes[name]} for name in targets]
     ours = rows[0]
-    fastest = min(rows[1:], key=lambda row: row["median"])
+    fastest = min((row for row in rows if row["name"].startswith("pygeoapi")), key=lambda row: row["median"])
     ratio = ours["median"] / fastest["median"]
     verdict = "met" if ratio <= 0.3 else "missed"
     summary = (f"webmap / fastest pygeoapi ({fastest['name'].split(', ')[1]}): "
@@ -283,6 +290,8 @@ def main() -> None:
         return
     pygeoapi_version = subprocess.run([str(bin_dir / "python"), "-c", "import pygeoapi; print(pygeoapi.__version__)"],
                                       capture_output=True, text=True).stdout.strip()
+    baseline = (f"\n- Baseline: the same `webmap serve` from another version's tree ({args.baseline_label}), on the "
+                "same database, timed in the same rounds." if args.baseline else "")
     readable_query = "&".join(f"{name}={value}" for name, value in QUERY.items())
     section = f"""## Read API
 
@@ -304,9 +313,10 @@ Method:
   GeoPackage-capable providers applies `datetime` (SQLiteGPKG and OGR ignore it), so pygeoapi answers with
   incursions in the bbox from every date; both servers return 1000 features, and webmap does the extra date
   filtering.
-- Servers: webmap with `webmap serve --workers {args.workers}` (gunicorn, as deployed); pygeoapi with
-  `gunicorn --workers {args.workers} pygeoapi.flask_app:APP` from its own virtualenv, both logging each
-  request; the pygeoapi configuration is written at run time under bench/out/.
+- Servers: webmap with `webmap serve --workers {args.workers}` (gunicorn worker processes serving with waitress,
+  as deployed, without an access log); pygeoapi with `gunicorn --workers {args.workers} pygeoapi.flask_app:APP`
+  from its own virtualenv, logging each request; the pygeoapi configuration is written at run time under
+  bench/out/.{baseline}
 - Client: Python's http.client on loopback, a new connection per request, one request at a time;
   {args.warmup} untimed warm-up requests per target, then {args.requests} timed rounds that alternate which
   server goes first. Medians and 90th percentiles of the wall time from sending the request to reading the

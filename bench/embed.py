@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Embed throughput: requests/s and p99 latency of /embed under `wrk`, against `webmap serve` (gunicorn).
+"""Embed throughput: requests/s and p99 latency of /embed under `wrk`, against `webmap serve`.
 
 Three cases, each for a bounded time on loopback only: a live embed (full HTML), a revalidation
 (If-None-Match with the current ETag, answered 304) and a pinned embed (full HTML, `as_of=`).
 The database is a temporary SQLite file with the bundled sample plus synthetic incidents.
 
-usage: .venv/bin/python bench/embed.py [--incidents 1000] [--duration 10] [--connections 32] [--workers 5]
+usage: .venv/bin/python bench/embed.py [--incidents 1000] [--duration 10] [--connections 32] [--workers 2]
+       [--threads 4] [--runs 3] [--baseline DIR [--baseline-label TEXT]] [--no-record]
 """
 import argparse
 import json
@@ -13,12 +14,14 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from datetime import date
+from email.message import Message
 from pathlib import Path
 
 from results import RESULTS, record_section
@@ -67,9 +70,12 @@ def prepare_database(folder: Path, incidents: int) -> tuple[str, int]:
     return url, pinned
 
 
-def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    """Start `webmap serve` and wait until it answers."""
+def start_server(database_url: str, port: int, workers: int, threads: int,
+                 checkout: Path | None = None) -> subprocess.Popen:
+    """Start `webmap serve` (from `checkout` instead of this tree if given) and wait until it answers."""
     env = {**os.environ, "DATABASE_URL": database_url, "WEBMAP_SECRET_KEY": "bench"}
+    if checkout:
+        env["PYTHONPATH"] = str(checkout)  # its webmap package comes before the one installed here
     command = [str(ROOT / ".venv" / "bin" / "webmap"), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--threads", str(threads)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -83,14 +89,14 @@ def start_server(database_url: str, port: int, workers: int, threads: int) -> su
     sys.exit("webmap serve did not start")
 
 
-def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, int]:
-    """GET a URL; return status, headers and body size as sent (304 is not an error here)."""
+def fetch(url: str, headers: dict | None = None) -> tuple[int, Message, int]:
+    """GET a URL; return status, headers (names in any case) and body size as sent (304 is not an error here)."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), len(response.read())
+            return response.status, response.headers, len(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), 0
+        return error.code, error.headers, 0
 
 
 def wrk(wrk_path: str, url: str, seconds: int, connections: int, headers: dict) -> dict:
@@ -117,74 +123,120 @@ def _met(goal: str, rps: float) -> str:
 
 def write_results(rows: list[dict], args, body_bytes: int, gzip_bytes: int) -> None:
     """Replace the "## Embeds" section of bench/RESULTS.md with these numbers and the method."""
+    baseline = f" and, alongside, the same command from {args.baseline_label}" if args.baseline else ""
     lines = [
         "## Embeds", "",
         f"Measured {date.today().isoformat()} by `bench/embed.py` on this 2-core machine (shared, noisy): "
-        f"`webmap serve --workers {args.workers} --threads {args.threads}` (gunicorn"
-        + (", threaded workers with keep-alive" if args.threads > 1 else ", sync workers")
-        + f") on a temporary SQLite database with the bundled sample plus {args.incidents} synthetic incidents, "
+        f"`webmap serve --workers {args.workers} --threads {args.threads}`{baseline}, "
+        f"on a temporary SQLite database with the bundled sample plus {args.incidents} synthetic incidents, "
         f"loaded with `wrk -t2 -c{args.connections} -d{args.duration}s` on loopback (wrk shares the 2 cores). "
         f"Each URL is requested a few times first so every worker has rendered it once. The embed shows "
         f"three event types and three reference layers (`{VIEW}`): {body_bytes // 1024} KiB of HTML, "
-        f"{gzip_bytes // 1024} KiB gzipped. Load average before the run: {args.load}.",
+        f"{gzip_bytes // 1024} KiB gzipped. Each case ran {args.runs} times"
+        + (", alternating which server went first" if args.baseline else "")
+        + f"; the table gives medians. Load average before the run: {args.load}.",
         "",
-        "| case | requests/s | p99 latency (ms) | goal | met | load after | errors |",
-        "| --- | ---: | ---: | --- | --- | ---: | --- |",
+        "| case | requests/s | p99 latency (ms) |" + (" baseline requests/s | ratio |" if args.baseline else "")
+        + " goal | met | load after | errors |",
+        "| --- | ---: | ---: |" + (" ---: | ---: |" if args.baseline else "") + " --- | --- | ---: | --- |",
     ]
-    lines += [f"| {r['case']} | {r['rps']:.0f} | {r['p99_ms']:.1f} | {r['goal']} | {r['met']} | {r['load']:.1f} "
-              f"| {r['errors']} |" for r in rows]
+    for r in rows:
+        versus = f" {r['baseline_rps']:.0f} | {r['rps'] / r['baseline_rps']:.2f} |" if args.baseline else ""
+        lines.append(f"| {r['case']} | {r['rps']:.0f} | {r['p99_ms']:.1f} |{versus} {r['goal']} | {r['met']} "
+                     f"| {r['load']:.1f} | {r['errors']} |")
     lines += ["", "Live embeds are served from each worker's in-process cache of rendered HTML (keyed by the "
               "normalised parameters and the data version); revalidations are answered from the data version "
               "and the parameters alone, without touching that cache or Folium. The last row is Flask serving "
               "a 300-byte static file through the same server at the same moment: the floor of a request on "
-              "this machine, against which the revalidation rate should be read. \"load after\" is the 1-minute "
-              "load average when the case ended (other work shares the machine).", ""]
+              "this machine, against which the revalidation rate should be read. \"load after\" is the median "
+              "1-minute load average when the case's runs ended (other work shares the machine); \"errors\" "
+              "are those of the last run.", ""]
     record_section("Embeds", "\n".join(lines))
 
 
+def prepare_server(port: int, pinned: int, args) -> dict:
+    """Warm a running server (every worker renders each page) and return its cases: name, URL, headers, goal."""
+    live = f"http://127.0.0.1:{port}/embed?{VIEW}"
+    pinned_url = f"{live}&as_of={pinned}"
+    for url in (live, pinned_url):
+        for headers in ({}, GZIP):
+            for _ in range(args.workers * args.threads * 2):
+                assert fetch(url, headers)[0] == 200, url
+    etag = fetch(live, GZIP)[1]["ETag"]
+    assert fetch(live, {**GZIP, "If-None-Match": etag})[0] == 304
+    return {"live embed, gzip (200)": (live, GZIP, "≥ 500/s"),
+            "live embed, plain (200)": (live, {}, "≥ 500/s"),
+            "revalidation (304)": (live, {**GZIP, "If-None-Match": etag}, "≥ 2,000/s"),
+            "pinned embed, gzip (200)": (pinned_url, GZIP, ""),
+            "reference: static file (200)": (f"http://127.0.0.1:{port}/static/favicon.svg", GZIP, "")}
+
+
+def measure(wrk_path: str, servers: dict[str, dict], args) -> dict[tuple[str, str], list[dict]]:
+    """Run every case `args.runs` times on every server, case by case, alternating which server goes first."""
+    results = {}
+    names = list(servers)
+    for run in range(args.runs):
+        for case in servers[names[0]]:
+            for name in (names if run % 2 == 0 else names[::-1]):
+                url, headers, _goal = servers[name][case]
+                results.setdefault((name, case), []).append(
+                    wrk(wrk_path, url, args.duration, args.connections, headers))
+    return results
+
+
+def summarise(results: dict, servers: dict[str, dict]) -> list[dict]:
+    """Turn the runs into one row per case: medians, the last run's errors, and the baseline's median if any."""
+    rows = []
+    for case, (_url, _headers, goal) in servers["webmap"].items():
+        runs = results[("webmap", case)]
+        row = {"case": case, "goal": goal, "rps": statistics.median(r["rps"] for r in runs),
+               "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+               "load": statistics.median(r["load"] for r in runs), "errors": runs[-1]["errors"]}
+        if "baseline" in servers:
+            row["baseline_rps"] = statistics.median(r["rps"] for r in results[("baseline", case)])
+        rows.append({**row, "met": _met(goal, row["rps"])})
+    return rows
+
+
 def main() -> None:
-    """Build the database, start the server, load it with wrk and report."""
+    """Build the database, start the server (and the baseline's), load them with wrk and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=1000, help="synthetic incidents to add")
     parser.add_argument("--duration", type=int, default=10, help="seconds per case")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (above 1: gthread workers)")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each case; the table gives medians")
+    parser.add_argument("--baseline", type=Path,
+                        help="another webmap version's tree (`git archive COMMIT | tar -x -C DIR`, with a link to "
+                             "node_modules) whose server is measured alongside, on the same database, with this "
+                             "virtualenv")
+    parser.add_argument("--baseline-label", default="the baseline tree", help="how RESULTS.md names the baseline")
     parser.add_argument("--no-record", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     wrk_path = require_wrk()
     args.load = f"{os.getloadavg()[0]:.1f}"
+    checkouts = {"webmap": None, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as folder:
         database_url, pinned = prepare_database(Path(folder), args.incidents)
-        port = free_port()
-        server = start_server(database_url, port, args.workers, args.threads)
+        processes = []
         try:
-            live = f"http://127.0.0.1:{port}/embed?{VIEW}"
-            pinned_url = f"{live}&as_of={pinned}"
-            for url in (live, pinned_url):
-                for headers in ({}, GZIP):
-                    for _ in range(args.workers * args.threads * 2):
-                        assert fetch(url, headers)[0] == 200, url
-            live_bytes = fetch(live)[2]
-            gzip_bytes = fetch(live, GZIP)[2]
-            etag = fetch(live, GZIP)[1]["ETag"]
-            assert fetch(live, {**GZIP, "If-None-Match": etag})[0] == 304
-            cases = [("live embed, gzip (200)", live, GZIP, "≥ 500/s"),
-                     ("live embed, plain (200)", live, {}, "≥ 500/s"),
-                     ("revalidation (304)", live, {**GZIP, "If-None-Match": etag}, "≥ 2,000/s"),
-                     ("pinned embed, gzip (200)", pinned_url, GZIP, ""),
-                     ("reference: static file (200)", f"http://127.0.0.1:{port}/static/favicon.svg", GZIP, "")]
-            rows = []
-            for name, url, headers, goal in cases:
-                result = wrk(wrk_path, url, args.duration, args.connections, headers)
-                rows.append({"case": name, "goal": goal, **result, "met": _met(goal, result["rps"])})
+            servers = {}
+            for name, checkout in checkouts.items():
+                port = free_port()
+                processes.append(start_server(database_url, port, args.workers, args.threads, checkout))
+                servers[name] = prepare_server(port, pinned, args)
+            live = servers["webmap"]["live embed, plain (200)"][0]
+            live_bytes, gzip_bytes = fetch(live)[2], fetch(live, GZIP)[2]
+            rows = summarise(measure(wrk_path, servers, args), servers)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    print(f"{'case':<30} {'req/s':>8} {'p99 ms':>8} {'goal':>10} {'met':>4} {'load':>5}  errors")
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+    print(f"{'case':<30} {'req/s':>8} {'p99 ms':>8} {'baseline':>9} {'goal':>10} {'met':>4} {'load':>5}  errors")
     for row in rows:
-        print(f"{row['case']:<30} {row['rps']:>8.0f} {row['p99_ms']:>8.1f} {row['goal']:>10} {row['met']:>4} "
-              f"{row['load']:>5.1f}  {row['errors']}")
+        print(f"{row['case']:<30} {row['rps']:>8.0f} {row['p99_ms']:>8.1f} {row.get('baseline_rps', 0):>9.0f} "
+              f"{row['goal']:>10} {row['met']:>4} {row['load']:>5.1f}  {row['errors']}")
     if not args.no_record:
         write_results(rows, args, live_bytes, gzip_bytes)
         print(f"recorded in {RESULTS.relative_to(ROOT)}")

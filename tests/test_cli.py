@@ -1,12 +1,9 @@
 """The `webmap` command: init creates and fills the database; serve runs the production server."""
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
 from conftest import make_app
+from served import webmap_serve
 from webmap.store import IncidentQuery, get_store
 
 
@@ -37,34 +34,16 @@ def test_init_without_samples(tmp_path):
         assert get_store().count_incidents(IncidentQuery()) == 0
 
 
-def _free_port() -> int:
-    """Return a loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_serve_runs_gunicorn_and_creates_the_database(tmp_path):
-    """`webmap serve` on a new database file answers `/` with the map, from gunicorn."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "WEBMAP_TILES": "none",
-           "WEBMAP_SECRET_KEY": "test"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    try:
-        body, headers = None, None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    body, headers = response.read().decode(), response.headers
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert body is not None, "server did not answer"
-        assert "incidents match" in body
-        assert "gunicorn" in headers.get("Server", "")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def test_serve_creates_the_database_and_serves_with_waitress(tmp_path):
+    """`webmap serve` on a new database file answers `/` with the map, from waitress in a gunicorn worker,
+    and with `--access-log` writes a line per request."""
+    with webmap_serve(tmp_path, "--workers", "1", "--access-log") as base:
+        with urllib.request.urlopen(f"{base}/?type=raid", timeout=10) as response:
+            body, headers = response.read().decode(), response.headers
+        log = tmp_path / "serve.log"
+        deadline = time.monotonic() + 10
+        while '"GET /?type=raid HTTP/1.1" 200' not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the worker writes the line just after the answer
+    assert "incidents match" in body
+    assert headers["Server"] == "waitress"
+    assert '"GET /?type=raid HTTP/1.1" 200' in log.read_text()

@@ -32,6 +32,13 @@ def test_vertex_cap_must_be_a_positive_number():
         settings_from_environ({"WEBMAP_MAX_VERTICES": "0"})
 
 
+@pytest.mark.parametrize("value", ["0", "-5", "2.5", "soon"])
+def test_client_timeout_must_be_whole_seconds_above_zero(value):
+    """A client timeout that would drop every connection at once, or is not a number, is refused with a reason."""
+    with pytest.raises(ValueError, match="whole number of at least 1"):
+        settings_from_environ({"WEBMAP_CLIENT_TIMEOUT": value})
+
+
 @pytest.mark.parametrize("setting, attribution, url", [
     ("none", "", None),
     ("OpenStreetMap", "", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

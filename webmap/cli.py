@@ -45,19 +45,20 @@ def init_command(no_samples: bool, reload_geodata: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn worker processes [default: one per core]")
+@click.option("--workers", default=None, type=int, help="worker processes [default: one per core]")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int,
-              help="threads per worker; above 1, gunicorn's threaded workers with keep-alive (measured in bench/embed.py)")
+              help="threads per worker that run the app; each gets a request only once it has fully arrived")
 @click.option("--access-log", is_flag=True, help="Log every request to standard output.")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None, threads: int, access_log: bool) -> None:
-    """Serve the app with gunicorn, creating the database first if needed."""
+    """Serve the app (gunicorn worker processes, waitress in each), creating the database first if needed."""
     from .server import default_workers, serve
 
     click.echo(prepare_database())
     get_store().close()  # workers open their own connections
     click.echo(f"serving on http://{host}:{port}/")
-    serve(_worker_app, host, port, workers or default_workers(), threads, access_log)
+    serve(_worker_app, host, port, workers or default_workers(), threads, access_log,
+          client_timeout=current_app.config["CLIENT_TIMEOUT"], max_body=current_app.config["MAX_CONTENT_LENGTH"])
 
 
 @click.command("import")

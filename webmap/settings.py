@@ -28,10 +28,10 @@ def _flag(text: str) -> bool:
 
 def _positive(text: str) -> int:
     """Parse a whole number of at least 1."""
-    value = int(text)
-    if value < 1:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValueError(f"expected a whole number of at least 1, got {text!r}")
-    return value
+    return int(text)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -114,6 +114,12 @@ SETTINGS = (
         "MAX_VERTICES", "WEBMAP_MAX_VERTICES", 10_000,
         "Most positions (vertices) one incident's geometry may have; imports refuse a feature with more "
         "(HTTP 422), so one huge polygon cannot bloat every map and page that shows it.",
+        _positive,
+    ),
+    Setting(
+        "CLIENT_TIMEOUT", "WEBMAP_CLIENT_TIMEOUT", 15,
+        "Seconds `webmap serve` keeps a connection whose client sends nothing (in the middle of a request or "
+        "between requests); a request must also arrive within this time plus a second per 500 bytes.",
         _positive,
     ),
     Setting(
