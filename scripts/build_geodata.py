@@ -708,15 +708,15 @@ def line_uncertainty(chosen: dict, other: dict, towns: list[dict]) -> tuple[list
     for line_id in LINE_NAMES:
         line_m, other_m = to_local([chosen[line_id], other[line_id]])
         samples = disagreement(line_m, other_m)
-        for (km, _, gap_km), point in zip(samples, to_lonlat([point for _, point, _ in samples]), strict=True):
-            props = {"line": line_id, "km": round(km, 3), "uncertainty_km": round(gap_km, 2)}
+        points = to_lonlat([point for _, point, _ in samples])
+        for (along_km, _, gap_km), point in zip(samples, points, strict=True):
+            props = {"line": line_id, "km": round(along_km, 3), "uncertainty_km": round(gap_km, 2)}
             features.append(feature(props, gridded(point)))
         gaps = [gap for *_, gap in samples]
         worst_km, worst_point, worst = max(samples, key=lambda sample: sample[2])
         town, town_km = nearest_town(worst_point, towns)
         summaries[line_id] = {"min": min(gaps), "median": statistics.median(gaps), "max": worst,
-                              "at_km": worst_km, "town": town, "town_km": town_km,
-                              "length_km": line_m.length / 1000}
+                              "at_km": worst_km, "town": town, "town_km": town_km}
     return features, summaries
 
 
@@ -921,13 +921,14 @@ def build(source: Path, out: Path, lines: str = "osm") -> list[Path]:
 
 def uncertainty_collection(samples: list[dict], lines: str) -> dict:
     """Return the line uncertainty samples as a FeatureCollection that explains its own fields."""
+    drawn, other = AGREEMENT_SOURCES[lines]["label"], AGREEMENT_SOURCES[other_lines(lines)]["label"]
     return collection(
         samples,
         name="line_uncertainty",
-        description=f"Points about every kilometre along the Alpha and Bravo lines ({AGREEMENT_SOURCES[lines]['label']}"
-        f"). uncertainty_km: distance from the point to the same line in {AGREEMENT_SOURCES[other_lines(lines)]['label']}"
-        ", taken as the line's uncertainty there. km: distance along the line from its northern end. For a place, "
-        "use the sample nearest to the nearest point of the line. See geodata/PROVENANCE.md.",
+        description=f"Points about every kilometre along the Alpha and Bravo lines ({drawn}). uncertainty_km: "
+        f"distance from the point to the same line in {other}, taken as the line's uncertainty there. km: "
+        "distance along the line from its northern end. For a place, use the sample nearest to the nearest "
+        "point of the line. See geodata/PROVENANCE.md.",
         lines=lines,
         measured_against=other_lines(lines),
         attribution=AGREEMENT_SOURCES[lines]["attribution"],

@@ -227,7 +227,7 @@ def test_area_of_separation_from_openstreetmap_is_about_232_km2():
 
 
 def test_majdal_shams_is_west_of_alpha_and_hader_east_of_bravo():
-    """Majdal Shams (Israeli-held) lies west of the Alpha line and Hader east of the Bravo line, both outside the AoS."""
+    """Majdal Shams (Israeli-held) is west of the Alpha line and Hader east of the Bravo line: both outside the AoS."""
     aos = single_geometry("area_of_separation.geojson")
     majdal, hader = town_point("Majdal Shams"), town_point("Hader (Hadar)")
     assert not aos.contains(majdal) and not aos.contains(hader)
@@ -251,7 +251,7 @@ def test_every_town_has_an_arabic_name():
 
 
 def test_new_quneitra_and_the_ruins_of_old_quneitra_are_both_towns():
-    """Madinat al-Baath (New Quneitra) and the ruins of old Quneitra are separate places, the ruins without a population."""
+    """New Quneitra (Madinat al-Baath) and old Quneitra's ruins are separate towns, the ruins without population."""
     towns = towns_by_name()
     ruins = towns["Quneitra (ruins)"]["properties"]
     assert ruins["name_ar"].startswith("القنيطرة") and "أطلال" in ruins["name_ar"]
