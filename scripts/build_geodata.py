@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """Build the bundled reference layers in geodata/ from the openly licensed files in shared/data.
 
-usage: build_geodata.py [--source DIR] [--out DIR]
+usage: build_geodata.py [--source DIR] [--out DIR] [--lines {osm,naturalearth}]
 
-Writes layers.json, one GeoJSON file per reference layer and sample_incidents.geojson.
+Writes layers.json, one GeoJSON file per reference layer, line_uncertainty.geojson and
+sample_incidents.geojson. The 1974 lines and zones come from OpenStreetMap by default; with
+--lines naturalearth they come from the Natural Earth derivation instead, as before.
 The output is byte-for-byte deterministic, so tests can rebuild it and compare with the
 committed copy. geodata/PROVENANCE.md is written by hand and explains every file.
 """
 import argparse
+import gzip
 import json
+import math
+import statistics
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import shapely
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import LineString, Polygon, box, mapping, shape
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"
@@ -21,6 +27,16 @@ DEFAULT_OUT = REPO / "geodata"
 
 GEONAMES_FILE = Path("geonames_cities500", "geonames_cities500_golan_southsyria.geojson")
 WIKIPEDIA_FILE = Path("wikipedia_reference_points", "wikipedia_reference_points.geojson")
+OSM_AOS_FILE = Path("osm_undof", "184888.osm.xml.gz")
+OSM_GOLAN_FILE = Path("osm_undof", "16119376.osm.xml.gz")
+NE_AGREEMENT_FILE = Path("derived_undof_approx", "undof_1974_lines_and_zones_approx.geojson")
+UNCERTAINTY_FILE = "line_uncertainty.geojson"
+# Azimuthal equidistant centred on the Area of Separation: within 60 km of the centre every
+# distance is true to better than 0.01%, so buffers and gaps between lines come out in metres.
+LOCAL_CRS = "+proj=aeqd +lat_0=33.1 +lon_0=35.85 +datum=WGS84 +units=m +no_defs"
+BANDS_KM = ((0, 10), (10, 20), (20, 25))  # Areas of Limitation, from the AoS outward
+SAMPLE_SPACING_M = 1000  # how often the two sources' lines are compared
+OUTSIDE_COUNTRIES = ("LBN", "JOR")  # Areas of Limitation stop at these borders
 GRID = 1e-5  # degrees, about 1 m: far finer than any source here
 DIGITS = 5
 LEVANT_BOX = (34.0, 31.0, 38.5, 34.8)  # lon/lat: the part of the region the map shows
@@ -35,8 +51,9 @@ METRIC_CRS = "EPSG:32637"  # UTM 37N: covers all of Syria with <0.2% scale error
 GOVERNORATE_TOLERANCE_M = 100
 DASH = "6 4"
 
-# GeoNames' first Arabic alternate name is sometimes another place or a typo: fixes we are
-# sure of, and "" where no trustworthy Arabic name is known (mostly Hebrew-named villages).
+# GeoNames' first Arabic alternate name is sometimes another place or a typo: fixes we are sure
+# of. Israeli localities without an Arabic name in GeoNames get the transliteration Arabic-language
+# media use for them.
 ARABIC_FIXES = {
     172441: "المزرعة",  # Al Mazra‘ah; GeoNames gives "السجن", a different village
     171998: "ببيلا",  # Babīlā; GeoNames gives "باب بيلا"
@@ -49,8 +66,42 @@ ARABIC_FIXES = {
     12795: "الصورة الصغيرة",
     167444: "مجدل شمس",
     443093: "كتسرين",  # Katzrin; "قصرين" is the older Arab village name
-    443100: "",  # Mārom Golan: GeoNames' Arabic is a loose transliteration
+    443100: "ماروم غولان",  # Mārom Golan; GeoNames' "ماروم ها جولان" keeps the Hebrew article
+    443092: "حاد نيس",
+    443090: "حسفين",
+    443088: "نوف",
+    443091: "رمات مغشيميم",
+    443084: "راموت",
+    173334: "القنيطرة (أطلال)",
 }
+# One English spelling per place in every layer and in the interface; GeoNames' own name and other
+# common spellings stay searchable as `aliases`.
+TOWN_NAMES = {
+    172408: ("As-Suwayda", ["As Suwayda", "As-Sweida", "Sweida", "Suwayda"]),
+    170905: ("Daraa", ["Dar'a", "Deraa"]),
+    173334: ("Quneitra (ruins)", ["Quneitra", "Old Quneitra", "Kuneitra"]),
+}
+GOVERNORATE_NAMES = {  # OCHA NAME_EN -> the spelling used everywhere else
+    "As-Sweida": "As-Suwayda",
+    "Dar'a": "Daraa",
+}
+# Old Quneitra has lain in ruins since 1974; GeoNames' population (36,143) is the governorate's or
+# the new town's, never the ruins'.
+TOWN_NOTES = {
+    173334: "Old Quneitra: destroyed in 1974 and largely abandoned, inside the Area of Separation. The "
+    "governorate's seat is Madinat al-Baath (New Quneitra).",
+}
+NO_POPULATION = {173334}
+# Places missing from GeoNames cities500 and the shared Wikipedia points, each with the
+# coordinates of the article named in PROVENANCE.md. Kudna (كودنا) is not here: no source
+# with coordinates for it was found.
+EXTRA_TOWNS = [
+    {"name": "Madinat al-Baath (New Quneitra)", "name_ar": "مدينة البعث", "source": "Wikipedia",
+     "lon": 35.87, "lat": 33.17, "aliases": ["New Quneitra", "Baath City", "Madinat al-Ba'ath"],
+     "note": "Seat of Quneitra governorate since 1986. Wikipedia gives its position to 0.01° (about 1 km)."},
+    {"name": "Jubata al-Khashab", "name_ar": "جباتا الخشب", "source": "Marefa",
+     "lon": 35.83167, "lat": 33.22556, "aliases": ["Jubbata al-Khashab", "Jubata"], "note": ""},
+]
 INCIDENT_KEYS = ("date", "end_date", "event_type", "title", "description", "location_name", "sources")
 # A Wikipedia point this close to a GeoNames town is the same place, so it is not repeated.
 DUPLICATE_DISTANCE_DEG = 0.01
@@ -74,7 +125,7 @@ SAMPLE_INCIDENTS = [
     },
     {
         "date": "2024-12-08", "event_type": "incursion", "place": QUNEITRA,
-        "location_name": "Quneitra",
+        "location_name": "Quneitra area; shown at Quneitra (ruins)",
         "title": "Israeli forces enter the Area of Separation near Quneitra",
         "description": "Israel's military said it had deployed forces into the buffer zone along the 1974 "
         "line; Israeli and Arab media reported troops and tanks in the Quneitra area.",
@@ -109,7 +160,7 @@ SAMPLE_INCIDENTS = [
     },
     {
         "date": "2024-12-19", "end_date": "2025-02-01", "event_type": "outpost", "place": QUNEITRA,
-        "location_name": "Quneitra",
+        "location_name": "Near Quneitra (ruins)",
         "title": "New Israeli military site reported near Quneitra",
         "description": "Satellite images analysed by Al Jazeera's Sanad unit and published by Haaretz showed "
         "a new Israeli military site near Quneitra, inside the buffer zone.",
@@ -188,9 +239,9 @@ SAMPLE_INCIDENTS = [
         "date": "2025-07-14", "end_date": "2025-07-16", "event_type": "airstrike",
         "place": ("geonames", 172408),
         "location_name": "As-Suwayda and its western approaches",
-        "title": "Israeli strikes on government forces in the Sweida area",
+        "title": "Israeli strikes on government forces in the As-Suwayda area",
         "description": "Israel's military said it struck tanks and vehicles of Syrian government forces "
-        "heading for and inside Sweida, saying it was acting to protect the Druze; Syrian state media "
+        "heading for and inside As-Suwayda, saying it was acting to protect the Druze; Syrian state media "
         "reported strikes on the city.",
         "sources": ["AFP", "Reuters", "SANA"],
     },
@@ -200,7 +251,7 @@ SAMPLE_INCIDENTS = [
         "title": "Israeli strikes on the military headquarters in Damascus",
         "description": "Israel's military said it struck the entrance of the Syrian military headquarters "
         "complex and a target near the presidential palace, linking the strikes to the fighting in "
-        "Sweida.",
+        "As-Suwayda.",
         "sources": ["Reuters", "AP", "The National"],
     },
     {
@@ -232,13 +283,72 @@ SAMPLE_INCIDENTS = [
 
 NE_URL = "https://www.naturalearthdata.com"
 NE_LICENCE = "Public domain (Natural Earth)"
-DERIVED_SOURCE = (
-    "Derived from Natural Earth 1:10m (shared/data/derived_undof_approx): {what}; "
-    "copied with 5-decimal coordinates."
-)
-DERIVED_PRECISION = (
-    "about ±1 km (Natural Earth 1:10m); derived for illustration, not an official UN or party map"
-)
+NE_TERMS_URL = "https://www.naturalearthdata.com/about/terms-of-use/"
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+OSM_OFFERED = "This derived database is offered under ODbL 1.0."
+# Where the 1974 lines and zones come from: `lines` in build() picks one; the other source is the
+# yardstick for the lines' uncertainty.
+AGREEMENT_SOURCES = {
+    "osm": {
+        "label": "OpenStreetMap",
+        "label_ar": "أوبن ستريت ماب",
+        "source_url": "https://www.openstreetmap.org/relation/184888",
+        "licence": "ODbL 1.0",
+        "licence_url": ODBL_URL,
+        "attribution": OSM_ATTRIBUTION,
+        "source": {
+            "area_of_separation": "OpenStreetMap relation 184888 'UNDOF' (version 37, 2025-09-19): its 13 outer "
+            f"ways merged and polygonised. {OSM_OFFERED}",
+            "alpha_line": "Western edge of OpenStreetMap relation 184888: the ways tagged A-Line, shared with "
+            f"relation 16119376 (Golan Heights), from the Lebanese to the Jordanian border. {OSM_OFFERED}",
+            "bravo_line": "Eastern edge of OpenStreetMap relation 184888: its ways that are neither the A-Line "
+            f"nor a national border, from the Lebanese to the Jordanian border. {OSM_OFFERED}",
+            "areas_of_limitation": "0-10, 10-20 and 20-25 km distance bands around the OpenStreetMap Area of "
+            "Separation (relation 184888), split at the Alpha line extended due north and south, without the "
+            f"parts in Lebanon and Jordan (Natural Earth 1:50m). {OSM_OFFERED}",
+        },
+        "precision": "crowd-mapped in OpenStreetMap, not the map annexed to the 1974 agreement",
+        "aos_errors": "",
+        "note": "DERIVED APPROXIMATION - not an official UN/party map. Geometry from OpenStreetMap relation "
+        "184888 (© OpenStreetMap contributors, ODbL 1.0); bands are simple distance buffers drawn for "
+        "illustration.",
+    },
+    "naturalearth": {
+        "label": "Natural Earth 1:10m",
+        "label_ar": "ناتشورال إيرث 1:10م",
+        "source_url": NE_URL,
+        "licence": "Public domain (derived from Natural Earth)",
+        "licence_url": NE_TERMS_URL,
+        "attribution": "Approximate 1974 lines and zones derived from Natural Earth",
+        "source": {
+            "area_of_separation": "Derived from Natural Earth 1:10m (shared/data/derived_undof_approx): disputed "
+            "area 'UNDOF Zone'.",
+            "alpha_line": "Derived from Natural Earth 1:10m (shared/data/derived_undof_approx): boundary line "
+            "'Ceasefire Lines 1974'.",
+            "bravo_line": "Derived from Natural Earth 1:10m (shared/data/derived_undof_approx): boundary line "
+            "'UNDOF' (overlay limit).",
+            "areas_of_limitation": "0-10, 10-20 and 20-25 km distance bands around the Natural Earth 'UNDOF "
+            "Zone' polygon, split at the Alpha line extended due north and south, without the parts in "
+            "Lebanon and Jordan (Natural Earth 1:50m).",
+        },
+        "precision": "about ±1 km (Natural Earth 1:10m); derived for illustration, not an official UN or "
+        "party map",
+        "aos_errors": "; it wrongly contains Majdal Shams and Hader",
+        "note": "DERIVED APPROXIMATION - not an official UN/party map. Lines from Natural Earth 1:10m (public "
+        "domain); bands are simple distance buffers drawn for illustration.",
+    },
+}
+AGREEMENT_NAMES = {
+    "alpha_line": ("Alpha line (Line A) - approximate", "الخط ألفا (أ) - تقريبي"),
+    "bravo_line": ("Bravo line (Line B) - approximate", "الخط برافو (ب) - تقريبي"),
+    "area_of_separation": ("UNDOF Area of Separation - approximate", "منطقة الفصل (أندوف) - تقريبي"),
+}
+LINE_NAMES = {"alpha_line": ("Alpha line", "خط ألفا"), "bravo_line": ("Bravo line", "خط برافو")}
+SIDE_NAMES = {"alpha": "Alpha (Israeli-held)", "bravo": "Bravo (Syrian)"}
+LAYER_KEY_ORDER = ("id", "title", "file", "geometry_kind", "group", "approximate", "source", "source_url",
+                   "licence", "licence_url", "attribution", "precision", "uncertainty", "shown_by_default",
+                   "style")
 LAYERS = [  # draw order, bottom to top
     {
         "id": "countries",
@@ -251,6 +361,7 @@ LAYERS = [  # draw order, bottom to top
         "Palestine clipped to lon 34.0-38.5, lat 31.0-34.8.",
         "source_url": NE_URL,
         "licence": NE_LICENCE,
+        "licence_url": NE_TERMS_URL,
         "attribution": "Made with Natural Earth",
         "precision": "Natural Earth 1:50m generalisation, borders can be off by a few km; Natural Earth "
         "draws de facto control (its Israel polygon covers the Golan Heights and most of the Area of "
@@ -270,6 +381,7 @@ LAYERS = [  # draw order, bottom to top
         "geometry unchanged apart from 5-decimal coordinates.",
         "source_url": NE_URL,
         "licence": NE_LICENCE,
+        "licence_url": NE_TERMS_URL,
         "attribution": "Made with Natural Earth",
         "precision": "about ±1 km (Natural Earth 1:10m); the western edge follows Natural Earth's "
         "Syrian claim line",
@@ -288,6 +400,7 @@ LAYERS = [  # draw order, bottom to top
         f"shared borders simplified once with a {GOVERNORATE_TOLERANCE_M} m Douglas-Peucker tolerance.",
         "source_url": "https://data.humdata.org/dataset/syrian-arab-republic-administrative-boundaries-populated-places",
         "licence": "CC BY-IGO (UN OCHA / UNCS)",
+        "licence_url": "https://creativecommons.org/licenses/by/3.0/igo/",
         "attribution": "Boundaries: UN OCHA / UNCS (CC BY-IGO)",
         "precision": f"borders simplified with a {GOVERNORATE_TOLERANCE_M} m tolerance (UTM 37N), so "
         "positions stay within about 125 m of the source; neighbours still share their borders; as on UN "
@@ -303,14 +416,6 @@ LAYERS = [  # draw order, bottom to top
         "geometry_kind": "polygon",
         "group": "agreement_1974",
         "approximate": True,
-        "source": DERIVED_SOURCE.format(
-            what="0-10, 10-20 and 20-25 km distance bands around the Natural Earth 'UNDOF Zone' polygon, "
-            "split at the Alpha line"),
-        "source_url": NE_URL,
-        "licence": "Public domain (derived from Natural Earth)",
-        "attribution": "Approximate 1974 zones derived from Natural Earth",
-        "precision": "distance bands drawn around the approximate Area of Separation for illustration "
-        "(about ±1 km plus the band construction); not the agreed Areas of Limitation",
         "shown_by_default": True,
         "style": {"color": "#9e9ac8", "weight": 1, "opacity": 0.6, "fillColor": "#dadaeb",
                   "fillOpacity": 0.12, "dashArray": DASH},
@@ -322,12 +427,6 @@ LAYERS = [  # draw order, bottom to top
         "geometry_kind": "polygon",
         "group": "agreement_1974",
         "approximate": True,
-        "source": DERIVED_SOURCE.format(what="Natural Earth 1:10m disputed area 'UNDOF Zone'"),
-        "source_url": NE_URL,
-        "licence": "Public domain (derived from Natural Earth)",
-        "attribution": "Approximate 1974 zones derived from Natural Earth",
-        "precision": DERIVED_PRECISION + "; it wrongly contains Majdal Shams and Hader, and Line A-1 "
-        "(Quneitra) is not represented",
         "shown_by_default": True,
         "style": {"color": "#2171b5", "weight": 2, "opacity": 0.9, "fillColor": "#6baed6",
                   "fillOpacity": 0.25, "dashArray": DASH},
@@ -339,11 +438,6 @@ LAYERS = [  # draw order, bottom to top
         "geometry_kind": "line",
         "group": "agreement_1974",
         "approximate": True,
-        "source": DERIVED_SOURCE.format(what="Natural Earth 1:10m boundary line 'Ceasefire Lines 1974'"),
-        "source_url": NE_URL,
-        "licence": "Public domain (derived from Natural Earth)",
-        "attribution": "Approximate 1974 lines derived from Natural Earth",
-        "precision": DERIVED_PRECISION,
         "shown_by_default": True,
         "style": {"color": "#d7301f", "weight": 3, "opacity": 0.9, "fillColor": "#d7301f",
                   "fillOpacity": 0.0, "dashArray": DASH},
@@ -355,11 +449,6 @@ LAYERS = [  # draw order, bottom to top
         "geometry_kind": "line",
         "group": "agreement_1974",
         "approximate": True,
-        "source": DERIVED_SOURCE.format(what="Natural Earth 1:10m boundary line 'UNDOF' (overlay limit)"),
-        "source_url": NE_URL,
-        "licence": "Public domain (derived from Natural Earth)",
-        "attribution": "Approximate 1974 lines derived from Natural Earth",
-        "precision": DERIVED_PRECISION,
         "shown_by_default": True,
         "style": {"color": "#1a9850", "weight": 3, "opacity": 0.9, "fillColor": "#1a9850",
                   "fillOpacity": 0.0, "dashArray": DASH},
@@ -372,12 +461,14 @@ LAYERS = [  # draw order, bottom to top
         "group": "towns",
         "approximate": False,
         "source": "GeoNames cities500 places inside Syria as mapped by UN OCHA / UNCS (so including the "
-        "Golan), plus Wikipedia infobox points for Hader, Beit Jinn and the Mount Hermon summit.",
+        "Golan), plus infobox points for Hader, Beit Jinn, the Mount Hermon summit and Madinat al-Baath (New "
+        "Quneitra) from Wikipedia and for Jubata al-Khashab from Marefa.",
         "source_url": "https://www.geonames.org",
         "licence": "CC BY 4.0 (GeoNames); Wikipedia coordinates are factual data",
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
         "attribution": "Towns: GeoNames (CC BY 4.0), Wikipedia contributors",
         "precision": "one point per place as given by GeoNames or Wikipedia (the town centre, "
-        "usually within a few hundred metres); Arabic names checked by hand and left blank where unsure",
+        "usually within a few hundred metres; Madinat al-Baath to about 1 km); Arabic names checked by hand",
         "shown_by_default": True,
         "style": {"color": "#333333", "weight": 1, "opacity": 0.9, "fillColor": "#ffffff",
                   "fillOpacity": 0.9},
@@ -480,7 +571,8 @@ def build_governorates(source: Path) -> list[dict]:
     frame = gpd.read_file(source / "ocha_cod_ab_syr" / "syr_admin1.shp").sort_values("PCODE")
     geoms = simplify_coverage(frame.to_crs(METRIC_CRS).geometry.tolist(), GOVERNORATE_TOLERANCE_M)
     return [
-        feature({"name": row.NAME_EN, "name_ar": row.NAME_AR, "pcode": row.PCODE}, geom)
+        feature({"name": GOVERNORATE_NAMES.get(row.NAME_EN, row.NAME_EN), "name_ar": row.NAME_AR,
+                 "aliases": [row.NAME_EN] if row.NAME_EN in GOVERNORATE_NAMES else [], "pcode": row.PCODE}, geom)
         for row, geom in zip(frame.itertuples(), geoms, strict=True)
     ]
 
@@ -491,34 +583,237 @@ def aol_name_ar(side: str, from_km: int, to_km: int) -> str:
     return f"منطقة التحديد، {side_ar}، {from_km}-{to_km} كم - تقريبي"
 
 
-def build_agreement_layers(source: Path) -> dict[str, list[dict]]:
-    """Split the derived 1974 lines and zones into one feature list per layer id."""
-    path = source / "derived_undof_approx" / "undof_1974_lines_and_zones_approx.geojson"
-    layers = {"alpha_line": [], "bravo_line": [], "area_of_separation": [], "areas_of_limitation": []}
-    for item in read_collection(path):
-        props = item["properties"]
-        geom = gridded(shape(item["geometry"]))
-        if props["role"].startswith("aol_"):
-            band = {
-                "name": props["name"],
-                "name_ar": aol_name_ar(props["side"], props["from_km"], props["to_km"]),
-                "band": f"{props['from_km']}-{props['to_km']} km",
-                "side": props["side"],
-                "approximate": True,
-                "note": props["note"],
-            }
-            layers["areas_of_limitation"].append((props["side"], props["from_km"], feature(band, geom)))
-        else:
-            kept = {k: props[k] for k in ("name", "name_ar")} | {"approximate": True, "note": props["note"]}
-            layers[props["role"]].append(feature(kept, geom))
-    bands = sorted(layers["areas_of_limitation"], key=lambda t: t[:2])
-    layers["areas_of_limitation"] = [band for *_, band in bands]
-    return layers
+def osm_outer_ways(path: Path) -> dict[str, tuple[dict, LineString]]:
+    """Return {way id: (tags, line)} for the outer ways of the relation in an OSM XML export."""
+    with gzip.open(path) as stream:
+        root = ElementTree.parse(stream).getroot()
+    nodes = {node.get("id"): (float(node.get("lon")), float(node.get("lat"))) for node in root.iter("node")}
+    outer = {member.get("ref") for member in root.find("relation").iter("member")
+             if member.get("type") == "way" and member.get("role") == "outer"}
+    return {
+        way.get("id"): ({tag.get("k"): tag.get("v") for tag in way.iter("tag")},
+                        LineString([nodes[nd.get("ref")] for nd in way.iter("nd")]))
+        for way in root.iter("way") if way.get("id") in outer
+    }
+
+
+def north_to_south(line: LineString) -> LineString:
+    """Return the line running from its northern end to its southern end."""
+    return shapely.reverse(line) if line.coords[0][1] < line.coords[-1][1] else line
+
+
+def merged_line(lines: list[LineString]) -> LineString:
+    """Merge ways that meet end to end into one LineString running north to south."""
+    merged = shapely.line_merge(shapely.multilinestrings(lines))
+    if merged.geom_type != "LineString":
+        raise ValueError(f"the ways do not form one line ({len(shapely.get_parts(merged))} pieces)")
+    return north_to_south(merged)
+
+
+def osm_agreement(source: Path) -> dict:
+    """Return the Area of Separation and the Alpha and Bravo lines from OpenStreetMap relation 184888."""
+    ways = osm_outer_ways(source / OSM_AOS_FILE)
+    golan = osm_outer_ways(source / OSM_GOLAN_FILE)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(
+        shapely.line_merge(shapely.union_all([line for _, line in ways.values()])))))
+    if len(faces) != 1:
+        raise ValueError(f"relation 184888 gives {len(faces)} polygons, expected one")
+    # The ring is four runs: the Alpha line (west), the Syria-Jordan border along the Yarmouk (the
+    # southern end, 0.8 km), the Bravo line (east) and the Syria-Lebanon border on Mount Hermon (the
+    # northern end). Each way belongs to one run: Alpha ways carry alt_name=A-Line and are also the
+    # Golan Heights relation's eastern edge, border ways carry border_type=nation, the rest is Bravo.
+    # So the ring is split at the four points where a border way meets a line way.
+    alpha = {way_id for way_id, (tags, _) in ways.items() if tags.get("alt_name") == "A-Line"}
+    if alpha != ways.keys() & golan.keys():
+        raise ValueError("the A-Line ways are not the ways shared with the Golan Heights relation")
+    border = {way_id for way_id, (tags, _) in ways.items() if tags.get("border_type") == "nation"}
+    return {
+        "area_of_separation": faces[0],
+        "alpha_line": merged_line([line for way_id, (_, line) in ways.items() if way_id in alpha]),
+        "bravo_line": merged_line([line for way_id, (_, line) in ways.items()
+                                   if way_id not in alpha | border]),
+    }
+
+
+def naturalearth_agreement(source: Path) -> dict:
+    """Return the Area of Separation and the Alpha and Bravo lines derived from Natural Earth 1:10m."""
+    by_role = {item["properties"]["role"]: shape(item["geometry"])
+               for item in read_collection(source / NE_AGREEMENT_FILE)}
+    return {
+        "area_of_separation": by_role["area_of_separation"],
+        "alpha_line": north_to_south(by_role["alpha_line"]),
+        "bravo_line": north_to_south(by_role["bravo_line"]),
+    }
+
+
+def to_local(geoms: list) -> list:
+    """Project lon/lat geometries to LOCAL_CRS (metres)."""
+    return gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(LOCAL_CRS).tolist()
+
+
+def to_lonlat(geoms: list) -> list:
+    """Project LOCAL_CRS geometries back to lon/lat."""
+    return gpd.GeoSeries(geoms, crs=LOCAL_CRS).to_crs("EPSG:4326").tolist()
+
+
+def west_of(line: LineString, reach: float = 100_000) -> Polygon:
+    """Return the area west of a north-to-south line extended due north and south from its ends."""
+    (north_x, north_y), (south_x, south_y) = line.coords[0], line.coords[-1]
+    far_west = min(x for x, _ in line.coords) - reach
+    return Polygon([(north_x, north_y + reach), *line.coords, (south_x, south_y - reach),
+                    (far_west, south_y - reach), (far_west, north_y + reach)])
+
+
+def limitation_bands(aos, alpha_line, outside) -> list[tuple[str, int, int, object]]:
+    """Return (side, from km, to km, polygon) for the six Areas of Limitation, alpha side first."""
+    aos_m, alpha_m = to_local([aos, alpha_line])
+    west = west_of(alpha_m)
+    rings = [(low, high, aos_m.buffer(high * 1000).difference(aos_m.buffer(low * 1000)))
+             for low, high in BANDS_KM]
+    parts = [("alpha", low, high, ring.intersection(west)) for low, high, ring in rings]
+    parts += [("bravo", low, high, ring.difference(west)) for low, high, ring in rings]
+    lonlat = to_lonlat([geom for *_, geom in parts])
+    return [(side, low, high, gridded(geom.difference(outside)))
+            for (side, low, high, _), geom in zip(parts, lonlat, strict=True)]
+
+
+def outside_countries(source: Path):
+    """Return Natural Earth's Lebanon and Jordan, where no Area of Limitation is drawn."""
+    path = source / "naturalearth" / "ne_50m_admin_0_countries_levant.geojson"
+    return shapely.union_all([shape(item["geometry"]) for item in read_collection(path)
+                              if item["properties"]["ADM0_A3"] in OUTSIDE_COUNTRIES])
+
+
+def disagreement(line_m: LineString, other_m) -> list[tuple[float, object, float]]:
+    """Sample a projected line about every kilometre: (km from its north end, point, km to `other_m`)."""
+    count = max(1, math.ceil(line_m.length / SAMPLE_SPACING_M))
+    samples = []
+    for step in range(count + 1):
+        point = line_m.interpolate(line_m.length * step / count)
+        samples.append((line_m.length * step / count / 1000, point, point.distance(other_m) / 1000))
+    return samples
+
+
+def nearest_town(point_m, towns: list[dict]) -> tuple[dict, float]:
+    """Return the properties of the town nearest a projected point and its distance in km."""
+    points = to_local([shape(town["geometry"]) for town in towns])
+    distances = [point_m.distance(town_point) for town_point in points]
+    best = distances.index(min(distances))
+    return towns[best]["properties"], distances[best] / 1000
+
+
+def line_uncertainty(chosen: dict, other: dict, towns: list[dict]) -> tuple[list[dict], dict]:
+    """Return the uncertainty sample features and a summary per line: how far the two sources disagree."""
+    features, summaries = [], {}
+    for line_id in LINE_NAMES:
+        line_m, other_m = to_local([chosen[line_id], other[line_id]])
+        samples = disagreement(line_m, other_m)
+        points = to_lonlat([point for _, point, _ in samples])
+        for (along_km, _, gap_km), point in zip(samples, points, strict=True):
+            props = {"line": line_id, "km": round(along_km, 3), "uncertainty_km": round(gap_km, 2)}
+            features.append(feature(props, gridded(point)))
+        gaps = [gap for *_, gap in samples]
+        worst_km, worst_point, worst = max(samples, key=lambda sample: sample[2])
+        town, town_km = nearest_town(worst_point, towns)
+        summaries[line_id] = {"min": min(gaps), "median": statistics.median(gaps), "max": worst,
+                              "at_km": worst_km, "town": town, "town_km": town_km}
+    return features, summaries
+
+
+def km(value: float) -> str:
+    """Format kilometres with two decimals."""
+    return f"{value:.2f}"
+
+
+def uncertainty_sentences(line_id: str, summary: dict, lines: str) -> dict:
+    """Return the English and Arabic sentence that says how uncertain a line is and where most."""
+    chosen, other = (AGREEMENT_SOURCES[key] for key in (lines, other_lines(lines)))
+    name, name_ar = LINE_NAMES[line_id]
+    town = summary["town"]
+    return {
+        "en": f"{name}: sampled every kilometre, the {chosen['label']} line drawn here lies a median "
+        f"{km(summary['median'])} km (at most {km(summary['max'])} km) from the {other['label']} line; the gap "
+        f"is largest about {summary['at_km']:.0f} km from the line's northern end, {summary['town_km']:.1f} km "
+        f"from {town['name']}.",
+        "ar": f"{name_ar}: عند قياسه كل كيلومتر، يبعد خط {chosen['label_ar']} المرسوم هنا عن خط "
+        f"{other['label_ar']} بوسيط {km(summary['median'])} كم (وبحد أقصى {km(summary['max'])} كم)؛ وأكبر فرق "
+        f"على بعد نحو {summary['at_km']:.0f} كم من الطرف الشمالي للخط، وعلى بعد {summary['town_km']:.1f} كم "
+        f"من {town['name_ar']}.",
+    }
+
+
+def other_lines(lines: str) -> str:
+    """Return the other source of the 1974 lines, the one the chosen lines are measured against."""
+    return next(key for key in AGREEMENT_SOURCES if key != lines)
+
+
+def agreement_descriptors(lines: str, summaries: dict, aos_km2: float) -> dict[str, dict]:
+    """Return the source, licence, attribution and precision of each 1974 layer for the chosen lines."""
+    meta = AGREEMENT_SOURCES[lines]
+    other = AGREEMENT_SOURCES[other_lines(lines)]["label"]
+    common = {key: meta[key] for key in ("source_url", "licence", "licence_url", "attribution")}
+    largest = max(summary["max"] for summary in summaries.values())
+    described = {
+        "area_of_separation": {
+            "precision": f"{meta['precision']}; {aos_km2:.0f} km²; its edges are the Alpha and Bravo lines, up "
+            f"to {km(largest)} km from the {other} lines{meta['aos_errors']}; Line A-1 (Quneitra) is not "
+            "represented",
+        },
+        "areas_of_limitation": {
+            "precision": "distance bands drawn around the approximate Area of Separation for illustration "
+            f"({meta['precision']}, plus the band construction); not the agreed Areas of Limitation",
+        },
+    }
+    for line_id, summary in summaries.items():
+        described[line_id] = {
+            "precision": f"{meta['precision']}; sampled every kilometre it lies {km(summary['min'])}-"
+            f"{km(summary['max'])} km (median {km(summary['median'])} km) from the {other} line, which is taken "
+            f"as its uncertainty at each place ({UNCERTAINTY_FILE})",
+            "uncertainty": uncertainty_sentences(line_id, summary, lines),
+        }
+    return {layer_id: common | {"source": meta["source"][layer_id]} | extra
+            for layer_id, extra in described.items()}
+
+
+def layer_descriptors(agreement: dict[str, dict]) -> list[dict]:
+    """Return the layers of layers.json, the 1974 ones completed from `agreement`, keys in a fixed order."""
+    merged = [layer | agreement.get(layer["id"], {}) for layer in LAYERS]
+    return [{key: layer[key] for key in LAYER_KEY_ORDER if key in layer} for layer in merged]
+
+
+def build_agreement_layers(source: Path, lines: str, towns: list[dict]) -> tuple[dict, list[dict], dict]:
+    """Return the 1974 layers' features, the line uncertainty samples and the layers' descriptors."""
+    readers = {"osm": osm_agreement, "naturalearth": naturalearth_agreement}
+    chosen = readers[lines](source)
+    other = readers[other_lines(lines)](source)
+    note = AGREEMENT_SOURCES[lines]["note"]
+    layers = {}
+    for layer_id, (name, name_ar) in AGREEMENT_NAMES.items():
+        props = {"name": name, "name_ar": name_ar, "approximate": True, "note": note}
+        layers[layer_id] = [feature(props, gridded(chosen[layer_id]))]
+    bands = limitation_bands(chosen["area_of_separation"], chosen["alpha_line"], outside_countries(source))
+    layers["areas_of_limitation"] = [
+        feature({"name": f"Area of Limitation, {SIDE_NAMES[side]} side, {low}-{high} km - approximate",
+                 "name_ar": aol_name_ar(side, low, high), "band": f"{low}-{high} km", "side": side,
+                 "approximate": True, "note": note}, geom)
+        for side, low, high, geom in bands
+    ]
+    samples, summaries = line_uncertainty(chosen, other, towns)
+    aos_km2 = to_local([chosen["area_of_separation"]])[0].area / 1e6
+    return layers, samples, agreement_descriptors(lines, summaries, aos_km2)
 
 
 def syria_outline(source: Path):
     """Return the union of the unsimplified OCHA governorates: Syria as UN maps draw it."""
     return shapely.union_all(gpd.read_file(source / "ocha_cod_ab_syr" / "syr_admin1.shp").geometry.tolist())
+
+
+def town_properties(name: str, name_ar: str, source: str, aliases: list[str], note: str = "",
+                    population: int | None = None, geonameid: int | None = None) -> dict:
+    """Return a town's properties in the order every town has them; `note` only when there is one."""
+    props = {"name": name, "name_ar": name_ar, "aliases": aliases, "source": source,
+             "population": population, "geonameid": geonameid}
+    return props | {"note": note} if note else props
 
 
 def geonames_towns(source: Path) -> list[tuple[str, dict, object]]:
@@ -533,14 +828,12 @@ def geonames_towns(source: Path) -> list[tuple[str, dict, object]]:
         if not syria.contains(point):
             continue
         geonameid = int(props["geonameid"])
-        population = int(props["population"]) or None
-        town = {
-            "name": props["name"],
-            "name_ar": ARABIC_FIXES.get(geonameid, props["name_ar_first"]),
-            "source": "GeoNames",
-            "population": population,
-            "geonameid": geonameid,
-        }
+        name, aliases = TOWN_NAMES.get(geonameid, (props["name"], []))
+        if name != props["name"]:
+            aliases = [props["name"], *aliases]
+        population = None if geonameid in NO_POPULATION else int(props["population"]) or None
+        town = town_properties(name, ARABIC_FIXES.get(geonameid, props["name_ar_first"]), "GeoNames", aliases,
+                               TOWN_NOTES.get(geonameid, ""), population, geonameid)
         towns.append((props["asciiname"].strip("`'").casefold(), town, point))
     return towns
 
@@ -552,16 +845,26 @@ def wikipedia_points(source: Path, near) -> list[tuple[str, dict, object]]:
         props, point = item["properties"], shape(item["geometry"])
         if any(point.distance(other) < DUPLICATE_DISTANCE_DEG for other in near):
             continue
-        town = {"name": props["name"], "name_ar": props["name_ar"], "source": "Wikipedia",
-                "population": None, "geonameid": None}
-        points.append((props["name"].casefold(), town, point))
+        points.append((props["name"].casefold(),
+                       town_properties(props["name"], props["name_ar"], "Wikipedia", []), point))
     return points
 
 
+def extra_towns() -> list[tuple[str, dict, object]]:
+    """Return (sort key, properties, point) for the places in EXTRA_TOWNS."""
+    return [
+        (town["name"].casefold(),
+         town_properties(town["name"], town["name_ar"], town["source"], town["aliases"], town["note"]),
+         shapely.Point(town["lon"], town["lat"]))
+        for town in EXTRA_TOWNS
+    ]
+
+
 def build_towns(source: Path) -> list[dict]:
-    """Return the gazetteer of towns: GeoNames places of Syria and the Golan plus Wikipedia points."""
+    """Return the gazetteer of towns: GeoNames places of Syria and the Golan plus the named extra points."""
     towns = geonames_towns(source)
     towns += wikipedia_points(source, [point for *_, point in towns])
+    towns += extra_towns()
     towns.sort(key=lambda t: (t[1]["source"], t[0]))
     return [feature(props, point) for _, props, point in towns]
 
@@ -589,26 +892,47 @@ def build_sample_incidents(towns: list[dict]) -> dict:
     )
 
 
-def build(source: Path, out: Path) -> list[Path]:
+def build(source: Path, out: Path, lines: str = "osm") -> list[Path]:
     """Write every output file into `out` and return their paths."""
     out.mkdir(parents=True, exist_ok=True)
+    towns = build_towns(source)
+    agreement, samples, descriptors = build_agreement_layers(source, lines, towns)
     features = {
         "countries": build_countries(source),
         "golan_heights": build_golan(source),
         "governorates": build_governorates(source),
-        **build_agreement_layers(source),
-        "towns": build_towns(source),
+        **agreement,
+        "towns": towns,
     }
+    layers = layer_descriptors(descriptors)
     written = []
-    for layer in LAYERS:
+    for layer in layers:
         path = out / layer["file"]
         write_json(path, collection(features[layer["id"]], name=layer["id"]))
         written.append(path)
+    written.append(out / UNCERTAINTY_FILE)
+    write_json(written[-1], uncertainty_collection(samples, lines))
     written.append(out / "sample_incidents.geojson")
-    write_json(written[-1], build_sample_incidents(features["towns"]))
+    write_json(written[-1], build_sample_incidents(towns))
     written.append(out / "layers.json")
-    write_json(written[-1], {"generated_by": "scripts/build_geodata.py", "layers": LAYERS})
+    write_json(written[-1], {"generated_by": "scripts/build_geodata.py", "layers": layers})
     return written
+
+
+def uncertainty_collection(samples: list[dict], lines: str) -> dict:
+    """Return the line uncertainty samples as a FeatureCollection that explains its own fields."""
+    drawn, other = AGREEMENT_SOURCES[lines]["label"], AGREEMENT_SOURCES[other_lines(lines)]["label"]
+    return collection(
+        samples,
+        name="line_uncertainty",
+        description=f"Points about every kilometre along the Alpha and Bravo lines ({drawn}). uncertainty_km: "
+        f"distance from the point to the same line in {other}, taken as the line's uncertainty there. km: "
+        "distance along the line from its northern end. For a place, use the sample nearest to the nearest "
+        "point of the line. See geodata/PROVENANCE.md.",
+        lines=lines,
+        measured_against=other_lines(lines),
+        attribution=AGREEMENT_SOURCES[lines]["attribution"],
+    )
 
 
 def main() -> None:
@@ -616,10 +940,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="shared/data folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument("--lines", choices=sorted(AGREEMENT_SOURCES), default="osm",
+                        help="source of the 1974 lines and zones (default: osm)")
     args = parser.parse_args()
     if not args.source.is_dir():
         parser.error(f"source folder {args.source} does not exist")
-    for path in build(args.source, args.out):
+    for path in build(args.source, args.out, args.lines):
         print(f"{path.stat().st_size:>9,} B  {path}")
 
 

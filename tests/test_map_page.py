@@ -125,6 +125,19 @@ def test_vendor_route_serves_only_library_builds(client):
     assert client.get("/vendor/leaflet/dist/../package.json").status_code == 404
 
 
+def test_about_page_credits_openstreetmap_and_states_line_uncertainty(client):
+    """/about credits OpenStreetMap under ODbL with a link and says how uncertain each 1974 line is, in both languages."""
+    html = client.get("/about").get_data(as_text=True)
+    assert "© OpenStreetMap contributors (ODbL)" in html
+    assert '<a href="https://opendatacommons.org/licenses/odbl/1-0/" rel="noopener license">ODbL 1.0</a>' in html
+    assert "offered under ODbL" in html
+    for line_id in ("alpha_line", "bravo_line"):
+        sentence = re.search(rf'<p data-uncertainty="{line_id}">([^<]+)</p>', html).group(1)
+        assert "a median" in sentence and "at most" in sentence and "largest" in sentence
+    arabic = client.get("/about?lang=ar").get_data(as_text=True)
+    assert re.search(r'<p data-uncertainty="alpha_line">خط ألفا: [^<]*بوسيط', arabic)
+
+
 def test_about_page_lists_sources_and_licences(client):
     """Every reference layer's source and licence is on /about."""
     html = client.get("/about").get_data(as_text=True)
