@@ -61,8 +61,8 @@ def webmap_database(source: Path, count: int) -> Path:
         return path
     sys.path.insert(0, str(ROOT))
     from webmap import create_app
-    from webmap.cli import prepare_database
-    from webmap.model import Incident
+    from webmap.core.model import Incident
+    from webmap.ingest.geodata import prepare_database
     from webmap.store import BatchInfo, get_store
 
     log(f"loading {count} incidents into {path.name}")
@@ -80,8 +80,9 @@ def geopackage(source: Path, count: int) -> Path:
     path = OUT / f"incidents-{count}.gpkg"
     if path.exists():
         return path
-    import geopandas as gpd
     import sqlite3
+
+    import geopandas as gpd
 
     log(f"writing {path.name}")
     frame = gpd.read_file(source, engine="pyogrio")

@@ -51,8 +51,8 @@ def prepare_database(folder: Path, incidents: int) -> tuple[str, int]:
     """Create the database (bundled data + synthetic incidents), then change it once; return URL and pin."""
     sys.path.insert(0, str(ROOT))
     from webmap import create_app
-    from webmap.cli import prepare_database as init
-    from webmap.model import Incident
+    from webmap.core.model import Incident
+    from webmap.ingest.geodata import prepare_database as init
     from webmap.store import BatchInfo, get_store
 
     synthetic = folder / "synthetic.geojson"

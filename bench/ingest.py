@@ -23,11 +23,11 @@ from results import record_section
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from webmap.core.settings import setting_default  # noqa: E402
+from webmap.core.vocabulary import load_vocabulary  # noqa: E402
 from webmap.ingest import read_incidents  # noqa: E402
-from webmap.settings import setting_default  # noqa: E402
 from webmap.store import BatchInfo  # noqa: E402
 from webmap.store.sqlite import SQLiteStore  # noqa: E402
-from webmap.vocabulary import load_vocabulary  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SYNTH = ROOT.parent / "shared" / "tools" / "synth_incidents.py"

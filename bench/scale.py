@@ -35,14 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from webmap import create_app  # noqa: E402
-from webmap.aggregate import CELL_PX, approximate_precision, filter_mask, view_data  # noqa: E402
-from webmap.cli import prepare_database  # noqa: E402
-from webmap.demo import load_synthetic  # noqa: E402
-from webmap.filters import MapFilters  # noqa: E402
+from webmap.cli.demo import load_synthetic  # noqa: E402
+from webmap.cli.synthetic import synthetic_incidents  # noqa: E402
+from webmap.core.vocabulary import load_vocabulary  # noqa: E402
+from webmap.ingest.geodata import prepare_database  # noqa: E402
+from webmap.map.aggregate import CELL_PX, approximate_precision, filter_mask, view_data  # noqa: E402
+from webmap.map.filters import MapFilters  # noqa: E402
 from webmap.store import get_store  # noqa: E402
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
-from webmap.synthetic import synthetic_incidents  # noqa: E402
-from webmap.vocabulary import load_vocabulary  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CHROMIUM = "/usr/bin/chromium"

@@ -2,10 +2,10 @@
 import json
 
 import pytest
+from conftest import DATA, fixture_incidents, make_app
 from shapely.geometry import shape
 
-from conftest import DATA, fixture_incidents, make_app
-from webmap.cli import prepare_database
+from webmap.ingest.geodata import prepare_database
 from webmap.store import BatchInfo, get_store
 
 FILES = ("incidents_small.geojson", "incidents_api.geojson")

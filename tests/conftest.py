@@ -11,8 +11,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from webmap import create_app
-from webmap.cli import prepare_database
-from webmap.model import Incident
+from webmap.core.model import Incident
+from webmap.ingest.geodata import prepare_database
 from webmap.store import BatchInfo, get_store
 
 # The read API tests' shared fixtures live in their own module.

@@ -8,10 +8,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from webmap.errors import WebmapError
+from webmap.core.errors import WebmapError
+from webmap.core.settings import setting_default
+from webmap.core.vocabulary import load_vocabulary
 from webmap.ingest import read_incidents
-from webmap.settings import setting_default
-from webmap.vocabulary import load_vocabulary
 
 UPLOADS = Path(__file__).parent / "data" / "upload"
 TODAY = date(2025, 6, 1)

@@ -1,19 +1,18 @@
-"""The live map's counting and gridding (webmap.aggregate), checked against plain-Python counts of the data."""
+"""The live map's counting and gridding (webmap.map.aggregate), checked against plain-Python counts of the data."""
 import math
 from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
-
 from conftest import fixture_incidents
-from webmap.aggregate import (approximate_precision, filter_mask, grid, list_keys, summarize, timeline,
-                              view_data)
-from webmap.filters import MapFilters
-from webmap.model import Incident, geometry_bounds
-from webmap.points import pack_point, points_from_packed
-from webmap.synthetic import synthetic_incidents
-from webmap.vocabulary import load_vocabulary
+
+from webmap.cli.synthetic import synthetic_incidents
+from webmap.core.model import Incident, geometry_bounds
+from webmap.core.points import pack_point, points_from_packed
+from webmap.core.vocabulary import load_vocabulary
+from webmap.map.aggregate import approximate_precision, filter_mask, grid, list_keys, summarize, timeline, view_data
+from webmap.map.filters import MapFilters
 
 VOCABULARY = load_vocabulary()
 FIXTURE = fixture_incidents()

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from webmap.model import Incident
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
 ITEMS = "/api/collections/incidents/items?bbox=35.7,33.0,35.95,33.25"

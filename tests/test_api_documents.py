@@ -3,12 +3,12 @@ import json
 import re
 
 import pytest
+from api_fixtures import FEATURES, link_of
+from conftest import DATA
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
-from api_fixtures import FEATURES, link_of
-from conftest import DATA
-from webmap.vocabulary import load_vocabulary
+from webmap.core.vocabulary import load_vocabulary
 
 LAYERS = json.loads((DATA.parent.parent / "geodata" / "layers.json").read_text(encoding="utf-8"))["layers"]
 

@@ -7,11 +7,11 @@ import sqlite3
 import geopandas as gpd
 import pandas as pd
 import pytest
+from api_fixtures import BY_ID, expected_ids, ids_of
 from shapely import wkt
 from shapely.geometry import shape
 
-from api_fixtures import BY_ID, expected_ids, ids_of
-from webmap.model import Incident
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
 ITEMS = "/api/collections/incidents/items"

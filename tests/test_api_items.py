@@ -3,11 +3,11 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from shapely.geometry import shape
-
 from api_fixtures import BY_ID, FEATURES, all_pages, assert_error, expected_ids, ids_of, link_of
 from conftest import DATA
-from webmap.model import Incident
+from shapely.geometry import shape
+
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
 ITEMS = "/api/collections/incidents/items"

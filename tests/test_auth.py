@@ -3,11 +3,11 @@ import hashlib
 import sqlite3
 
 import pytest
-
 from upload_helpers import PASSWORD, add_accounts, bearer, csrf_token, log_in
+
 from webmap import create_app
-from webmap.accounts import ROLES, role_allows
-from webmap.cli import prepare_database
+from webmap.accounts.roles import ROLES, role_allows
+from webmap.ingest.geodata import prepare_database
 from webmap.store import get_store
 
 MISSING = "/api/collections/incidents/items/no-such-incident"

@@ -5,11 +5,11 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import DATA
+from playwright.sync_api import expect
 from test_reader_geometry import rippled_ring
-from webmap.model import Incident
+
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
 pytestmark = pytest.mark.browser

@@ -1,7 +1,7 @@
 """Conditional responses keyed on the data version."""
 from flask import Flask
 
-from webmap.caching import cache_for_version, version_etag
+from webmap.core.caching import cache_for_version, version_etag
 
 
 def test_matching_etag_gets_304_and_other_gets_200():

@@ -6,11 +6,11 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from conftest import make_app, map_data
 from test_map_page import expected
+
 import webmap.views.embed as view
-from webmap.model import Incident
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, IncidentQuery, get_store
 
 DEFAULT_LAYERS = ["countries", "golan_heights", "governorates", "areas_of_limitation",
@@ -148,7 +148,7 @@ def test_only_the_embed_may_be_framed(client):
 
 def test_frame_ancestors_allow_list(tmp_path):
     """With an allow-list, only those sites (and this one, for the share preview) may frame the embed."""
-    from webmap.cli import prepare_database
+    from webmap.ingest.geodata import prepare_database
 
     app = make_app(tmp_path, EMBED_FRAME_ANCESTORS="https://news.example https://*.paper.example")
     with app.app_context():
@@ -207,7 +207,7 @@ def test_reloaded_reference_layers_change_the_embed_at_once(fixture_app):
     """Different reference layers start a data version: the old ETag no longer matches and the page shows them."""
     from dataclasses import replace
 
-    from webmap.geodata import LAYERS_BATCH
+    from webmap.ingest.geodata import LAYERS_BATCH
 
     client = fixture_app.test_client()
     first = client.get("/embed")
@@ -361,7 +361,7 @@ def test_gzip_is_its_own_representation(client):
 
 def test_render_cache_stays_within_its_size():
     """The in-process cache drops the least recently used pages to stay under its byte budget."""
-    from webmap.lru import SizedLRU
+    from webmap.core.lru import SizedLRU
 
     cache = SizedLRU(10)
     cache.put("a", b"1234")

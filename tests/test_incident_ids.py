@@ -2,10 +2,10 @@
 from urllib.parse import quote
 
 import pytest
-
 from ingest_helpers import by_feature, refused
 from upload_helpers import add_accounts, bearer, collection, feature
-from webmap.errors import InvalidContent
+
+from webmap.core.errors import InvalidContent
 
 ITEMS = "/api/collections/incidents/items"
 

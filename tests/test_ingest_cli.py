@@ -1,10 +1,10 @@
 """`webmap import`: the whole pipeline into the store, all or nothing, and the bundled samples on the same rules."""
 import json
 
-from webmap.geodata import read_sample_incidents
-from webmap.store import IncidentQuery, get_store
-
 from ingest_helpers import UPLOADS, collection, feature
+
+from webmap.ingest.geodata import read_sample_incidents
+from webmap.store import IncidentQuery, get_store
 
 
 def _run(app, *args):

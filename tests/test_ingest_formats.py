@@ -1,10 +1,9 @@
 """Telling formats apart by content type, file name and content, and refusing what webmap does not read."""
 import pytest
-
-from webmap.errors import BadRequest, UnsupportedMediaType
-from webmap.ingest.formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
-
 from ingest_helpers import collection, feature, read, refused
+
+from webmap.core.errors import BadRequest, UnsupportedMediaType
+from webmap.ingest.formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, detect_format
 
 GEOJSON_BYTES = collection(feature()).encode()
 CSV_BYTES = b"id,date,event_type,latitude,longitude\nc-1,2025-01-05,raid,33.126,35.8246\n"

@@ -2,11 +2,10 @@
 import json
 
 import pytest
-
-from webmap.errors import BadRequest, InvalidContent
-from webmap.ingest.jsontext import MAX_DEPTH
-
 from ingest_helpers import UPLOADS, by_feature, collection, feature, read, read_fixture, refused
+
+from webmap.core.errors import BadRequest, InvalidContent
+from webmap.ingest.jsontext import MAX_DEPTH
 
 
 def test_valid_collection_becomes_canonical_incidents():

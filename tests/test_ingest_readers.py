@@ -4,14 +4,13 @@ import zipfile
 
 import pytest
 import shapefile
+from ingest_helpers import by_feature, geopackage_bytes, read, refused
 
-from webmap.errors import BadRequest, InvalidContent, UnsupportedMediaType
+from webmap.core.errors import BadRequest, InvalidContent, UnsupportedMediaType
 from webmap.ingest.csvfile import csv_records
 from webmap.ingest.geopackage import geopackage_records
 from webmap.ingest.kml import kml_records
 from webmap.ingest.shapezip import shapefile_zip_records
-
-from ingest_helpers import by_feature, geopackage_bytes, read, refused
 
 GEOJSON = b'{"type": "FeatureCollection", "features": []}'
 KML_START = b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'

@@ -1,8 +1,8 @@
 """What the import asks of the SQLite store: exact round trips and large batches that leave no trace."""
-from webmap.model import Incident
-from webmap.store import BatchInfo, get_store
-
 from ingest_helpers import collection, feature, read
+
+from webmap.core.model import Incident
+from webmap.store import BatchInfo, get_store
 
 
 def test_numbers_beyond_64_bits_round_trip_exactly(app):

@@ -4,12 +4,11 @@ import zipfile
 
 import geopandas as gpd
 import pytest
+from ingest_helpers import UPLOADS, by_feature, read, read_fixture, refused
 from shapely.geometry import Point, Polygon
 
-from webmap.errors import BadRequest, InvalidContent, PayloadTooLarge, UnsupportedMediaType
+from webmap.core.errors import BadRequest, InvalidContent, PayloadTooLarge, UnsupportedMediaType
 from webmap.ingest import shapezip
-
-from ingest_helpers import UPLOADS, by_feature, read, read_fixture, refused
 
 # Writing Shapefiles cuts long field names (on purpose here), and GDAL notes it.
 pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name", "ignore:Column names longer")

@@ -4,9 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 from conftest import make_app
 from upload_helpers import PASSWORD, add_accounts, csrf_token, log_in
-from webmap.cli import prepare_database
+
+from webmap.accounts.throttle import WINDOW, login_wait
+from webmap.ingest.geodata import prepare_database
 from webmap.store import get_store
-from webmap.throttle import WINDOW, login_wait
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 

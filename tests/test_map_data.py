@@ -3,8 +3,8 @@ import json
 import re
 
 import pytest
-
 from conftest import DATA, fixture_incidents
+
 from webmap.store import BatchInfo, get_store
 
 FIXTURE = json.loads((DATA / "incidents_small.geojson").read_text(encoding="utf-8"))["features"]
@@ -149,7 +149,7 @@ def test_page_counts_and_keeps_verification_and_precision_filters(client):
 
 def test_page_states_synthetic_incidents(app):
     """Synthetic incidents are counted in their own note, not as illustrative samples."""
-    from webmap.synthetic import synthetic_incidents
+    from webmap.cli.synthetic import synthetic_incidents
 
     with app.app_context():
         get_store().add_incidents(list(synthetic_incidents(30)), BatchInfo(user="test"))

@@ -3,7 +3,6 @@ import json
 import re
 
 import pytest
-
 from conftest import DATA
 
 FIXTURE = json.loads((DATA / "incidents_small.geojson").read_text(encoding="utf-8"))["features"]
@@ -105,7 +104,8 @@ def test_arabic_page_is_right_to_left(client):
 def test_sample_incidents_are_labelled_illustrative(tmp_path):
     """With the bundled samples loaded, the page says they are an illustrative sample."""
     from conftest import make_app
-    from webmap.cli import prepare_database
+
+    from webmap.ingest.geodata import prepare_database
 
     app = make_app(tmp_path)
     with app.app_context():

@@ -3,10 +3,10 @@ import re
 from html import unescape
 
 import pytest
-
 from conftest import make_app
-from webmap.cli import prepare_database
-from webmap.settings import settings_from_environ
+
+from webmap.core.settings import settings_from_environ
+from webmap.ingest.geodata import prepare_database
 
 PUBLIC = "https://maps.example.org"
 FORGED = {"Host": "evil.example"}

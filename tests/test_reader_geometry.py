@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from webmap.model import Incident
-from webmap.simplify import MAX_VERTICES_SENT, pixel_degrees, simplify_geometry, zoom_for_bbox
+from webmap.core.model import Incident
+from webmap.map.simplify import MAX_VERTICES_SENT, pixel_degrees, simplify_geometry, zoom_for_bbox
 from webmap.store import BatchInfo, get_store
 
 VERTICES = 100_000

@@ -1,6 +1,6 @@
 """Headers that keep pages unframeable and limited to the app's own origin."""
-from webmap.security import content_security_policy
-from webmap.tiles import resolve_tiles
+from webmap.core.security import content_security_policy
+from webmap.core.tiles import resolve_tiles
 
 
 def test_pages_refuse_framing_and_other_origins(client):

@@ -1,9 +1,9 @@
 """Where a login leads, and sessions that end on the server: log-out, role changes, replayed cookies."""
 import pytest
-
 from conftest import make_app
 from upload_helpers import PASSWORD_HASH, add_accounts, collection, csrf_token, feature, log_in
-from webmap.cli import prepare_database
+
+from webmap.ingest.geodata import prepare_database
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 ITEMS = "/api/collections/incidents/items"

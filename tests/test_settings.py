@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from webmap.settings import SETTINGS, settings_from_environ
-from webmap.tiles import resolve_tiles
+from webmap.core.settings import SETTINGS, settings_from_environ
+from webmap.core.tiles import resolve_tiles
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

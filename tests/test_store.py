@@ -4,12 +4,12 @@ import sqlite3
 from dataclasses import replace
 
 import pytest
-
 from conftest import fixture_incidents
-from webmap.model import Incident
+
+from webmap.cli.synthetic import synthetic_incidents
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, IncidentQuery, ProtectedIncidents
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
-from webmap.synthetic import synthetic_incidents
 
 BATCH = BatchInfo(user="test")
 V1_INSERT = ("INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision, verification,"
@@ -204,7 +204,7 @@ def test_large_write_is_copied_into_the_database_file_after_commit(store):
 
 def test_reference_layers_keep_order(store):
     """Layers come back in the order they were put, with their metadata."""
-    from webmap.geodata import read_reference_layers
+    from webmap.ingest.geodata import read_reference_layers
 
     layers = read_reference_layers()
     assert store.put_reference_layers(layers, BATCH) is True
@@ -216,7 +216,7 @@ def test_reference_layers_keep_order(store):
 
 def test_replacing_reference_layers_starts_a_data_version(store):
     """Different layers are a change cached pages must see: a batch at a new data version; the same ones are not."""
-    from webmap.geodata import read_reference_layers
+    from webmap.ingest.geodata import read_reference_layers
 
     layers = read_reference_layers()
     store.put_reference_layers(layers, BATCH)

@@ -6,11 +6,11 @@ import re
 from html import unescape
 
 import pytest
-
 from conftest import serving
 from test_upload_page import send
 from upload_helpers import client_of, feature
-from webmap.model import Incident, ReferenceLayer
+
+from webmap.core.model import Incident, ReferenceLayer
 from webmap.store import BatchInfo, get_store
 
 # Each would print its marker (or fail) if the text were evaluated as a Jinja template.

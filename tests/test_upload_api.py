@@ -3,11 +3,11 @@ import io
 import json
 
 import pytest
-
 from conftest import make_app
 from upload_helpers import add_accounts, bearer, collection, csrf_token, feature, log_in
-from webmap.cli import prepare_database
-from webmap.settings import settings_from_environ
+
+from webmap.core.settings import settings_from_environ
+from webmap.ingest.geodata import prepare_database
 from webmap.store import IncidentQuery, get_store
 
 ITEMS = "/api/collections/incidents/items"

@@ -7,11 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import make_app
 from ingest_helpers import geopackage_bytes, incident_frame, run_sql
 from upload_helpers import PASSWORD_HASH, add_accounts, bearer
-from webmap.cli import prepare_database
+
+from webmap.ingest.geodata import prepare_database
 from webmap.store import IncidentQuery, get_store
 
 ITEMS = "/api/collections/incidents/items"

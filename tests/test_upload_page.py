@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-
 from conftest import make_app
 from upload_helpers import client_of, collection, csrf_token, feature
-from webmap.cli import prepare_database
+
+from webmap.ingest.geodata import prepare_database
 from webmap.store import IncidentQuery, get_store
 
 SCRIPT = "<script>alert(1)</script>"

@@ -1,7 +1,7 @@
 """Accounts, API tokens and logins for tests."""
 import re
 
-from webmap.accounts import ROLES, hash_password, new_token
+from webmap.accounts.roles import ROLES, hash_password, new_token
 from webmap.store import get_store
 
 PASSWORD = "correct horse battery staple"

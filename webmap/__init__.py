@@ -5,10 +5,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, errors, limits, publicurl, security, store
-from .resources import resource_dir
-from .settings import settings_from_environ
-from .tiles import resolve_tiles
+from . import cli, store
+from .accounts import auth
+from .core import errors, limits, publicurl, security
+from .core.resources import resource_dir
+from .core.settings import settings_from_environ
+from .core.tiles import resolve_tiles
 
 
 def _instance_secret_key(instance_path: str) -> str:

@@ -3,10 +3,10 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from ..errors import FieldError, NotFound
-from ..model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
+from ..core.errors import FieldError, NotFound
+from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
+from ..core.vocabulary import Vocabulary
 from ..store import Store
-from ..vocabulary import Vocabulary
 from . import params
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
 

@@ -1,10 +1,10 @@
 """What the API's HTML pages show: feature tables with safe links, a small map, the OpenAPI operations."""
 from dataclasses import dataclass
 
-from ..mapbuild import MapOptions, MapParts, build_map, render_map
-from ..model import Incident, ReferenceLayer, geometry_bounds
-from ..simplify import simplify_incidents, zoom_for_bbox
-from ..vocabulary import Vocabulary
+from ..core.model import Incident, ReferenceLayer, geometry_bounds
+from ..core.vocabulary import Vocabulary
+from ..map.build import MapOptions, MapParts, build_map, render_map
+from ..map.simplify import simplify_incidents, zoom_for_bbox
 from .tables import property_columns
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")

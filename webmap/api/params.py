@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from ..errors import FieldError, InvalidParameter
-from ..filters import MapFilters, parse_terms
-from ..numbers import SQL_INTEGER_MAX, collect_whole_number
+from ..core.errors import FieldError, InvalidParameter
+from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
+from ..core.vocabulary import Vocabulary
+from ..map.filters import MapFilters, parse_terms
 from ..store import IncidentQuery
-from ..vocabulary import Vocabulary
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT = 100

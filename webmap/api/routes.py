@@ -6,14 +6,14 @@ from datetime import datetime
 from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.http import is_resource_modified
 
-from ..caching import cache_for_version, version_etag
-from ..errors import FieldError, NotFound
-from ..filters import MapFilters
-from ..i18n import messages
-from ..mappage import map_options
-from ..security import allow_inline_scripts
+from ..core.caching import cache_for_version, version_etag
+from ..core.errors import FieldError, NotFound
+from ..core.i18n import messages
+from ..core.security import allow_inline_scripts
+from ..core.vocabulary import load_vocabulary
+from ..map.filters import MapFilters
+from ..map.page import map_options
 from ..store import get_store
-from ..vocabulary import load_vocabulary
 from . import documents, html, params, tables
 from .collections import (EXPORT_EXTENSIONS, EXPORT_FORMATS, EXPORT_TITLES, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS,
                           Collection, FeaturePage, all_collections, open_collection)

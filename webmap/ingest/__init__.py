@@ -1,11 +1,11 @@
 """Turning an uploaded file into validated, canonical incidents: pure functions, no request and no store."""
 from datetime import date
 
-from ..cycles import no_cycle_collection
-from ..errors import BadRequest, FieldError, InvalidContent
-from ..model import Incident
-from ..settings import setting_default
-from ..vocabulary import Vocabulary
+from ..core.cycles import no_cycle_collection
+from ..core.errors import BadRequest, FieldError, InvalidContent
+from ..core.model import Incident
+from ..core.settings import setting_default
+from ..core.vocabulary import Vocabulary
 from .csvfile import csv_records
 from .formats import CSV, GEOJSON, GEOPACKAGE, KML, SHAPEFILE_ZIP, check_content, detect_format
 from .geojson import geojson_records

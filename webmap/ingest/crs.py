@@ -2,7 +2,7 @@
 import pyproj
 from pyproj.exceptions import CRSError
 
-from ..errors import FieldError, InvalidContent
+from ..core.errors import FieldError, InvalidContent
 from .record import Transform
 
 WGS84 = pyproj.CRS.from_epsg(4326)

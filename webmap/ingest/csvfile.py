@@ -4,7 +4,7 @@ import io
 
 import shapely
 
-from ..errors import BadRequest, FieldError, InvalidContent
+from ..core.errors import BadRequest, FieldError, InvalidContent
 from .record import FileLayout, Record
 from .tabular import lower_names, shape_geojson, table_records
 

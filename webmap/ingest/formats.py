@@ -1,7 +1,7 @@
 """Telling which format an upload is in, from its declared content type, its file name or its first bytes."""
 from pathlib import PurePosixPath
 
-from ..errors import BadRequest, UnsupportedMediaType
+from ..core.errors import BadRequest, UnsupportedMediaType
 
 GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP = "GeoJSON", "CSV", "GeoPackage", "KML", "zipped Shapefile"
 FORMATS = (GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP)

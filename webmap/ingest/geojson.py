@@ -1,6 +1,6 @@
 """Reading GeoJSON (RFC 7946) into records: the document's structure, its features and any legacy `crs`."""
-from ..errors import FieldError, InvalidContent
-from ..model import CANONICAL_PROPERTIES
+from ..core.errors import FieldError, InvalidContent
+from ..core.model import CANONICAL_PROPERTIES
 from .crs import UnknownCRS, crs_error, legacy_geojson_crs
 from .geometry import GEOMETRY_TYPES
 from .jsontext import parse_json

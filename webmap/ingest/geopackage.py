@@ -4,7 +4,7 @@ from contextlib import closing
 
 import shapely
 
-from ..errors import BadRequest, FieldError, InvalidContent
+from ..core.errors import BadRequest, FieldError, InvalidContent
 from .crs import file_transform
 from .record import FileLayout, Record
 from .tabular import shape_geojson, table_records

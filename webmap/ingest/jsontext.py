@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 
-from ..errors import BadRequest
+from ..core.errors import BadRequest
 
 # A MultiPolygon inside a Feature inside a collection is 7 levels deep; the rest is room for
 # nested properties. Anything deeper is refused before Python's recursive parser sees it.

@@ -4,7 +4,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..errors import BadRequest
+from ..core.errors import BadRequest
 from .record import FileLayout, Record
 from .tabular import table_records
 

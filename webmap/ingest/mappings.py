@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Callable
 
-from ..model import CANONICAL_PROPERTIES
+from ..core.model import CANONICAL_PROPERTIES
 
 # ACLED `geo_precision`: 1 = the named town, 2 = near it / a part of a region, 3 = only a larger region.
 ACLED_PRECISION = {"1": "town", "2": "area", "3": "region"}

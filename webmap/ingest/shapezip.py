@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 import shapefile
 import shapely.geometry
 
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-from ..model import CANONICAL_PROPERTIES
+from ..core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from ..core.model import CANONICAL_PROPERTIES
 from .crs import file_transform
 from .record import FileLayout, Record
 from .tabular import shape_geojson, table_records

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import shapely
 
-from ..model import CANONICAL_PROPERTIES
+from ..core.model import CANONICAL_PROPERTIES
 from .mappings import choose_layout
 from .record import FileLayout, Record
 

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ..errors import FieldError, InvalidContent
-from ..model import Incident, geometry_bounds
-from ..settings import setting_default
-from ..vocabulary import Vocabulary
+from ..core.errors import FieldError, InvalidContent
+from ..core.model import Incident, geometry_bounds
+from ..core.settings import setting_default
+from ..core.vocabulary import Vocabulary
 from .dates import latest_date_today, parse_date
 from .geometry import GeometryProblem, normalize_geometry, region_problem
 from .record import Record

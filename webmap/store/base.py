@@ -3,8 +3,8 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from ..model import Incident, ReferenceLayer
-from ..points import IncidentPoints
+from ..core.model import Incident, ReferenceLayer
+from ..core.points import IncidentPoints
 
 
 @dataclass(frozen=True)

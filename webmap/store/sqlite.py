@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from ..cycles import no_cycle_collection
-from ..model import Incident, ReferenceLayer, geometry_bounds
-from ..points import IncidentPoints, pack_point, points_from_packed
+from ..core.cycles import no_cycle_collection
+from ..core.model import Incident, ReferenceLayer, geometry_bounds
+from ..core.points import IncidentPoints, pack_point, points_from_packed
 from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
                    UndoRefused, WriteReport)
 
@@ -93,7 +93,7 @@ MIGRATIONS = (
     CREATE INDEX incident_live_type_cover
         ON incident (event_type, date, last_date, minx, maxx, miny, maxy, id, valid_to) WHERE valid_to IS NULL;
     """,
-    # Packed numeric record per row (webmap.points), indexed for live rows: the map reads a whole data
+    # Packed numeric record per row (webmap.core.points), indexed for live rows: the map reads a whole data
     # version from this small index instead of the rows' GeoJSON text.
     """
     ALTER TABLE incident ADD COLUMN point BLOB;

@@ -3,10 +3,10 @@ import math
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..accounts import password_matches
-from ..auth import clear_login_attempts, log_in, log_out, safe_next, start_login_attempt
-from ..filters import parse_lang
-from ..i18n import messages, text_direction
+from ..accounts.auth import clear_login_attempts, log_in, log_out, safe_next, start_login_attempt
+from ..accounts.roles import password_matches
+from ..core.i18n import messages, text_direction
+from ..map.filters import parse_lang
 from ..store import get_store
 
 bp = Blueprint("accounts", __name__)

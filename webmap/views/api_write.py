@@ -1,11 +1,11 @@
 """Write API for incidents (OGC API - Features Part 4 paths): create/upsert, replace, delete."""
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from ..auth import api_account, csrf
-from ..errors import FieldError, UnsupportedMediaType
+from ..accounts.auth import api_account, csrf
+from ..core.errors import FieldError, UnsupportedMediaType
 from ..ingest.formats import CONTENT_TYPES
+from ..ingest.upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
 from ..store import get_store
-from ..upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
 from .uploads import ingest_rules
 
 bp = Blueprint("api_write", __name__, url_prefix="/api/collections/incidents")

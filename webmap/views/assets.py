@@ -1,7 +1,7 @@
 """Front-end libraries from the npm registry, served from the app's own origin."""
 from flask import Blueprint, abort, send_from_directory
 
-from ..resources import resource_dir
+from ..core.resources import resource_dir
 
 bp = Blueprint("assets", __name__)
 

@@ -6,19 +6,19 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Request
 
-from ..caching import cache_for_version, client_has, validator_headers, version_etag
-from ..embed import (EmbedParams, describe, map_url_args, oembed_response, oembed_size, params_digest,
-                     parse_embed_params, parse_embed_query, resolve_pin)
-from ..errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
-from ..filters import MapFilters
-from ..i18n import messages
-from ..lru import SizedLRU
-from ..mapbuild import layer_shown
-from ..mappage import build_snapshot_page, map_options
-from ..mapview import MapView
-from ..security import allow_framing, allow_inline_scripts, security_headers
+from ..core.caching import cache_for_version, client_has, validator_headers, version_etag
+from ..core.errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
+from ..core.i18n import messages
+from ..core.lru import SizedLRU
+from ..core.security import allow_framing, allow_inline_scripts, security_headers
+from ..core.vocabulary import load_vocabulary
+from ..embed.params import (EmbedParams, describe, map_url_args, oembed_response, oembed_size, params_digest,
+                            parse_embed_params, parse_embed_query, resolve_pin)
+from ..map.build import layer_shown
+from ..map.filters import MapFilters
+from ..map.page import build_snapshot_page, map_options
+from ..map.view import MapView
 from ..store import Store, get_store
-from ..vocabulary import load_vocabulary
 from .pages import page_context
 
 bp = Blueprint("embed", __name__)

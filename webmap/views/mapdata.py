@@ -5,14 +5,14 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
-from ..caching import cache_for_version, version_etag
-from ..filters import parse_map_filters
-from ..points import IncidentPoints
-from ..simplify import simplify_incidents, zoom_for_bbox
+from ..core.caching import cache_for_version, version_etag
+from ..core.points import IncidentPoints
+from ..core.vocabulary import load_vocabulary
+from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
+from ..map.filters import parse_map_filters
+from ..map.simplify import simplify_incidents, zoom_for_bbox
+from ..map.viewport import ListPage, parse_list_request, parse_view_request
 from ..store import get_store
-from ..viewport import ListPage, parse_list_request, parse_view_request
-from ..vocabulary import load_vocabulary
 
 bp = Blueprint("mapdata", __name__, url_prefix="/map-data")
 GZIP_MIN_BYTES = 1400  # smaller answers fit one packet anyway

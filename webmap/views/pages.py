@@ -1,14 +1,14 @@
 """The public pages: the map and the data sources."""
 from flask import Blueprint, render_template, request
 
-from ..errors import InvalidParameter
-from ..filters import MapFilters, parse_lang, parse_map_filters
-from ..i18n import messages, text_direction
-from ..mappage import build_map_page, map_options
-from ..mapview import parse_map_view
-from ..security import allow_inline_scripts
+from ..core.errors import InvalidParameter
+from ..core.i18n import messages, text_direction
+from ..core.security import allow_inline_scripts
+from ..core.vocabulary import load_vocabulary
+from ..map.filters import MapFilters, parse_lang, parse_map_filters
+from ..map.page import build_map_page, map_options
+from ..map.view import parse_map_view
 from ..store import get_store
-from ..vocabulary import load_vocabulary
 
 bp = Blueprint("pages", __name__)
 

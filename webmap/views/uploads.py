@@ -1,12 +1,12 @@
 """The upload page for contributors and the batches page where editors review and undo uploads."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ..auth import page_requires, session_account
-from ..errors import Conflict, FieldError, NotFound, WebmapError
-from ..numbers import whole_number, whole_number_parameter
+from ..accounts.auth import page_requires, session_account
+from ..core.errors import Conflict, FieldError, NotFound, WebmapError
+from ..core.numbers import whole_number, whole_number_parameter
+from ..core.vocabulary import load_vocabulary
+from ..ingest.upload import IngestRules, parse_flag, upload_from_request, write_upload
 from ..store import BatchInfo, Store, UndoRefused, get_store
-from ..upload import IngestRules, parse_flag, upload_from_request, write_upload
-from ..vocabulary import load_vocabulary
 from .accounts import page_context
 
 bp = Blueprint("uploads", __name__)

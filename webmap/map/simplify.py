@@ -6,8 +6,8 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
+from ..core.model import Incident, geometry_bounds
 from .aggregate import TILE_PX, Bbox, world_pixels
-from .model import Incident, geometry_bounds
 from .viewport import MAX_ZOOM
 
 VIEW_PX = 1024  # a view's size in pixels when only its box is known (a list request, a map fitted to features)

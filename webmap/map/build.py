@@ -9,11 +9,11 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
-from .i18n import localized, messages
-from .livemap import IncidentSource, LiveIncidentLayer
-from .model import Incident, ReferenceLayer
-from .tiles import TileSource
-from .vocabulary import Vocabulary
+from ..core.i18n import localized, messages
+from ..core.model import Incident, ReferenceLayer
+from ..core.tiles import TileSource
+from ..core.vocabulary import Vocabulary
+from .live import IncidentSource, LiveIncidentLayer
 
 TOOLTIP_FIELDS = ("name", "name_ar", "band", "note")
 # Folium's own inline scripts in the page head (its set-up flags); scripts with a `src` are not inline.

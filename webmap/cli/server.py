@@ -20,7 +20,7 @@ class WebmapServer(BaseApplication):
     def __init__(self, app_factory, options: dict, waitress_options: dict):
         self.app_factory = app_factory
         self.options = options
-        self.waitress_options = waitress_options  # read by webmap.worker.WaitressWorker
+        self.waitress_options = waitress_options  # read by webmap.cli.worker.WaitressWorker
         super().__init__()
 
     def load_config(self):
@@ -41,7 +41,7 @@ def serve(app_factory, host: str, port: int, workers: int, threads: int, access_
     declared larger than `max_body` bytes is refused before it is read.
     """
     options = {"bind": f"{host}:{port}", "workers": workers, "errorlog": "-",
-               "worker_class": "webmap.worker.WaitressWorker"}
+               "worker_class": "webmap.cli.worker.WaitressWorker"}
     if access_log:
         # Off by default: a line per request costs about a sixth of the revalidation rate (bench/embed.py).
         options["accesslog"] = "-"

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, mercator, value_code
+from ..core.vocabulary import Vocabulary
 from .filters import MapFilters
-from .points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, mercator, value_code
-from .vocabulary import Vocabulary
 
 WEEKLY_MAX_DAYS = 731  # data spanning up to two years is binned by week, longer by month
 TILE_PX = 256

@@ -4,8 +4,8 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from .cli import prepare_database
-from .store import BatchInfo, Store, get_store
+from ..ingest.geodata import prepare_database
+from ..store import BatchInfo, Store, get_store
 from .synthetic import chunked, synthetic_incidents
 
 BATCH_SIZE = 20_000  # incidents per write: bounded memory, and progress to report

@@ -2,12 +2,12 @@
 import json
 from pathlib import Path
 
-from .ingest import read_incidents
-from .model import Incident, ReferenceLayer
-from .resources import resource_dir
-from .settings import setting_default
-from .store import BatchInfo, Store, WriteReport
-from .vocabulary import load_vocabulary
+from ..core.model import Incident, ReferenceLayer
+from ..core.resources import resource_dir
+from ..core.settings import setting_default
+from ..core.vocabulary import load_vocabulary
+from ..store import BatchInfo, Store, WriteReport, get_store
+from . import read_incidents
 
 SAMPLE_FILE = "sample_incidents.geojson"
 LAYERS_BATCH = BatchInfo(user="webmap init", filename="geodata/layers.json")
@@ -47,3 +47,15 @@ def load_bundled_data(store: Store, with_samples: bool = True) -> WriteReport | 
     if not with_samples:
         return None
     return store.add_incidents(read_sample_incidents(), BatchInfo(user="webmap init", filename=SAMPLE_FILE))
+
+
+def prepare_database(with_samples: bool = True) -> str:
+    """Create or migrate the schema; on an empty database load the bundled data. Return what was done."""
+    store = get_store()
+    fresh = store.schema_version() == 0
+    store.initialize()
+    if not fresh:
+        return f"database is ready (schema version {store.schema_version()})"
+    report = load_bundled_data(store, with_samples=with_samples)
+    loaded = f", {len(report.inserted)} sample incidents" if report else ""
+    return f"created the database with the bundled reference layers{loaded}"

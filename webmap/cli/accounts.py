@@ -4,9 +4,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .accounts import MAX_NAME_LENGTH, ROLES, hash_password, new_token
-from .cli import prepare_database
-from .store import AccountExists, Store, get_store
+from ..accounts.roles import MAX_NAME_LENGTH, ROLES, hash_password, new_token
+from ..ingest.geodata import prepare_database
+from ..store import AccountExists, Store, get_store
 
 
 def _ready_store() -> Store:

@@ -5,24 +5,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .errors import WebmapError
-from .geodata import load_bundled_data, load_bundled_layers
-from .ingest import read_incidents
+from ..core.errors import WebmapError
+from ..core.vocabulary import load_vocabulary
+from ..ingest import read_incidents
+from ..ingest.geodata import load_bundled_layers, prepare_database
+from ..store import BatchInfo, get_store
+from .accounts import tokens_group, users_group
+from .demo import demo_command
 from .server import DEFAULT_THREADS
-from .store import BatchInfo, get_store
-from .vocabulary import load_vocabulary
-
-
-def prepare_database(with_samples: bool = True) -> str:
-    """Create or migrate the schema; on an empty database load the bundled data. Return what was done."""
-    store = get_store()
-    fresh = store.schema_version() == 0
-    store.initialize()
-    if not fresh:
-        return f"database is ready (schema version {store.schema_version()})"
-    report = load_bundled_data(store, with_samples=with_samples)
-    loaded = f", {len(report.inserted)} sample incidents" if report else ""
-    return f"created the database with the bundled reference layers{loaded}"
 
 
 @click.command("init")
@@ -92,7 +82,7 @@ def import_command(file: Path, user: str, dry_run: bool) -> None:
 def _worker_app():
     """Build the app in a server worker, reading the incident columns before the worker takes requests
     (about a second per million incidents), so the first map page is as fast as the next."""
-    from . import create_app
+    from .. import create_app
 
     app = create_app()
     with app.app_context():
@@ -102,9 +92,6 @@ def _worker_app():
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
-    from .account_cli import tokens_group, users_group  # here, as that module imports this one
-    from .demo import demo_command
-
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(import_command)
@@ -115,7 +102,7 @@ def init_app(app: Flask) -> None:
 
 def _create_app():
     """Build the app for the command line."""
-    from . import create_app
+    from .. import create_app
 
     return create_app()
 

@@ -3,16 +3,16 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from ..core.model import ReferenceLayer
+from ..core.vocabulary import Vocabulary
+from ..store import Store
 from .aggregate import Summary, summarize
+from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters
-from .livemap import IncidentSource
-from .model import ReferenceLayer
-from .mapbuild import AssetUrls, MapOptions, MapParts, build_map, render_map
-from .mapview import MapView
+from .live import IncidentSource
 from .simplify import simplify_incidents, zoom_for_bbox
-from .store import Store
+from .view import MapView
 from .viewport import LIST_PAGE
-from .vocabulary import Vocabulary
 
 LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
 # A snapshot cannot load more detail as its reader zooms in, so its lines and areas keep about a pixel of

@@ -4,7 +4,7 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .store import Account
+from ..store import Account
 
 # Each role may do everything the roles before it may.
 ROLES = ("viewer", "contributor", "editor", "admin")

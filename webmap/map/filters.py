@@ -3,9 +3,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import FieldError, InvalidParameter
-from .store import IncidentQuery
-from .vocabulary import Vocabulary
+from ..core.errors import FieldError, InvalidParameter
+from ..core.vocabulary import Vocabulary
+from ..store import IncidentQuery
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LANGUAGES = ("en", "ar")

@@ -6,9 +6,9 @@ from urllib.parse import unquote
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from .accounts import MAX_NAME_LENGTH, PERMISSIONS, role_allows, token_digest
-from .errors import Forbidden, Unauthorized
-from .store import Account, get_store
+from ..core.errors import Forbidden, Unauthorized
+from ..store import Account, get_store
+from .roles import MAX_NAME_LENGTH, PERMISSIONS, role_allows, token_digest
 from .throttle import WINDOW, login_wait
 
 csrf = CSRFProtect()

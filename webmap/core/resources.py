@@ -1,7 +1,7 @@
 """Where the bundled resource folders live, in a source checkout or an installed wheel."""
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # webmap/, above core/
 
 # In a wheel these folders are copied inside the package (see pyproject.toml);
 # in a checkout they sit beside it, at the repository root.

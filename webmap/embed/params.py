@@ -8,12 +8,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from .errors import FieldError, InvalidParameter
-from .filters import MapFilters, parse_lang, parse_map_filters
-from .mapview import MapView, parse_map_view
-from .numbers import whole_number_parameter
-from .store import Store
-from .vocabulary import Vocabulary, load_vocabulary
+from ..core.errors import FieldError, InvalidParameter
+from ..core.numbers import whole_number_parameter
+from ..core.vocabulary import Vocabulary, load_vocabulary
+from ..map.filters import MapFilters, parse_lang, parse_map_filters
+from ..map.view import MapView, parse_map_view
+from ..store import Store
 
 MAP_PATHS = ("/", "/embed")
 OEMBED_WIDTH, OEMBED_HEIGHT = 640, 480

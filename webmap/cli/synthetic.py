@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from itertools import islice
 from typing import Iterator
 
-from .model import Incident
+from ..core.model import Incident
 
 # Weighted like the conflict reporting the app is built for: many incursions, strikes and arrests.
 EVENT_TYPES = (("incursion", 25), ("airstrike", 20), ("arrest", 15), ("shelling", 10), ("raid", 10),

@@ -1,10 +1,10 @@
 """Parsing what the live map's data requests add to the filters: the view (`bbox`, `zoom`) and list paging."""
 from dataclasses import dataclass
 
+from ..core.errors import FieldError, InvalidParameter
+from ..core.numbers import collect_whole_number
 from .aggregate import CELL_PX, Bbox, grid_shape
-from .errors import FieldError, InvalidParameter
-from .mapview import parse_bbox, parse_zoom
-from .numbers import collect_whole_number
+from .view import parse_bbox, parse_zoom
 
 MAX_ZOOM = 22
 MAX_GRID_CELLS = 40_000  # a 4K screen at 80-pixel cells needs about 1,400

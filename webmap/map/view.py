@@ -1,8 +1,8 @@
 """Parsing the map's view parameters (`bbox` or `lat`/`lon`/`zoom`, and `layers`) into a view, or exact errors."""
 from dataclasses import dataclass
 
-from .errors import FieldError, InvalidParameter
-from .numbers import collect_whole_number
+from ..core.errors import FieldError, InvalidParameter
+from ..core.numbers import collect_whole_number
 
 MAX_ZOOM = 18
 COORDINATE_DECIMALS = 5  # about a metre: more would only make URLs and cache keys differ for nothing

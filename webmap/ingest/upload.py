@@ -2,14 +2,14 @@
 import json
 from dataclasses import dataclass
 
-from .accounts import protected_states, role_allows
-from .errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
-                     UnsupportedMediaType)
-from .ingest import read_incidents
-from .ingest.validate import MAX_REPORTED_ERRORS
-from .model import Incident
-from .store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
-from .vocabulary import Vocabulary
+from ..accounts.roles import protected_states, role_allows
+from ..core.errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
+                           UnsupportedMediaType)
+from ..core.model import Incident
+from ..core.vocabulary import Vocabulary
+from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
+from . import read_incidents
+from .validate import MAX_REPORTED_ERRORS
 
 JSON_TYPES = ("application/geo+json", "application/json")
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")

@@ -1,0 +1,1 @@
+"""Accounts: roles and permissions, passwords and tokens, sessions and the log-in limit."""
