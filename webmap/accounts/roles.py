@@ -30,13 +30,6 @@ TOKEN_PREFIX = "wm_"
 _DUMMY_HASH = generate_password_hash("not a password of any account")
 
 
-def check_role(role: str) -> str:
-    """Return the role if it is one of ROLES, else raise ValueError naming the choices."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    return role
-
-
 def role_allows(role: str, permission: str) -> bool:
     """Tell whether an account with `role` has `permission`."""
     return role in ROLES and ROLES.index(role) >= ROLES.index(PERMISSIONS[permission][0])

@@ -32,8 +32,3 @@ def cache_for_version(response: Response, etag: str, last_modified: str | None, 
                       shared_max_age: int | None = None) -> Response:
     """Label a response with its ETag and freshness, and turn it into a 304 if the client's copy matches."""
     return _label(response, etag, last_modified, max_age, shared_max_age).make_conditional(request)
-
-
-def client_has(etag: str) -> bool:
-    """Tell whether the request's If-None-Match names `etag`, so a 304 can be sent before any rendering."""
-    return request.if_none_match.contains_weak(etag)

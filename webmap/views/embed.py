@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Request
 
-from ..core.caching import cache_for_version, client_has, validator_headers, version_etag
+from ..core.caching import cache_for_version, validator_headers, version_etag
 from ..core.errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
 from ..core.i18n import messages
 from ..core.lru import SizedLRU
@@ -91,22 +91,18 @@ def _render_embed(params: EmbedParams) -> RenderedEmbed:
 @bp.get("/embed")
 @allow_framing
 def embed():
-    """Show a chromeless map for an iframe, answering revalidations without rendering anything."""
+    """Show a chromeless map for an iframe (revalidations never get here: EmbedRevalidation answers them)."""
     revision = embed_revision(get_store(), request)
-    if client_has(revision.etag):
-        response = Response(status=304, headers=revision.not_modified_headers())
-    else:
-        params, gzipped = revision.params, revision.gzipped
-        key = (revision.site, urlencode(params.to_args()), revision.data_version)
-        page = _cached_page(key, params, gzipped)
-        allow_inline_scripts(page.script_hashes)
-        response = Response(page.body, mimetype="text/html")
-        if gzipped:
-            response.headers["Content-Encoding"] = "gzip"
-        last_modified = get_store().last_modified()
-        response = cache_for_version(response, revision.etag, last_modified, revision.max_age,
-                                     revision.shared_max_age)
-        response.headers["Vary"] = "Accept-Encoding"
+    params, gzipped = revision.params, revision.gzipped
+    key = (revision.site, urlencode(params.to_args()), revision.data_version)
+    page = _cached_page(key, params, gzipped)
+    allow_inline_scripts(page.script_hashes)
+    response = Response(page.body, mimetype="text/html")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response = cache_for_version(response, revision.etag, get_store().last_modified(), revision.max_age,
+                                 revision.shared_max_age)
+    response.headers["Vary"] = "Accept-Encoding"
     return response
 
 
