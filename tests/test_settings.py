@@ -1,8 +1,10 @@
 """Settings: declared once, read from the environment, all documented in the README."""
+import re
 from pathlib import Path
 
 import pytest
 
+from conftest import make_app
 from webmap.core.settings import SETTINGS, settings_from_environ
 from webmap.core.tiles import resolve_tiles
 
@@ -10,10 +12,20 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_every_setting_is_documented_in_the_readme():
-    """The README names each environment variable the app reads."""
-    text = README.read_text(encoding="utf-8")
-    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]
-    assert missing == []
+    """The README's settings table has a row for each environment variable the app reads, saying what the
+    setting's own help text says (the text `webmap settings` prints)."""
+    rows = dict(re.findall(r"^\| `(\w+)` \| .*? \| (.*) \|$", README.read_text(encoding="utf-8"), re.M))
+    assert {s.env: rows.get(s.env) for s in SETTINGS} == {s.env: s.help for s in SETTINGS}
+
+
+def test_settings_command_prints_each_setting_with_its_help(tmp_path):
+    """`webmap settings` lists every variable with the value in force and what it means; the key stays secret."""
+    app = make_app(tmp_path, SECRET_KEY="do-not-print-me")
+    output = app.test_cli_runner().invoke(args=["settings"]).output
+    for setting in SETTINGS:
+        assert f"{setting.env}=" in output and setting.help in output
+    assert "WEBMAP_TILES=none" in output and "do-not-print-me" not in output
+    assert "WEBMAP_MAX_UPLOAD_MB=25\n" in output and "WEBMAP_REGION_BBOX=34,29,43,38\n" in output
 
 
 def test_environment_overrides_defaults():

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from ..core.errors import WebmapError
+from ..core.settings import SETTINGS, environ_text
 from ..core.vocabulary import load_vocabulary
 from ..ingest import read_incidents
 from ..ingest.geodata import load_bundled_layers, prepare_database
@@ -79,6 +80,17 @@ def import_command(file: Path, user: str, dry_run: bool) -> None:
                f"(batch {report.batch_id}, data version {report.data_version})")
 
 
+@click.command("settings")
+@with_appcontext
+def settings_command() -> None:
+    """List every setting: its environment variable, the value in force and what it means."""
+    for setting in SETTINGS:
+        value = current_app.config[setting.key]
+        shown = "(set)" if setting.key == "SECRET_KEY" else environ_text(setting, value)
+        click.echo(f"{setting.env}={shown}")
+        click.echo(f"    {setting.help}")
+
+
 def _worker_app():
     """Build the app in a server worker, reading the incident columns before the worker takes requests
     (about a second per million incidents), so the first map page is as fast as the next."""
@@ -95,6 +107,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(settings_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(tokens_group)

@@ -62,7 +62,8 @@ SETTINGS = (
     Setting(
         "DATABASE_URL", "DATABASE_URL", None,
         "Where incidents are stored, as a URL: `sqlite:////abs/path/webmap.db` (three slashes "
-        "plus the absolute path). Default: `webmap.db` in the instance folder.",
+        "plus the absolute path). Default: `webmap.db` in the instance folder. This version stores data only in "
+        "SQLite; a PostgreSQL URL is refused with a message.",
     ),
     Setting(
         "SECRET_KEY", "WEBMAP_SECRET_KEY", None,
@@ -72,7 +73,8 @@ SETTINGS = (
     Setting(
         "TILES", "WEBMAP_TILES", "OpenStreetMap",
         "Basemap: a tile URL template with `{z}/{x}/{y}`, a named provider (`OpenStreetMap`, "
-        "`CartoDB.Positron`, any xyzservices name), or `none` for no basemap and no outside request.",
+        "`CartoDB.Positron`, any xyzservices name), or `none` for no basemap: then no page makes any request to "
+        "another host.",
     ),
     Setting(
         "TILES_ATTRIBUTION", "WEBMAP_TILES_ATTRIBUTION", "",
@@ -107,7 +109,7 @@ SETTINGS = (
     ),
     Setting(
         "MAX_CONTENT_LENGTH", "WEBMAP_MAX_UPLOAD_MB", 25 * 1024 * 1024,
-        "Largest request body accepted, in megabytes (larger uploads get HTTP 413).",
+        "Largest request body accepted, in megabytes; larger ones get HTTP 413 before the body is read.",
         _megabytes,
     ),
     Setting(
@@ -119,7 +121,8 @@ SETTINGS = (
     Setting(
         "CLIENT_TIMEOUT", "WEBMAP_CLIENT_TIMEOUT", 15,
         "Seconds `webmap serve` keeps a connection whose client sends nothing (in the middle of a request or "
-        "between requests); a request must also arrive within this time plus a second per 500 bytes.",
+        "between requests); a request must also arrive within this time plus a second per 500 bytes. Either way "
+        "the connection is closed.",
         _positive,
     ),
     Setting(
@@ -139,10 +142,11 @@ SETTINGS = (
     ),
     Setting(
         "PUBLIC_URL", "WEBMAP_PUBLIC_URL", None,
-        "The address readers reach the site at, e.g. `https://maps.example.org`: every absolute link (embeds, "
-        "oEmbed, share snippets, the API's links) names it, whatever Host header a request carries, and oEmbed "
-        "accepts only map URLs on it. Unset, links follow each request's Host header, so the server must sit "
-        "behind a proxy that sets it to the site's own name.",
+        "The address readers reach the site at, `http(s)://host[:port]` with nothing after it (e.g. "
+        "`https://maps.example.org`): every absolute link (embeds, oEmbed, share snippets, the API's links) names "
+        "it, whatever Host header a request carries, and oEmbed accepts only map URLs on it. Unset, links follow "
+        "each request's Host header, so the server must sit behind a proxy that sets it to the site's own name; "
+        "set it in every deployment reachable from outside.",
         _public_url,
     ),
     Setting(
@@ -157,6 +161,19 @@ SETTINGS = (
 def setting_default(key: str):
     """Return a setting's default, for code that runs without an app (bundled data, scripts)."""
     return next(s.default for s in SETTINGS if s.key == key)
+
+
+def environ_text(setting: Setting, value) -> str:
+    """Return a value as it would be written in the setting's environment variable."""
+    if value is None:
+        return ""
+    if setting.parse is _megabytes:
+        return f"{value / 2**20:g}"
+    if isinstance(value, tuple):
+        return ",".join(f"{part:g}" for part in value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
 
 
 def settings_from_environ(environ: Mapping[str, str]) -> dict:
