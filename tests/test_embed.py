@@ -102,8 +102,8 @@ def test_full_map_honours_the_same_view(client):
 
 @pytest.mark.parametrize("query, field, words", [
     ("layers=alpha_line,nowhere", "layers", "unknown layer &#39;nowhere&#39;"),
-    ("bbox=35,32,36", "bbox", "not four numbers"),
-    ("bbox=36,32,35,33", "bbox", "minx must be below maxx"),
+    ("bbox=35,32,36", "bbox", "not four comma-separated numbers"),
+    ("bbox=36,32,35,33", "bbox", "minx (36) must be below maxx (35)"),
     ("bbox=35,32,36,nan", "bbox", "not a number"),
     ("bbox=35,32,36,33&zoom=9", "bbox", "either bbox or lat/lon/zoom"),
     ("lat=33", "lon", "lat and lon go together"),

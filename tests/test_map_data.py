@@ -102,8 +102,8 @@ def test_list_pages_and_sorts(client):
 
 @pytest.mark.parametrize("path, field, words", [
     ("/map-data/view?zoom=9", "bbox", "required"),
-    ("/map-data/view?bbox=35,33,36", "bbox", "four numbers"),
-    ("/map-data/view?bbox=36,33,35,34&zoom=9", "bbox", "empty"),
+    ("/map-data/view?bbox=35,33,36", "bbox", "four comma-separated numbers"),
+    ("/map-data/view?bbox=36,33,35,34&zoom=9", "bbox", "minx (36) must be below maxx (35)"),
     ("/map-data/view?bbox=35,33,200,34&zoom=9", "bbox", "from -180 to 180"),
     ("/map-data/view?bbox=35,33,36,34&zoom=high", "zoom", "whole number"),
     ("/map-data/view?bbox=-180,-85,180,85&zoom=12", "bbox", "grid cells"),

@@ -71,3 +71,14 @@ def test_bad_tiles_setting_is_refused_with_a_reason(setting, attribution, words)
     """A tiles setting that names nothing usable stops the app with a clear message."""
     with pytest.raises(ValueError, match=words):
         resolve_tiles(setting, attribution)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("500,0,600,10", "'500' is not a number from -180 to 180"),
+    ("36,33,35,34", "minx (36) must be below maxx (35)"),
+    ("35,33,36", "not four comma-separated numbers"),
+])
+def test_region_must_be_a_box_on_the_globe(value, words):
+    """WEBMAP_REGION_BBOX follows the same rules as every other bounding box: ranges checked, min below max."""
+    with pytest.raises(ValueError, match=re.escape(words)):
+        settings_from_environ({"WEBMAP_REGION_BBOX": value})

@@ -1,11 +1,12 @@
 """Parsing the read API's query parameters into store queries, or exact errors: pure, no request."""
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
+from ..core import bbox
+from ..core.bbox import Bbox
 from ..core.errors import FieldError, InvalidParameter
 from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..core.vocabulary import Vocabulary
@@ -79,37 +80,16 @@ def negotiate(requested: str | None, accept: MIMEAccept, offered: dict[str, tupl
     return by_type[best] if best else next(iter(offered))
 
 
-def _number(text: str) -> float | None:
-    """Return `text` as a finite number, or None."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def parse_bbox(text: str | None, errors: list[FieldError]) -> tuple[float, float, float, float] | None:
-    """Parse `minx,miny,maxx,maxy` (or the 6-number form with heights) in CRS84 longitude/latitude."""
+def parse_bbox(text: str | None, errors: list[FieldError]) -> Bbox | None:
+    """Parse `minx,miny,maxx,maxy` (or the 6-number form with heights) in CRS84 longitude/latitude; minx > maxx
+    crosses the antimeridian, as OGC API - Features allows."""
     if text is None:
         return None
-    numbers = [_number(part) for part in text.split(",")]
-    if len(numbers) not in (4, 6) or None in numbers:
-        errors.append(FieldError("bbox", f"'{text}' is not 4 (or 6) comma-separated numbers: minx,miny,maxx,maxy"))
+    try:
+        return bbox.parse_bbox(text, heights=True, wraps=True)
+    except bbox.BboxError as error:
+        errors.append(FieldError("bbox", str(error)))
         return None
-    if len(numbers) == 6:
-        numbers = numbers[0:2] + numbers[3:5]
-    minx, miny, maxx, maxy = numbers
-    problems = []
-    if not all(-180 <= x <= 180 for x in (minx, maxx)):
-        problems.append("longitudes must be between -180 and 180")
-    if not all(-90 <= y <= 90 for y in (miny, maxy)):
-        problems.append("latitudes must be between -90 and 90")
-    if miny > maxy:
-        problems.append(f"miny ({miny:g}) is greater than maxy ({maxy:g})")
-    if problems:
-        errors.append(FieldError("bbox", "; ".join(problems)))
-        return None
-    return minx, miny, maxx, maxy
 
 
 def _instant_date(text: str) -> date | None:

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from .bbox import parse_bbox
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -32,14 +34,6 @@ def _positive(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValueError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
-
-
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    """Parse `minlon,minlat,maxlon,maxlat` into a tuple of four floats."""
-    parts = [float(v) for v in text.split(",")]
-    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
-        raise ValueError(f"expected minlon,minlat,maxlon,maxlat with min < max, got {text!r}")
-    return tuple(parts)
 
 
 # A DNS name or an IPv4 address, or an IPv6 address in brackets, with an optional port.
@@ -131,7 +125,7 @@ SETTINGS = (
         "features outside it and ask whether latitude and longitude were swapped when swapping would put "
         "them inside. The default covers the Levant east of 34°E, so swapped coordinates of southern "
         "Syria fall outside it and are caught.",
-        _bbox,
+        parse_bbox,
     ),
     Setting(
         "LOGIN_ATTEMPTS", "WEBMAP_LOGIN_ATTEMPTS", 10,

@@ -1,6 +1,7 @@
 """Parsing the map's view parameters (`bbox` or `lat`/`lon`/`zoom`, and `layers`) into a view, or exact errors."""
 from dataclasses import dataclass
 
+from ..core import bbox
 from ..core.errors import FieldError, InvalidParameter
 from ..core.numbers import collect_whole_number
 
@@ -40,32 +41,22 @@ def parse_number(name: str, text: str, low: float, high: float, errors: list[Fie
                  decimals: int | None = COORDINATE_DECIMALS) -> float | None:
     """Return `text` as a number within [low, high] (rounded to `decimals`, if given), else record an error."""
     try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:  # NaN fails the range test too
-        errors.append(FieldError(name, f"'{text}' is not a number from {low:g} to {high:g}"))
+        value = bbox.parse_coordinate(text, low, high)
+    except bbox.BboxError as error:
+        errors.append(FieldError(name, str(error)))
         return None
     return value if decimals is None else round(value, decimals)
 
 
 def parse_bbox(text: str, errors: list[FieldError],
                decimals: int | None = COORDINATE_DECIMALS) -> tuple[float, float, float, float] | None:
-    """Parse `minx,miny,maxx,maxy` in degrees of longitude and latitude."""
-    parts = text.split(",")
-    if len(parts) != 4:
-        errors.append(FieldError("bbox", f"'{text}' is not four numbers minx,miny,maxx,maxy (longitude, latitude)"))
+    """Parse `minx,miny,maxx,maxy` in degrees of longitude and latitude (rounded to `decimals`, if given)."""
+    try:
+        box = bbox.parse_bbox(text)
+    except bbox.BboxError as error:
+        errors.append(FieldError("bbox", str(error)))
         return None
-    found: list[FieldError] = []
-    minx, maxx = (parse_number("bbox", parts[i].strip(), -180, 180, found, decimals) for i in (0, 2))
-    miny, maxy = (parse_number("bbox", parts[i].strip(), -90, 90, found, decimals) for i in (1, 3))
-    errors.extend(found)
-    if found:
-        return None
-    if minx >= maxx or miny >= maxy:
-        errors.append(FieldError("bbox", f"'{text}' is empty: minx must be below maxx and miny below maxy"))
-        return None
-    return minx, miny, maxx, maxy
+    return box if decimals is None else tuple(round(value, decimals) for value in box)
 
 
 def parse_zoom(text: str, errors: list[FieldError], max_zoom: int = MAX_ZOOM) -> int | None:
