@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from conftest import DATA, fixture_incidents, make_app
+from conftest import BUILT_APPS, DATA, fixture_incidents, make_app
 from shapely.geometry import shape
 
 from webmap.ingest.geodata import prepare_database
@@ -24,6 +24,7 @@ def read_client(tmp_path_factory):
             get_store().add_incidents(fixture_incidents(name), BatchInfo(user="test", filename=name))
     yield app.test_client()
     app.extensions["webmap.store"].close()
+    BUILT_APPS.remove(app)
 
 
 @pytest.fixture

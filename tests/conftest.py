@@ -44,11 +44,28 @@ def map_data(html: str) -> dict:
     return json.loads(found.group(1))
 
 
+# Every app make_app builds, so the fixture below can close the stores a test opened.
+BUILT_APPS = []
+
+
 def make_app(tmp_path: Path, **config):
-    """Build an app on a fresh SQLite file under tmp_path, with no basemap."""
+    """Build an app on a fresh SQLite file under tmp_path, with no basemap; its store is closed after the test
+    (or, when a module-scoped fixture built it, after the module)."""
     settings = {"TESTING": True, "SECRET_KEY": "test", "TILES": "none",
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'webmap.db'}", **config}
-    return create_app(settings, environ={})
+    app = create_app(settings, environ={})
+    BUILT_APPS.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_stores():
+    """Close the store of every app built during the test, so no connection outlives it."""
+    first = len(BUILT_APPS)
+    yield
+    for built in BUILT_APPS[first:]:
+        built.extensions["webmap.store"].close()
+    del BUILT_APPS[first:]
 
 
 @pytest.fixture
@@ -57,8 +74,7 @@ def app(tmp_path):
     app = make_app(tmp_path)
     with app.app_context():
         prepare_database(with_samples=False)
-    yield app
-    app.extensions["webmap.store"].close()
+    return app
 
 
 @pytest.fixture

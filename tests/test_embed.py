@@ -1,7 +1,7 @@
 """Embeds over HTTP: parameters, framing, cookies, oEmbed, pinned versions and version-keyed caching."""
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +25,14 @@ def shown_layers(html: str) -> list[str]:
 def drawn_ids_any(html: str) -> list[str]:
     """Return the ids of every incident embedded in a map page's script."""
     return re.findall(r'"id": ?"([\w-]+)", "geometry"', html)
+
+
+def next_second_after(moment: datetime) -> datetime:
+    """Wait until the clock has passed into the second after `moment`; return the time then."""
+    target = moment.replace(microsecond=0) + timedelta(seconds=1)
+    while (now := datetime.now(timezone.utc)) < target:
+        time.sleep((target - now).total_seconds())
+    return now
 
 
 def pinned_changes(html: str) -> int:
@@ -254,9 +262,10 @@ def test_pin_by_time_picks_the_version_current_then(fixture_app):
     """`as_of` also takes an ISO 8601 time: the embed shows the data that was current at that moment."""
     client = fixture_app.test_client()
     first_version = write(fixture_app)
-    time.sleep(1.1)  # the store records write times to the second
-    moment = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    time.sleep(1.1)
+    # The store records write times to the second: the pin names a second after the first write and before
+    # the second one.
+    moment = next_second_after(datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    next_second_after(datetime.fromisoformat(moment))
     write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
     by_time = client.get(f"/embed?as_of={moment.replace('+00:00', 'Z')}").get_data(as_text=True)
     by_version = client.get(f"/embed?as_of={first_version}").get_data(as_text=True)

@@ -92,7 +92,6 @@ def test_region_setting_is_used(tmp_path):
     path = tmp_path / "one.geojson"
     path.write_text(collection(feature()))
     result = _run(app, path)
-    app.extensions["webmap.store"].close()
     assert result.exit_code == 1
     assert "REGION_BBOX 0,0,1,1" in result.output
 

@@ -18,8 +18,7 @@ def public_client(tmp_path):
     app = make_app(tmp_path, PUBLIC_URL=PUBLIC)
     with app.app_context():
         prepare_database(with_samples=False)
-    yield app.test_client()
-    app.extensions["webmap.store"].close()
+    return app.test_client()
 
 
 def absolute_links(text: str) -> list[str]:

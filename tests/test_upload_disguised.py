@@ -64,10 +64,9 @@ def target(tmp_path, listener):
                       f"SENTINEL-{mark},2025-01-05,SENTINEL-TYPE-{mark},SENTINEL-TITLE-{mark},33.1,35.8"]
     sentinel = tmp_path / "sentinel.csv"
     sentinel.write_text("\n".join(sentinel_lines) + "\n")
-    yield SimpleNamespace(app=app, token=token, secret=secret, secret_file=secret_file, sentinel=sentinel,
+    return SimpleNamespace(app=app, token=token, secret=secret, secret_file=secret_file, sentinel=sentinel,
                           sentinel_lines=sentinel_lines, mark=mark, db=tmp_path / "webmap.db", tmp_path=tmp_path,
                           listener=listener)
-    app.extensions["webmap.store"].close()
 
 
 # --- files that point elsewhere: OGR VRT XML ---------------------------------------------------------------
