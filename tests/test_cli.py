@@ -2,8 +2,11 @@
 import time
 import urllib.request
 
+from click.testing import CliRunner
+
 from conftest import make_app
 from served import webmap_serve
+from webmap.cli import main
 from webmap.store import IncidentQuery, get_store
 
 
@@ -47,3 +50,20 @@ def test_serve_creates_the_database_and_serves_with_waitress(tmp_path):
     assert "incidents match" in body
     assert headers["Server"] == "waitress"
     assert '"GET /?type=raid HTTP/1.1" 200' in log.read_text()
+
+
+def test_help_lists_webmap_commands_only():
+    """`webmap --help` shows webmap's own commands, not Flask's options such as --app or --version."""
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("init", "serve", "import", "demo", "users", "tokens", "settings"):
+        assert f"  {command} " in result.output
+    assert "--app" not in result.output and "Flask" not in result.output and "--version" not in result.output
+
+
+def test_commands_run_from_the_webmap_command(tmp_path):
+    """The installed command finds the app by itself: `webmap init` creates the database DATABASE_URL names."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WEBMAP_TILES": "none", "WEBMAP_SECRET_KEY": "t"}
+    result = CliRunner().invoke(main, ["init", "--no-samples"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli.db").exists() and "created the database" in result.output

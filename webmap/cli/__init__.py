@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from ..core.errors import WebmapError
 from ..core.settings import SETTINGS, environ_text
@@ -102,15 +102,13 @@ def _worker_app():
     return app
 
 
+COMMANDS = (init_command, serve_command, import_command, demo_command, users_group, tokens_group, settings_command)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app, so `flask --app` and tests can run them too."""
-    app.cli.add_command(init_command)
-    app.cli.add_command(serve_command)
-    app.cli.add_command(import_command)
-    app.cli.add_command(settings_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(users_group)
-    app.cli.add_command(tokens_group)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def _create_app():
@@ -120,5 +118,7 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(name="webmap", create_app=_create_app, add_default_commands=False,
-                  help="webmap: map incidents in southern Syria against the 1974 lines.")
+# A plain click group, not Flask's: its help lists webmap's commands only, without Flask's own options.
+# Each command finds the app through the ScriptInfo that `with_appcontext` looks for.
+main = click.Group(name="webmap", commands=COMMANDS, context_settings={"obj": ScriptInfo(create_app=_create_app)},
+                   help="webmap: map incidents in southern Syria against the 1974 lines.")
