@@ -3,10 +3,13 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from conftest import make_app
+from webmap.cli import main
 from webmap.core.settings import SETTINGS, settings_from_environ
 from webmap.core.tiles import resolve_tiles
+
+from conftest import make_app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -33,7 +36,7 @@ def test_environment_overrides_defaults():
     config = settings_from_environ({"WEBMAP_TILES": "none", "WEBMAP_MAX_UPLOAD_MB": "2"})
     assert config["TILES"] == "none"
     assert config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
-    assert config["INITIAL_VIEW"] == "32.95,36.15,9"
+    assert config["INITIAL_VIEW"] == (32.95, 36.15, 9)
 
 
 def test_vertex_cap_must_be_a_positive_number():
@@ -82,3 +85,25 @@ def test_region_must_be_a_box_on_the_globe(value, words):
     """WEBMAP_REGION_BBOX follows the same rules as every other bounding box: ranges checked, min below max."""
     with pytest.raises(ValueError, match=re.escape(words)):
         settings_from_environ({"WEBMAP_REGION_BBOX": value})
+
+
+@pytest.mark.parametrize("env, value, words", [
+    ("WEBMAP_VIEW", "nonsense", "expected latitude,longitude,zoom"),
+    ("WEBMAP_VIEW", "33,36,25", "not a whole number from 0 to 18"),
+    ("WEBMAP_VIEW", "95,36,9", "'95' is not a number from -90 to 90"),
+    ("WEBMAP_MAX_PAGE_INCIDENTS", "lots", "expected a whole number of at least 1"),
+    ("WEBMAP_LOGIN_ATTEMPTS", "-1", "expected a whole number (0 or more)"),
+])
+def test_a_bad_setting_names_its_variable_and_the_allowed_values(env, value, words):
+    """A value that cannot be used is refused when the app starts, naming the variable and what it takes."""
+    with pytest.raises(ValueError, match=re.escape(f"{env}: ") + ".*" + re.escape(words)):
+        settings_from_environ({env: value})
+
+
+def test_the_command_says_which_setting_is_wrong_in_one_line(tmp_path):
+    """`webmap` with a bad setting exits with one line naming it, not a traceback or a 500 on every page."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "WEBMAP_VIEW": "nonsense"}
+    result = CliRunner().invoke(main, ["settings"], env=env)
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: WEBMAP_VIEW: expected latitude,longitude,zoom")
+    assert "Traceback" not in result.output

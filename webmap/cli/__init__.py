@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from ..core.errors import WebmapError
-from ..core.settings import SETTINGS, environ_text
+from ..core.settings import SETTINGS, SettingError, environ_text
 from ..core.vocabulary import load_vocabulary
 from ..ingest import read_incidents
 from ..ingest.geodata import load_bundled_layers, prepare_database
@@ -112,10 +112,13 @@ def init_app(app: Flask) -> None:
 
 
 def _create_app():
-    """Build the app for the command line."""
+    """Build the app for the command line; a setting that cannot be used is one line naming it, not a traceback."""
     from .. import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
 # A plain click group, not Flask's: its help lists webmap's commands only, without Flask's own options.

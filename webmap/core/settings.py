@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
-from .bbox import parse_bbox
+from .bbox import parse_bbox, parse_coordinate
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,29 @@ def _megabytes(text: str) -> int:
 def _flag(text: str) -> bool:
     """Parse a yes/no setting (`1`, `true`, `yes`, `on` mean yes)."""
     return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+class SettingError(ValueError):
+    """A setting's environment value that cannot be used, with the variable named."""
+
+
+def _view(text: str) -> tuple[float, float, int]:
+    """Parse `latitude,longitude,zoom` into numbers within their ranges (zoom a whole number, 0 to 18)."""
+    parts = text.split(",")
+    if len(parts) != 3:
+        raise ValueError(f"expected latitude,longitude,zoom (e.g. 32.95,36.15,9), got {text!r}")
+    zoom = parts[2].strip()
+    if not (zoom.isascii() and zoom.isdigit()) or int(zoom) > 18:
+        raise ValueError(f"the zoom {zoom!r} is not a whole number from 0 to 18")
+    return parse_coordinate(parts[0], -90, 90), parse_coordinate(parts[1], -180, 180), int(zoom)
+
+
+def _whole(text: str) -> int:
+    """Parse a whole number of at least 0."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"expected a whole number (0 or more), got {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -75,14 +98,15 @@ SETTINGS = (
         "Attribution shown for a custom tile URL template (named providers bring their own).",
     ),
     Setting(
-        "INITIAL_VIEW", "WEBMAP_VIEW", "32.95,36.15,9",
+        "INITIAL_VIEW", "WEBMAP_VIEW", (32.95, 36.15, 9),
         "The map's initial view as `latitude,longitude,zoom`.",
+        _view,
     ),
     Setting(
         "MAX_PAGE_INCIDENTS", "WEBMAP_MAX_PAGE_INCIDENTS", 500,
         "Most incidents the map receives one by one for the area in view; when more match there, it "
         "receives counts per grid cell (clusters) and the list shows them a page at a time.",
-        int,
+        _positive,
     ),
     Setting(
         "EMBED_FRAME_ANCESTORS", "WEBMAP_EMBED_FRAME_ANCESTORS", "*",
@@ -93,7 +117,7 @@ SETTINGS = (
         "EMBED_MAX_INCIDENTS", "WEBMAP_EMBED_MAX_INCIDENTS", 5000,
         "Most incidents an embed draws; an embed is a fixed picture (it can be pinned), so its incidents are "
         "in the page, and when more match it says how many are not drawn.",
-        int,
+        _positive,
     ),
     Setting(
         "EMBED_CACHE_MB", "WEBMAP_EMBED_CACHE_MB", 64 * 1024 * 1024,
@@ -132,7 +156,7 @@ SETTINGS = (
         "Failed log-ins allowed under one account name in 15 minutes; the next attempt is refused (HTTP 429, "
         "with the minutes to wait) until the oldest of them is 15 minutes old. Counted in the database, so "
         "every server process shares the count. `0` turns the limit off.",
-        int,
+        _whole,
     ),
     Setting(
         "PUBLIC_URL", "WEBMAP_PUBLIC_URL", None,
@@ -175,5 +199,8 @@ def settings_from_environ(environ: Mapping[str, str]) -> dict:
     config = {}
     for setting in SETTINGS:
         raw = environ.get(setting.env)
-        config[setting.key] = setting.default if raw in (None, "") else setting.parse(raw)
+        try:
+            config[setting.key] = setting.default if raw in (None, "") else setting.parse(raw)
+        except ValueError as error:
+            raise SettingError(f"{setting.env}: {error}") from None
     return config

@@ -62,17 +62,11 @@ def asset_urls() -> AssetUrls:
     )
 
 
-def initial_view(setting: str) -> tuple[tuple[float, float], int]:
-    """Parse the `latitude,longitude,zoom` view setting."""
-    lat, lon, zoom = (part.strip() for part in setting.split(","))
-    return (float(lat), float(lon)), int(zoom)
-
-
 def map_options(lang: str, view: MapView | None = None) -> MapOptions:
     """Return the map options the app's settings give, in language `lang`, looking where `view` says."""
-    center, zoom = initial_view(current_app.config["INITIAL_VIEW"])
+    lat, lon, zoom = current_app.config["INITIAL_VIEW"]
     view = view or MapView()
-    return MapOptions(center=view.center or center, zoom=zoom if view.zoom is None else view.zoom,
+    return MapOptions(center=view.center or (lat, lon), zoom=zoom if view.zoom is None else view.zoom,
                       tiles=current_app.config["TILE_SOURCE"], assets=asset_urls(), lang=lang,
                       visible_layers=None if view.layers is None else frozenset(view.layers),
                       fit_bounds=view.bbox)
