@@ -143,3 +143,20 @@ def test_about_page_lists_sources_and_licences(client):
     html = client.get("/about").get_data(as_text=True)
     assert "Natural Earth" in html and "OCHA" in html and "GeoNames" in html
     assert "lines of 7 December 2024" in html
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("The Alpha line is the western limit", "The Bravo line is the eastern limit",
+            "The Area of Separation lies between", "The Areas of Limitation are bands")),
+    ("ar", ("خط ألفا هو الحد الغربي", "خط برافو هو الحد الشرقي", "تقع منطقة الفصل بين الخطين",
+            "مناطق الحد من القوات والأسلحة")),
+])
+def test_about_explains_the_lines_with_the_site_navigation(client, lang, words):
+    """/about says what each line and zone is, keeps the site's top bar, and says 'approximate' once per layer."""
+    html = client.get(f"/about?lang={lang}").get_data(as_text=True)
+    assert '<header class="topbar">' in html
+    for text in words:
+        assert text in html
+    rows = re.findall(r'<tr data-layer="(\w+)">\s*<td>(.*?)</td>', html, re.DOTALL)
+    approximate = "approximate" if lang == "en" else "تقريبي"
+    assert rows and all(cell.count(approximate) <= 1 for _, cell in rows)
