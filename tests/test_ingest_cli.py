@@ -48,7 +48,7 @@ def test_same_file_twice_leaves_everything_unchanged(app):
 def test_only_the_last_feature_bad_writes_nothing(app, tmp_path):
     result = _run(app, _hundred(tmp_path, last_date="not a date"))
     assert result.exit_code == 1
-    assert "1 problem(s) in 1 of 100 features; nothing was imported." in result.output
+    assert "1 problem in 1 of 100 features; nothing was imported." in result.output
     assert "feature 99, properties.date: \"not a date\" is not a date" in result.output
     assert _count(app) == 0
 

@@ -8,6 +8,7 @@ from conftest import make_app
 from upload_helpers import client_of, collection, csrf_token, feature
 
 from webmap.ingest.geodata import prepare_database
+from webmap.core.i18n import messages, plural
 from webmap.store import IncidentQuery, get_store
 
 SCRIPT = "<script>alert(1)</script>"
@@ -68,13 +69,14 @@ def test_dry_run_reports_without_writing(fixture_app, contributor):
 
 
 def test_invalid_file_lists_each_problem(fixture_app, contributor):
-    """A refused file answers 422 with a table row per problem: feature, field and message."""
+    """A refused file answers 422 with a table row per problem: feature (counted from 1, as people count), field
+    and message, under a summary that counts the problems in words."""
     response = send(contributor, [feature(1), feature(2, event_type="picnic", date="soon")])
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="upload-error"' in html
     cells = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code></td>", html)
-    assert sorted(cells) == [("1", "properties.date"), ("1", "properties.event_type")]
-    assert "picnic" in html and "nothing was imported" in html
+    assert sorted(cells) == [("2", "properties.date"), ("2", "properties.event_type")]
+    assert "picnic" in html and "2 problems were found; nothing was written." in html
     assert live_count(fixture_app) == 7
 
 
@@ -89,7 +91,7 @@ def test_changing_a_verified_incident_is_refused_in_words(fixture_app, contribut
     html = response.get_data(as_text=True)
     assert response.status_code == 403 and 'id="upload-error"' in html
     cells = re.findall(r'<tr><td>(\d+)</td><td><code>([^<]+)</code></td><td dir="auto">([^<]+)</td>', html)
-    assert [(index, field) for index, field, _ in cells] == [("1", "id")]
+    assert [(index, field) for index, field, _ in cells] == [("2", "id")]
     assert "t-002" in cells[0][2] and "verified" in cells[0][2] and "editor" in cells[0][2]
     assert live_count(fixture_app) == 7
     with fixture_app.app_context():
@@ -131,3 +133,40 @@ def test_arabic_upload_page_is_right_to_left(contributor):
     """The page speaks Arabic, right to left, and its form keeps the language."""
     html = contributor.get("/upload?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in html and "رفع الحوادث" in html and 'action="/upload?lang=ar"' in html
+
+
+def test_report_numbers_features_from_one(contributor):
+    """The report's first row is feature 1, the way people count, with its id and title."""
+    html = send(contributor, [feature(1), feature(2)], dry_run=True).get_data(as_text=True)
+    rows = re.findall(r'<tr class="outcome-\w+" data-id="([^"]+)">\s*<td>(\d+)</td><td>[^<]+</td>\s*'
+                      r'<td class="report-title" dir="auto">([^<]*)</td>', html)
+    assert rows == [("up-1", "1", "Uploaded 1"), ("up-2", "2", "Uploaded 2")]
+
+
+@pytest.mark.parametrize("count, words", [
+    (0, "لم تُوجد مشكلات."), (1, "وُجدت مشكلة واحدة"), (2, "وُجدت مشكلتان"), (3, "وُجدت 3 مشكلات"),
+    (11, "وُجدت 11 مشكلةً"), (100, "وُجدت 100 مشكلة؛"),
+])
+def test_problem_counts_follow_arabic_plural_rules(count, words):
+    """Arabic has six plural forms (CLDR): each count gets the form an Arabic editor would write."""
+    assert plural("ar", messages("ar")["upload_problems"], count).startswith(words)
+
+
+@pytest.mark.parametrize("count, words", [(1, "1 problem was found"), (2, "2 problems were found")])
+def test_problem_counts_in_english(count, words):
+    """English says 1 problem and 2 problems, never problem(s)."""
+    assert plural("en", messages("en")["upload_problems"], count).startswith(words)
+
+
+@pytest.mark.parametrize("name", ["incidents-template.geojson", "incidents-template.csv"])
+def test_page_offers_templates_that_import_as_they_are(contributor, name):
+    """The page links a GeoJSON and a CSV template, and each passes a dry run unchanged: two incidents."""
+    html = contributor.get("/upload").get_data(as_text=True)
+    href = f"/static/upload/{name}"
+    assert f'href="{href}" download' in html and 'id="upload-guide"' in html
+    template = contributor.get(href)
+    assert template.status_code == 200
+    form = {"file": (io.BytesIO(template.data), name), "csrf_token": csrf_token(contributor, "/upload"),
+            "dry_run": "true"}
+    report = contributor.post("/upload", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert report_rows(report) == [("inserted", "example-1"), ("inserted", "example-2")]

@@ -8,6 +8,7 @@ from flask import Flask
 from . import cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
+from .core.i18n import plural
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
+    app.jinja_env.globals["plural"] = plural
 
     store.init_app(app)
     errors.init_app(app)

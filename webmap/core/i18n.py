@@ -3,6 +3,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
+
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
 RTL_LANGUAGES = ("ar",)
 
@@ -27,3 +29,10 @@ def localized(texts: dict, lang: str) -> str:
 def text_direction(lang: str) -> str:
     """Return `rtl` for right-to-left languages, else `ltr`."""
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+def plural(lang: str, forms: dict[str, str], count: int, **values) -> str:
+    """Return the form of a counted message that the language's CLDR plural rule picks for `count` (Arabic has
+    six: zero, one, two, few, many, other), with `{count}` and any other `values` filled in."""
+    category = Locale.parse(lang).plural_form(count)
+    return (forms.get(category) or forms["other"]).format(count=count, **values)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..core.errors import FieldError, InvalidContent
+from ..core.i18n import messages, plural
 from ..core.model import Incident, geometry_bounds
 from ..core.settings import setting_default
 from ..core.vocabulary import Vocabulary
@@ -338,8 +339,10 @@ def validate_records(records: list[Record], rules: Rules) -> list[Incident]:
         errors.sort(key=lambda e: e.feature)
         failing = len({e.feature for e in errors})
         listed = "" if len(errors) <= MAX_REPORTED_ERRORS else f"; the first {MAX_REPORTED_ERRORS} are listed"
+        text = messages("en")
         raise InvalidContent(
-            f"{len(errors)} problem(s) in {failing} of {len(records)} features{listed}; nothing was imported.",
+            f"{plural('en', text['problem_count'], len(errors))} in {failing} of "
+            f"{plural('en', text['feature_count'], len(records))}{listed}; nothing was imported.",
             errors[:MAX_REPORTED_ERRORS],
         )
     return incidents
