@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, store
+from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
 from .core.resources import resource_dir
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
 
     store.init_app(app)
+    analysis.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     limits.init_app(app)  # before auth: the CSRF check reads the body
