@@ -135,11 +135,11 @@ def prepare(layers: list[ReferenceLayer], uncertainty_file: Path) -> PreparedRef
 def _first_containing(areas: tuple[Area, ...], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Return, per point, the key of the first area containing it, or None."""
     found = np.full(len(lon), None, dtype=object)
-    left = np.arange(len(lon))
+    left = np.ones(len(lon), dtype=bool)
     for area in areas:
-        inside = area.contains(lon, lat, left)
+        inside = area.contains(lon, lat, np.flatnonzero(left))
         found[inside] = area.key
-        left = np.setdiff1d(left, inside, assume_unique=True)
+        left[inside] = False
     return found
 
 
