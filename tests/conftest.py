@@ -11,6 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from webmap import create_app
+from webmap.analysis.positions import POSITION_PROPERTIES
 from webmap.core.model import Incident
 from webmap.ingest.geodata import prepare_database
 from webmap.store import BatchInfo, get_store
@@ -36,6 +37,11 @@ def fixture_incidents(name: str = "incidents_small.geojson") -> list[Incident]:
     """Read a test fixture file of canonical incidents."""
     collection = json.loads((DATA / name).read_text(encoding="utf-8"))
     return [Incident.from_feature(f) for f in collection["features"]]
+
+
+def without_positions(properties: dict) -> dict:
+    """Return an incident's properties without those computed on read about its position."""
+    return {k: v for k, v in properties.items() if k not in POSITION_PROPERTIES}
 
 
 def map_data(html: str) -> dict:

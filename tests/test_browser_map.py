@@ -67,3 +67,18 @@ def test_filter_form_submits_to_a_shareable_url(live_server, page):
     page.click("form.filters button[type=submit]")
     expect(page).to_have_url(re.compile(r"\?start=2025-03-01&type=airstrike"))
     expect(page.locator("#incident-count")).to_have_text("1 incident matches")
+
+
+@pytest.mark.parametrize("lang, zone, governorate", [
+    ("en", "Area of Limitation 0–10 km, Bravo side", "Rural Damascus"),
+    ("ar", "منطقة الحد من القوات 0–10 كم، جانب برافو", "ريف دمشق"),
+])
+def test_popup_says_where_the_incident_lies_against_the_lines(live_server, page, lang, zone, governorate):
+    """A popup names the incident's zone, its governorate and its distances to both lines, in the page language."""
+    page.goto(live_server + f"/?type=raid&lang={lang}")
+    page.locator(".webmap-incident.webmap-type-raid").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert zone in text and governorate in text
+    assert re.search(r"9\.9 (km|كم)", text) and re.search(r"6\.5 (km|كم)", text)

@@ -45,6 +45,7 @@ def test_login_upload_and_see_the_new_incidents_on_the_map(site, page, tmp_path)
     log_in(page, base, "contributor")
     assert page.url == base + "/"
     assert page.get_attribute("#incident-count", "data-count") == "7"
+    page.wait_for_selector(MARKERS)
     assert page.locator(MARKERS).count() == 6  # seven incidents, one of them a line
     upload = tmp_path / "new-incidents.geojson"
     upload.write_text(json.dumps(collection(feature(1), feature(2))))

@@ -396,3 +396,9 @@ def test_revalidation_shortcut_answers_like_the_view(client, monkeypatch):
     assert "X-Frame-Options" not in again.headers and "Set-Cookie" not in again.headers
     bad = client.get("/embed?type=nonsense", headers={"If-None-Match": first.headers["ETag"]})
     assert bad.status_code == 400 and "unknown event type" in bad.get_data(as_text=True)
+
+
+def test_embed_incidents_carry_their_position(client):
+    """An embed's incidents carry zone and governorate, so its popups say the same as the full map's."""
+    features = map_data(client.get("/embed?type=raid").get_data(as_text=True))["incidents"]["features"]
+    assert [(f["properties"]["zone"], f["properties"]["governorate"]) for f in features] == [("bravo_0_10", "SY03")]

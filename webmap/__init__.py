@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, store
+from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
 from .core.i18n import plural
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     app.jinja_env.globals["plural"] = plural
 
     store.init_app(app)
+    analysis.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     limits.init_app(app)  # before auth: the CSRF check reads the body

@@ -9,6 +9,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
+from ..analysis.zones import ZONES
 from ..core.i18n import localized, messages
 from ..core.model import Incident, ReferenceLayer
 from ..core.tiles import TileSource
@@ -119,8 +120,17 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
         "verification": {t.id: t.label_in(lang) for t in vocabulary.verification},
         "text": {k: text[k] for k in (
             "date", "to", "type", "location", "sources", "precision", "verification",
-            "fatalities", "actors", "illustrative", "synthetic")},
+            "fatalities", "actors", "illustrative", "synthetic", "position", "governorate", "line_distances",
+            "near_alpha", "near_bravo")},
+        "zones": {zone: text[f"zone_{zone}"] for zone in ZONES},
     }
+
+
+def _governorate_names(layers: list[ReferenceLayer], lang: str) -> dict:
+    """Return each governorate's name in `lang` by P-code, for popups (the incidents carry English)."""
+    features = next((layer.data["features"] for layer in layers if layer.id == "governorates"), [])
+    return {f["properties"]["pcode"]: localized({"en": f["properties"]["name"], "ar": f["properties"].get("name_ar")},
+                                                lang) for f in features}
 
 
 def _layer_title(layer: ReferenceLayer, lang: str) -> str:
@@ -173,7 +183,7 @@ def build_map(
     group = folium.FeatureGroup(name="incidents", control=False).add_to(fmap)
     PageDataScripts(options.assets.map_data_js).add_to(fmap)
     data = {
-        "config": incident_config(vocabulary, options.lang),
+        "config": {**incident_config(vocabulary, options.lang), "governorates": _governorate_names(layers, options.lang)},
         "incidents_name": text["incidents"],
         "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
         "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),

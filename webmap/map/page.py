@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from ..analysis import current_reference
+from ..analysis.positions import incidents_with_positions
 from ..core.model import ReferenceLayer
 from ..core.vocabulary import Vocabulary
 from ..store import Store
@@ -97,7 +99,8 @@ def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilter
     matched = store.count_incidents(filters.to_query(as_of=as_of))
     incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
     zoom = zoom_for_bbox(options.fit_bounds) if options.fit_bounds else options.zoom
-    incidents = simplify_incidents(incidents, zoom + EMBED_DETAIL_ZOOMS)
+    incidents = simplify_incidents(incidents_with_positions(incidents, current_reference(), vocabulary),
+                                   zoom + EMBED_DETAIL_ZOOMS)
     layers = store.list_reference_layers()
     built = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)

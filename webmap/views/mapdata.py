@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from ..analysis import current_reference
+from ..analysis.positions import incidents_with_positions
 from ..core.caching import cache_for_version, version_etag
 from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
@@ -37,7 +39,9 @@ def _json(payload: dict, points: IncidentPoints) -> Response:
 
 def _features(keys, zoom: int) -> list[dict]:
     """Return the incidents with these row keys as GeoJSON Features, lines and areas simplified for `zoom`."""
-    return [i.to_feature() for i in simplify_incidents(get_store().incidents_by_key(keys.tolist()), zoom)]
+    incidents = incidents_with_positions(get_store().incidents_by_key(keys.tolist()), current_reference(),
+                                         load_vocabulary())
+    return [i.to_feature() for i in simplify_incidents(incidents, zoom)]
 
 
 def _list(points: IncidentPoints, mask, page: ListPage, zoom: int) -> dict:

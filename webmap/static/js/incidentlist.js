@@ -69,7 +69,8 @@
     kind.appendChild(webmapIncidents.markerSvg(typeStyle, precision || { hollow: true }));
     kind.appendChild(document.createTextNode(" " + typeStyle.label));
     var about = cell(row, props.title || props.location_name || feature.id, "incident-title");
-    var detail = [props.location_name, precision ? precision.label : null].filter(Boolean).join(" · ");
+    var detail = [props.location_name, webmapIncidents.governorateText(props, config), precision ? precision.label : null,
+      webmapIncidents.positionText(props, config)].filter(Boolean).join(" · ");
     if (detail) {
       var small = document.createElement("small");
       small.textContent = detail;

@@ -85,6 +85,33 @@
     return ul;
   }
 
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
+  /* The incident's place against the 1974 lines in words: within a line's uncertainty it is "near" that
+     line (the nearer one), never placed on one side of it. */
+  function positionText(props, config) {
+    if (!props.zone) { return null; }
+    if (props.near_line) {
+      var alpha = Math.abs(props.distance_alpha_km) <= Math.abs(props.distance_bravo_km);
+      return fill(config.text[alpha ? "near_alpha" : "near_bravo"], { km: props.line_margin_km });
+    }
+    return config.zones[props.zone] || props.zone;
+  }
+
+  function distancesText(props, config) {
+    if (props.distance_alpha_km === undefined || props.distance_alpha_km === null) { return null; }
+    return fill(config.text.line_distances, {
+      alpha: Math.abs(props.distance_alpha_km).toFixed(1), bravo: Math.abs(props.distance_bravo_km).toFixed(1)
+    });
+  }
+
+  function governorateText(props, config) {
+    if (!props.governorate) { return null; }
+    return (config.governorates || {})[props.governorate] || props.governorate_name || props.governorate;
+  }
+
   function popup(props, config) {
     var text = config.text;
     var box = element("div", null, "webmap-popup");
@@ -100,6 +127,8 @@
     row(list, text.date, dates);
     row(list, text.type, (config.types[props.event_type] || {}).label || props.event_type);
     row(list, text.location, props.location_name);
+    row(list, text.governorate, governorateText(props, config));
+    row(list, text.position, [positionText(props, config), distancesText(props, config)].filter(Boolean).join(" · "));
     row(list, text.fatalities, props.fatalities);
     row(list, text.actors, Array.isArray(props.actors) ? props.actors.join("; ") : props.actors);
     var precision = config.precision[props.precision];
@@ -156,5 +185,8 @@
     if (layer.uncertainty) { group.removeLayer(layer.uncertainty); }
   }
 
-  window.webmapIncidents = { draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg };
+  window.webmapIncidents = {
+    draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg, positionText: positionText,
+    governorateText: governorateText
+  };
 }());

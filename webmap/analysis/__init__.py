@@ -1,0 +1,16 @@
+"""Spatial analysis of incidents: where each lies against the 1974 lines and in which governorate."""
+from flask import Flask, current_app
+
+from ..store import get_store
+from .positions import ReferenceCache
+from .zones import PreparedReference
+
+
+def init_app(app: Flask) -> None:
+    """Give the app the cache of its prepared reference geometry."""
+    app.extensions["webmap.reference"] = ReferenceCache()
+
+
+def current_reference() -> PreparedReference:
+    """Return the current app's reference layers, prepared for classifying incidents."""
+    return current_app.extensions["webmap.reference"].get(get_store())

@@ -1,0 +1,168 @@
+"""Where incidents lie against the 1974 lines: zone, signed distances, nearness to a line and governorate.
+
+Pure and vectorised: `prepare` turns the reference layers into indexed geometry once, `classify` then takes
+arrays of points. Distances are measured in UTM zone 36N (EPSG:32636), in which the lines lie.
+"""
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import shape
+
+from ..core.model import ReferenceLayer
+from .nearest import NearestIndex, build_index
+
+METRIC_CRS = "EPSG:32636"
+LINES = ("alpha", "bravo")
+BANDS = ("0-10 km", "10-20 km", "20-25 km")  # the areas_of_limitation layer's `band` values, nearest first
+ZONES = ("alpha_beyond", "alpha_20_25", "alpha_10_20", "alpha_0_10", "separation",
+         "bravo_0_10", "bravo_10_20", "bravo_20_25", "bravo_beyond")
+FAR_M = 5_000_000.0  # how far the lines are extended north and south to tell the sides apart
+
+
+@dataclass(frozen=True)
+class Line:
+    """One 1974 line: its nearest-segment index, the side polygon west of it, and its uncertainty samples."""
+
+    index: NearestIndex
+    west: shapely.Polygon  # metric: the Israeli-held side of the line, extended due north and south
+    sample_along: np.ndarray  # where each uncertainty sample lies along the line (m), sorted
+    sample_uncertainty: np.ndarray  # the line's uncertainty there (m)
+
+    def uncertainty_at(self, along: np.ndarray) -> np.ndarray:
+        """Return the uncertainty of the sample nearest each position along the line."""
+        right = np.clip(np.searchsorted(self.sample_along, along), 1, len(self.sample_along) - 1)
+        left = right - 1
+        nearer = np.where(along - self.sample_along[left] <= self.sample_along[right] - along, left, right)
+        return self.sample_uncertainty[nearer]
+
+
+@dataclass(frozen=True)
+class Area:
+    """A polygon (lon/lat, prepared) with its bounding box, for fast point-in-polygon tests."""
+
+    key: str
+    geometry: object
+    bounds: tuple[float, float, float, float]
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Return which of the points `candidates` (indices) lie inside."""
+        minx, miny, maxx, maxy = self.bounds
+        near = candidates[(lon[candidates] >= minx) & (lon[candidates] <= maxx)
+                          & (lat[candidates] >= miny) & (lat[candidates] <= maxy)]
+        return near[shapely.contains_xy(self.geometry, lon[near], lat[near])]
+
+
+@dataclass(frozen=True)
+class PreparedReference:
+    """The reference layers made ready for classifying: lines, zones and governorates."""
+
+    lines: dict  # "alpha" / "bravo" -> Line
+    zones: tuple[Area, ...]  # the Area of Separation, then each band, nearest the lines first
+    governorates: tuple[Area, ...]  # keyed by P-code
+    governorate_names: dict  # P-code -> {"en": ..., "ar": ...}
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Per incident: zone, signed distances (km, negative on the Israeli-held side), near_line, governorate."""
+
+    zone: np.ndarray  # str
+    distance_alpha_km: np.ndarray
+    distance_bravo_km: np.ndarray
+    near_line: np.ndarray  # bool
+    margin_km: np.ndarray  # location radius plus the nearer line's uncertainty there
+    governorate: np.ndarray  # P-code, or None
+
+
+def _to_metric() -> Transformer:
+    """Return the transformer from CRS84 longitude/latitude to the metric CRS."""
+    return Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
+
+
+def _area(key: str, geometry: dict) -> Area:
+    """Prepare one polygon for point tests."""
+    polygon = shape(geometry)
+    shapely.prepare(polygon)
+    return Area(key, polygon, polygon.bounds)
+
+
+def _west_side(coords: np.ndarray) -> shapely.Polygon:
+    """Return the polygon west of a north-south line, which is extended due north and due south."""
+    line = coords if coords[0, 1] >= coords[-1, 1] else coords[::-1]  # north to south
+    (nx, ny), (sx, sy) = line[0], line[-1]
+    ring = [(nx, ny + FAR_M), *map(tuple, line), (sx, sy - FAR_M), (sx - FAR_M, sy - FAR_M), (nx - FAR_M, ny + FAR_M)]
+    polygon = shapely.make_valid(shapely.Polygon(ring))
+    shapely.prepare(polygon)
+    return polygon
+
+
+def _line(layer: ReferenceLayer, samples: list[dict], metric: Transformer) -> Line:
+    """Prepare one line layer and its uncertainty samples."""
+    lon, lat = np.asarray(shape(layer.data["features"][0]["geometry"]).coords).T
+    coords = np.column_stack(metric.transform(lon, lat))
+    mine = [s for s in samples if s["properties"]["line"] == layer.id]
+    sx, sy = metric.transform(*np.array([s["geometry"]["coordinates"] for s in mine]).T)
+    along = shapely.line_locate_point(shapely.LineString(coords), shapely.points(sx, sy))
+    uncertainty = np.array([s["properties"]["uncertainty_km"] for s in mine]) * 1000.0
+    order = np.argsort(along)
+    return Line(build_index(coords), _west_side(coords), along[order], uncertainty[order])
+
+
+def prepare(layers: list[ReferenceLayer], uncertainty_file: Path) -> PreparedReference:
+    """Index the Alpha and Bravo lines, the zones and the governorates of these reference layers."""
+    by_id = {layer.id: layer for layer in layers}
+    samples = json.loads(Path(uncertainty_file).read_text(encoding="utf-8"))["features"]
+    metric = _to_metric()
+    lines = {name: _line(by_id[f"{name}_line"], samples, metric) for name in LINES}
+    zones = [_area("separation", f["geometry"]) for f in by_id["area_of_separation"].data["features"]]
+    bands = by_id["areas_of_limitation"].data["features"]
+    for band in BANDS:
+        zones += [_area(f"{f['properties']['side']}_{band.split()[0].replace('-', '_')}", f["geometry"])
+                  for f in bands if f["properties"]["band"] == band]
+    governorates = by_id["governorates"].data["features"]
+    return PreparedReference(
+        lines, tuple(zones),
+        tuple(_area(f["properties"]["pcode"], f["geometry"]) for f in governorates),
+        {f["properties"]["pcode"]: {"en": f["properties"]["name"], "ar": f["properties"]["name_ar"]}
+         for f in governorates},
+    )
+
+
+def _first_containing(areas: tuple[Area, ...], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return, per point, the key of the first area containing it, or None."""
+    found = np.full(len(lon), None, dtype=object)
+    left = np.ones(len(lon), dtype=bool)
+    for area in areas:
+        inside = area.contains(lon, lat, np.flatnonzero(left))
+        found[inside] = area.key
+        left[inside] = False
+    return found
+
+
+def classify(lon, lat, radius_m, reference: PreparedReference) -> Positions:
+    """Place points (degrees) with location radii (metres) against the 1974 lines and the governorates.
+
+    Zone: the Area of Separation or a band of the Areas of Limitation that contains the point; otherwise
+    `<side>_beyond`, where the side is alpha west of the Alpha line, bravo east of the Bravo line (each
+    extended due north and south beyond its ends), and between the two extensions, the nearer line's side.
+    """
+    lon, lat, radius_m = (np.asarray(v, dtype=float) for v in (lon, lat, radius_m))
+    x, y = _to_metric().transform(lon, lat)
+    signed, margin = {}, {}
+    for name, line in reference.lines.items():
+        distance, along = line.index.measure(x, y)
+        west = shapely.contains_xy(line.west, x, y)
+        signed[name] = np.where(west, -distance, distance)
+        margin[name] = radius_m + line.uncertainty_at(along)
+    alpha, bravo = signed["alpha"], signed["bravo"]
+    near = (np.abs(alpha) <= margin["alpha"]) | (np.abs(bravo) <= margin["bravo"])
+    alpha_side = (alpha < 0) | ((bravo <= 0) & (np.abs(alpha) < np.abs(bravo)))
+    zone = _first_containing(reference.zones, lon, lat)
+    zone = np.where(zone == None, np.where(alpha_side, "alpha_beyond", "bravo_beyond"), zone)  # noqa: E711
+    nearer_margin = np.where(np.abs(alpha) <= np.abs(bravo), margin["alpha"], margin["bravo"])
+    return Positions(zone.astype(str), np.round(alpha / 1000, 2), np.round(bravo / 1000, 2), near,
+                     np.round(nearer_margin / 1000, 1), _first_containing(reference.governorates, lon, lat))
