@@ -123,7 +123,7 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
     }
 
 
-def _layer_title(layer: ReferenceLayer, lang: str) -> str:
+def layer_title(layer: ReferenceLayer, lang: str) -> str:
     """Return the layer's title, saying 'approximate' when its geometry is."""
     title = layer.title(lang)
     word = messages(lang)["approximate"]
@@ -136,7 +136,7 @@ def _reference_layer_data(layer: ReferenceLayer, lang: str, show: bool) -> dict:
     """Return what the browser needs to draw one reference layer: its data, style, title and tooltip fields."""
     features = layer.data.get("features", [])
     fields = [f for f in TOOLTIP_FIELDS if features and all(f in feat["properties"] for feat in features)]
-    return {"id": layer.id, "title": _layer_title(layer, lang), "shown": show,
+    return {"id": layer.id, "title": layer_title(layer, lang), "shown": show,
             "style": dict(layer.meta.get("style", {})), "tooltip_fields": fields, "data": layer.data}
 
 
