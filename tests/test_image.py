@@ -1,4 +1,5 @@
-"""Map images (/map.png): size, what is drawn where, credits, Arabic shaping, parameter limits and caching."""
+"""Map images (/map.png): size, what is drawn where, credits, Arabic shaping, parameter limits, caching and
+the og:image links of the map pages."""
 import io
 import json
 import re
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require
+from conftest import make_app, require
 from PIL import Image, ImageDraw, ImageFont
 
 import webmap.views.image as image_view
@@ -16,6 +17,7 @@ from webmap.image import text
 from webmap.image.compose import ImageOptions, compose
 from webmap.image.draw import BACKGROUND, rgba
 from webmap.image.frame import fit_frame
+from webmap.ingest.geodata import prepare_database
 from webmap.map.aggregate import CELL_PX, approximate_precision, filter_mask, view_data
 from webmap.map.filters import MapFilters
 from webmap.store import BatchInfo, get_store
@@ -169,3 +171,20 @@ def test_etag_follows_the_data_version_and_parameters(fixture_app, monkeypatch):
     with fixture_app.app_context():
         get_store().delete_incidents(["t-001"], BatchInfo(user="test"))
     assert client.get("/map.png?type=airstrike&zoom=9", headers={"If-None-Match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/?type=raid&lang=ar", "/embed?type=raid&lang=ar"])
+def test_map_pages_name_their_image_for_link_previews(client, path):
+    html = client.get(path).get_data(as_text=True)
+    image = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+    assert image == "http://localhost/map.png?type=raid&amp;lang=ar"
+    assert f'<meta name="twitter:image" content="{image}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+
+
+def test_the_image_link_follows_the_public_url(tmp_path):
+    app = make_app(tmp_path, PUBLIC_URL="https://maps.example.org")
+    with app.app_context():
+        prepare_database(with_samples=False)
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert '<meta property="og:image" content="https://maps.example.org/map.png">' in html
