@@ -98,6 +98,7 @@ def test_title_filters_and_legend_say_what_is_shown(fixture_app):
     drawn = composition(fixture_app, filters=MapFilters(start="2025-01-01", event_types=("airstrike", "raid")))
     assert drawn.title == "Incidents in southern Syria"
     assert drawn.subtitle[0] == "From 2025-01-01 · Airstrike, Raid"
+    assert drawn.subtitle[1] == "3 incidents match · 3 in view"  # the fixture's 2025 airstrikes and raids
     legend = [entry.text for entry in drawn.legend]
     assert any(t.startswith("Airstrike (") for t in legend) and not any(t.startswith("Shelling") for t in legend)
     assert "Alpha line (approximate)" in legend and "Bravo line (approximate)" in legend

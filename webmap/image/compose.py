@@ -7,12 +7,11 @@ from shapely.geometry import shape
 
 from ..core.i18n import messages, text_direction
 from ..core.model import ReferenceLayer
-from ..core.points import IncidentPoints, value_code
+from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, value_code
 from ..core.vocabulary import Vocabulary
 from ..map.aggregate import CELL_PX, Bbox, approximate_precision, category_counts, filter_mask, view_data
 from ..map.build import layer_title
 from ..map.filters import MapFilters
-from ..map.simplify import simplify_geometry
 from .frame import Frame, fit_frame
 
 AGREEMENT_GROUP = "agreement_1974"  # the lines and zones the map is about: always in the legend when drawn
@@ -131,11 +130,10 @@ def _parts(geometry: dict) -> tuple[list, list, list]:
 
 
 def _layer_shapes(layer: ReferenceLayer, frame: Frame) -> LayerShapes:
-    """Project a layer's features, simplified to about a pixel of the image, to image pixels."""
+    """Project a layer's features to image pixels (every vertex: drawing them costs less than simplifying)."""
     polygons, lines, points = [], [], []
     for feature in layer.data.get("features", []):
-        geometry = simplify_geometry(feature["geometry"], frame.zoom + max(0.0, np.log2(frame.scale)))
-        found = _parts(geometry)
+        found = _parts(feature["geometry"])
         polygons += [[_pixels(frame, ring) for ring in polygon] for polygon in found[0]]
         lines += [_pixels(frame, line) for line in found[1]]
         points += found[2]
@@ -255,6 +253,12 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
 
     matched = int(np.count_nonzero(filter_mask(points, options.filters)))
     counted = text["matches"].format(count=matched) + " · " + text["in_view"].format(count=view.in_view)
+    # Samples and generated incidents are not reported events: the image says how many it shows, as the map does.
+    flags = points.records["flags"][mask]
+    synthetic = (flags & SYNTHETIC) != 0
+    for key, count in (("illustrative", np.count_nonzero(((flags & ILLUSTRATIVE) != 0) & ~synthetic)),
+                       ("synthetic", np.count_nonzero(synthetic))):
+        counted += f" · {text[key]} ({count})" if count else ""
     attributions = sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")})
     notes = [text["approximate_note"]] if any(layer.meta.get("approximate") for layer in shown) else []
     return Composition(

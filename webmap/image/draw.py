@@ -282,7 +282,7 @@ def draw_image(composition: Composition) -> bytes:
     _credits_band(pen, writer, composition)
     _legend(pen, writer, composition, title_bottom, credits_top)
     output = io.BytesIO()
-    canvas.save(output, "PNG", compress_level=6)
+    canvas.save(output, "PNG", compress_level=3)  # level 6 takes three times as long for a tenth less
     return output.getvalue()
 
 
