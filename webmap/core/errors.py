@@ -110,8 +110,8 @@ _HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge",
 
 
 def _wants_json() -> bool:
-    """Decide whether the error goes back as JSON (API and map-data routes) or as a page."""
-    return request.path.startswith(("/api", "/oembed", "/map-data"))
+    """Decide whether the error goes back as JSON (API, map-data and image routes) or as a page."""
+    return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png"))
 
 
 def error_response(error: WebmapError) -> Response:

@@ -47,7 +47,7 @@ class EmbedParams:
         return args
 
 
-def _collect(errors: list[FieldError], parse, *args):
+def collect_errors(errors: list[FieldError], parse, *args):
     """Run one parser, moving its field errors into `errors` so all problems are reported together."""
     try:
         return parse(*args)
@@ -82,11 +82,11 @@ def _parse_legend(text: str) -> bool:
 def parse_embed_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> EmbedParams:
     """Parse every embed parameter from request args, reporting all invalid ones in one error."""
     errors: list[FieldError] = []
-    filters = _collect(errors, parse_map_filters, args, vocabulary)
-    view = _collect(errors, parse_map_view, args, layer_ids)
-    lang = _collect(errors, parse_lang, args)
-    legend = _collect(errors, _parse_legend, args.get("legend", "1"))
-    as_of = _collect(errors, parse_pin, args["as_of"]) if args.get("as_of", "").strip() else None
+    filters = collect_errors(errors, parse_map_filters, args, vocabulary)
+    view = collect_errors(errors, parse_map_view, args, layer_ids)
+    lang = collect_errors(errors, parse_lang, args)
+    legend = collect_errors(errors, _parse_legend, args.get("legend", "1"))
+    as_of = collect_errors(errors, parse_pin, args["as_of"]) if args.get("as_of", "").strip() else None
     if errors:
         raise InvalidParameter("The embed parameters are not valid.", errors)
     return EmbedParams(filters, view, lang, legend, as_of)

@@ -31,7 +31,7 @@ def map_page():
         return render_template("map.html", error=error, filters=form, page=None, **context), 400
     page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view))
     allow_inline_scripts(page.parts.script_hashes)
-    return render_template("map.html", error=None, filters=filters, page=page, **context)
+    return render_template("map.html", error=None, filters=filters, view=view, page=page, **context)
 
 
 @bp.get("/about")
