@@ -124,7 +124,9 @@ def _create_app():
         raise click.ClickException(str(error)) from None
 
 
-# A plain click group, not Flask's: its help lists webmap's commands only, without Flask's own options.
-# Each command finds the app through the ScriptInfo that `with_appcontext` looks for.
-main = click.Group(name="webmap", commands=COMMANDS, context_settings={"obj": ScriptInfo(create_app=_create_app)},
-                   help="webmap: map incidents in southern Syria against the 1974 lines.")
+@click.group(name="webmap", commands=COMMANDS, help="webmap: map incidents in southern Syria against the 1974 lines.")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """The webmap command: a plain click group, not Flask's, so its help lists webmap's commands only; each
+    invocation gets its own ScriptInfo, which `with_appcontext` uses to build the app."""
+    ctx.obj = ScriptInfo(create_app=_create_app)

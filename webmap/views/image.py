@@ -9,7 +9,6 @@ from ..image.compose import ImageOptions
 from ..image.draw import render_map_image
 from ..image.params import ImageParams, parse_image_params
 from ..map.filters import MapFilters
-from ..map.page import initial_view
 from ..map.view import MapView
 from ..store import get_store
 from .embed import LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE
@@ -35,10 +34,10 @@ def _image_helpers() -> dict:
 
 def _options(params: ImageParams, site: str) -> ImageOptions:
     """Return the drawing options for these parameters and the app's settings."""
-    center, zoom = initial_view(current_app.config["INITIAL_VIEW"])
+    lat, lon, zoom = current_app.config["INITIAL_VIEW"]
     view = params.map.view
     return ImageOptions(
-        width=params.width, height=params.height, center=view.center or center,
+        width=params.width, height=params.height, center=view.center or (lat, lon),
         zoom=zoom if view.zoom is None else view.zoom, lang=params.map.lang, filters=params.map.filters,
         bbox=view.bbox, visible_layers=None if view.layers is None else frozenset(view.layers),
         individual_limit=current_app.config["MAX_PAGE_INCIDENTS"], site=site,
