@@ -1,0 +1,59 @@
+"""What makes the map readable with no basemap (the tests' default), in English and Arabic: permanent labels
+that do not collide, a key to the 1974 lines beside the map, clusters coloured by event type, timeline ticks."""
+import pytest
+from playwright.sync_api import expect
+from test_browser_live import open_map, wait_for_zoom_above
+
+from webmap.core.i18n import messages
+
+pytestmark = pytest.mark.browser
+
+LABELS = ".webmap-label-anchor:not(.webmap-label-hidden) .webmap-label"
+# The page's visible labels and their boxes on screen.
+VISIBLE_LABELS = f"""Array.from(document.querySelectorAll({LABELS!r}), label => {{
+    const box = label.getBoundingClientRect();
+    return {{text: label.textContent, left: box.left, top: box.top, right: box.right, bottom: box.bottom}};
+}})"""
+PLACES = {"en": ("Quneitra", "As-Suwayda", "Daraa"), "ar": ("القنيطرة", "السويداء", "درعا")}
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Return the pairs of boxes that overlap."""
+    return [(a["text"], b["text"]) for n, a in enumerate(boxes) for b in boxes[n + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_places_and_lines_are_labelled_without_overlaps(live_server, page, lang):
+    """At the default view the governorates, main towns and both lines carry visible labels in the page
+    language, no two visible labels overlap, and none can take focus or a click."""
+    open_map(page, f"{live_server}/?lang={lang}")
+    text = messages(lang)
+    labels = page.locator(LABELS)
+    for name in (*PLACES[lang], text["label_alpha"], text["label_bravo"]):
+        expect(labels.filter(has_text=name).first).to_be_visible()
+    boxes = page.evaluate(VISIBLE_LABELS)
+    assert len(boxes) >= 10 and overlapping(boxes) == []
+    assert page.locator(".webmap-label-anchor[tabindex]").count() == 0
+    assert labels.first.evaluate("label => getComputedStyle(label).pointerEvents") == "none"
+
+
+def test_more_towns_are_labelled_closer_in(live_server, page):
+    """Zooming in labels small towns that the overview leaves out, still without overlaps."""
+    open_map(page, f"{live_server}/?lat=33.2&lon=35.9&zoom=9")
+    afar = {box["text"] for box in page.evaluate(VISIBLE_LABELS)}
+    page.evaluate("window.webmapView.map.setZoom(11)")
+    wait_for_zoom_above(page, 10)  # the labels are placed in the same moveend as the address is written
+    closer = page.evaluate(VISIBLE_LABELS)
+    small = {"Beit Jinn", "Mazra‘at Bayt Jinn", "Hader (Hadar)", "Sa‘sa‘", "Jubata al-Khashab"}
+    assert small & ({box["text"] for box in closer} - afar)
+    assert overlapping(closer) == []
+
+
+def test_labels_hide_with_their_layer(live_server, page):
+    """Hiding a reference layer in the layer control hides its labels too."""
+    open_map(page, f"{live_server}/")
+    alpha = page.locator(LABELS).filter(has_text=messages("en")["label_alpha"]).first
+    expect(alpha).to_be_visible()
+    page.evaluate("window.webmapView.map.removeLayer(window.webmapView.layers.alpha_line)")
+    expect(alpha).to_have_count(0)
