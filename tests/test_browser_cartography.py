@@ -57,3 +57,23 @@ def test_labels_hide_with_their_layer(live_server, page):
     expect(alpha).to_be_visible()
     page.evaluate("window.webmapView.map.removeLayer(window.webmapView.layers.alpha_line)")
     expect(alpha).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_key_to_the_lines_is_in_view_without_scrolling(live_server, page, lang):
+    """At 1280×800 the key to the 1974 lines is on screen at once, says which side each line limits and that
+    the lines are approximate, folds away, and no label hides under it."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_map(page, f"{live_server}/?lang={lang}")
+    text = messages(lang)
+    key = page.locator(".map-key")
+    expect(key).to_be_visible()
+    box = key.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 800 and box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    for name in ("key_alpha", "key_bravo", "key_separation", "key_limitation", "key_approximate"):
+        expect(key).to_contain_text(text[name])
+    assert page.evaluate("window.scrollY") == 0
+    assert overlapping([*page.evaluate(VISIBLE_LABELS), {"text": "key", "left": box["x"], "top": box["y"],
+                        "right": box["x"] + box["width"], "bottom": box["y"] + box["height"]}]) == []
+    key.locator("summary").click()
+    expect(key.locator("li").first).to_be_hidden()

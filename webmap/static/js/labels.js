@@ -1,13 +1,14 @@
 /* Permanent labels of the reference layers (the 1974 lines and zones, governorates, towns), drawn in a map
    pane of their own that takes no clicks and no keyboard focus. After every move or zoom, and whenever a
    layer is shown or hidden, the labels are placed in rank order and any label that would overlap one
-   already placed (or whose zoom has not been reached) is hidden. Label text is set as text, never HTML. */
+   already placed, or a control or the key over the map, or whose zoom has not been reached, is hidden. Label text is set as text, never HTML. */
 (function () {
   "use strict";
 
   var PANE = "webmapLabels";  // above the reference layers and incident areas, below incident markers
   var PANE_Z = 460;
   var GAP = 2;  // pixels kept clear around every placed label
+  var OBSTACLES = ".leaflet-control, .map-key";  // boxes over the map that would hide a label beneath them
 
   function overlaps(a, b) {
     return a.left < b.right + GAP && b.left < a.right + GAP && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
@@ -24,6 +25,8 @@
     }
     this.update = this.update.bind(this);
     map.on("moveend overlayadd overlayremove resize", this.update);
+    // The key folds open and shut; toggle does not bubble, so it is caught on its way down.
+    document.addEventListener("toggle", this.update, true);
   }
 
   /* Adds labels ({text, lon, lat, rank, kind, place, min_zoom}) to a layer group, so they show and hide
@@ -51,7 +54,9 @@
     var map = this.map, zoom = map.getZoom(), view = map.getContainer().getBoundingClientRect();
     var shown = this.markers.filter(function (marker) { return map.hasLayer(marker) && marker.getElement(); });
     var boxes = shown.map(function (marker) { return marker.getElement().firstChild.getBoundingClientRect(); });
-    var placed = [];
+    var placed = Array.prototype.map.call(document.querySelectorAll(OBSTACLES), function (element) {
+      return element.getBoundingClientRect();
+    }).filter(function (box) { return box.width && box.height; });
     shown.forEach(function (marker, n) {
       var box = boxes[n];
       var visible = zoom >= marker.label.min_zoom && overlaps(box, view)
