@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from test_browser_live import open_map, wait_for_zoom_above
 
 from webmap.core.i18n import messages
+from webmap.core.vocabulary import load_vocabulary
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +78,21 @@ def test_the_key_to_the_lines_is_in_view_without_scrolling(live_server, page, la
                         "right": box["x"] + box["width"], "bottom": box["y"] + box["height"]}]) == []
     key.locator("summary").click()
     expect(key.locator("li").first).to_be_hidden()
+
+
+def test_clusters_show_their_mix_of_event_types(fixture_app, live_server, page):
+    """At overview zoom a cluster's ring has an arc per event type in that type's colour, the arcs go all the
+    way round, and its title names the types with their counts."""
+    fixture_app.config["MAX_PAGE_INCIDENTS"] = 0
+    open_map(page, f"{live_server}/?lat=33.0&lon=36.1&zoom=8")
+    clusters = page.locator(".leaflet-marker-icon.webmap-cluster")
+    expect(clusters.first).to_be_visible()
+    types = {t.id: t for t in load_vocabulary().event_types}
+    for n in range(clusters.count()):
+        arcs = clusters.nth(n).locator("circle[data-type]").evaluate_all(
+            "arcs => arcs.map(a => [a.dataset.type, a.getAttribute('stroke'), parseFloat(a.getAttribute('stroke-dasharray'))])")
+        assert arcs and all(color == types[kind].attributes["color"] for kind, color, _ in arcs)
+        assert sum(length for _, _, length in arcs) == pytest.approx(100)
+        title = clusters.nth(n).get_attribute("title")
+        assert all(types[kind].label_in("en") in title for kind, _, _ in arcs)
+    expect(clusters.first.locator("circle[data-type]").first).to_be_visible()

@@ -184,5 +184,5 @@
     this.playButton.setAttribute("aria-pressed", "false");
   };
 
-  window.webmapTimeline = { Timeline: Timeline, format: format };
+  window.webmapTimeline = { Timeline: Timeline, format: format, svgNode: svgNode };
 }());
