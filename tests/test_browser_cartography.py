@@ -1,5 +1,7 @@
 """What makes the map readable with no basemap (the tests' default), in English and Arabic: permanent labels
 that do not collide, a key to the 1974 lines beside the map, clusters coloured by event type, timeline ticks."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 from test_browser_live import open_map, wait_for_zoom_above
@@ -96,3 +98,22 @@ def test_clusters_show_their_mix_of_event_types(fixture_app, live_server, page):
         title = clusters.nth(n).get_attribute("title")
         assert all(types[kind].label_in("en") in title for kind, _, _ in arcs)
     expect(clusters.first.locator("circle[data-type]").first).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_timeline_has_month_ticks_under_its_bars(live_server, page, lang):
+    """Under the timeline's bars a few ISO months are marked, left to right in time in either language."""
+    open_map(page, f"{live_server}/?lang={lang}")
+    chart = page.locator(".timeline-chart")
+    chart.scroll_into_view_if_needed()
+    ticks = page.locator(".timeline-tick")
+    expect(ticks.first).to_be_visible()
+    months = ticks.all_inner_texts()
+    assert 2 <= len(months) <= 4 and months == sorted(months)
+    assert all(re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month) for month in months)
+    assert "2024-12" <= months[0] and months[-1] <= "2025-07"  # the fixture's span
+    area = chart.bounding_box()
+    boxes = [ticks.nth(n).bounding_box() for n in range(len(months))]
+    assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
+    assert all(box["y"] >= area["y"] + area["height"] - 1 and area["x"] <= box["x"]
+               and box["x"] + box["width"] <= area["x"] + area["width"] for box in boxes)
