@@ -417,8 +417,9 @@ LAYERS = [  # draw order, bottom to top
         "group": "agreement_1974",
         "approximate": True,
         "shown_by_default": True,
-        "style": {"color": "#9e9ac8", "weight": 1, "opacity": 0.6, "fillColor": "#dadaeb",
-                  "fillOpacity": 0.12, "dashArray": DASH},
+        # A strong purple edge at 10, 20 and 25 km: a faint one vanished against any basemap.
+        "style": {"color": "#6a51a3", "weight": 2, "opacity": 0.9, "fillColor": "#9e9ac8",
+                  "fillOpacity": 0.1, "dashArray": DASH},
     },
     {
         "id": "area_of_separation",

@@ -11,10 +11,13 @@ from webmap.cli.synthetic import synthetic_incidents
 from webmap.core.model import Incident, geometry_bounds
 from webmap.core.points import pack_point, points_from_packed
 from webmap.core.vocabulary import load_vocabulary
-from webmap.map.aggregate import approximate_precision, filter_mask, grid, list_keys, summarize, timeline, view_data
+from webmap.map.aggregate import (
+    approximate_precision, category_index, filter_mask, grid, list_keys, summarize, timeline, view_data,
+)
 from webmap.map.filters import MapFilters
 
 VOCABULARY = load_vocabulary()
+TYPES = tuple(VOCABULARY.event_type_ids())
 FIXTURE = fixture_incidents()
 SYNTHETIC = list(synthetic_incidents(3000, seed=7))
 
@@ -129,7 +132,7 @@ def test_grid_cells_match_a_count_by_hand(bbox, zoom):
     points = points_of(SYNTHETIC)
     filters = MapFilters(event_types=("incursion", "airstrike", "arrest"))
     mask = filter_mask(points, filters, bbox)
-    clusters, alone = grid(points, mask, bbox, zoom, 80, approximate_precision(VOCABULARY))
+    clusters, alone = grid(points, mask, bbox, zoom, 80, approximate_precision(VOCABULARY), TYPES)
     origin = _mercator(bbox[0], bbox[3], zoom)
     cells: dict[tuple[int, int], list[Incident]] = {}
     for incident in SYNTHETIC:
@@ -145,6 +148,8 @@ def test_grid_cells_match_a_count_by_hand(bbox, zoom):
     for cluster in clusters:
         members = by_count_and_place[(cluster.count, round(cluster.lon, 5))]
         assert cluster.approximate == sum(i.precision in ("area", "region") for i in members)
+        assert cluster.event_types == dict(Counter(i.event_type for i in members))
+        assert list(cluster.event_types) == [t for t in TYPES if t in cluster.event_types]
         lons = [i.geometry["coordinates"][0] for i in members]
         assert cluster.bounds[0] == pytest.approx(min(lons)) and cluster.bounds[2] == pytest.approx(max(lons))
     assert sum(c.count for c in clusters) + len(alone) == mask.sum()
@@ -156,11 +161,32 @@ def test_view_sends_incidents_one_by_one_up_to_the_limit():
     bbox = (35.80, 33.10, 35.85, 33.14)
     mask = filter_mask(points, MapFilters(), bbox)
     in_view = int(mask.sum())
-    few = view_data(points, mask, bbox, 14, in_view, 80, ())
+    few = view_data(points, mask, bbox, 14, in_view, 80, (), TYPES)
     assert not few.clustered and few.clusters == [] and sorted(few.keys) == sorted(np.flatnonzero(mask))
-    many = view_data(points, mask, bbox, 14, in_view - 1, 80, ())
+    many = view_data(points, mask, bbox, 14, in_view - 1, 80, (), TYPES)
     assert many.clustered and many.in_view == in_view
     assert sum(c.count for c in many.clusters) + len(many.keys) == in_view
+
+
+def test_cluster_type_counts_cover_only_the_types_asked_for():
+    """With every type asked for a cluster's type counts add up to its count; with fewer, those are left out."""
+    points = points_of(SYNTHETIC)
+    bbox = (35.0, 32.0, 37.5, 34.0)
+    mask = filter_mask(points, MapFilters(), bbox)
+    every = grid(points, mask, bbox, 8, 80, (), TYPES)[0]
+    some = grid(points, mask, bbox, 8, 80, (), ("raid", "airstrike"))[0]
+    assert every and all(sum(c.event_types.values()) == c.count for c in every)
+    assert [c.event_types for c in some] == [
+        {t: n for t, n in c.event_types.items() if t in ("raid", "airstrike")} for c in every]
+
+
+def test_category_index_places_unknown_values_last():
+    """Each coded value maps to its position in the list asked for; anything else to one past the end."""
+    codes = points_of(FIXTURE).records["event_type"]
+    index = category_index(codes, ("raid", "airstrike"))
+    assert [("raid", "airstrike", None)[n] for n in index] == [
+        i.event_type if i.event_type in ("raid", "airstrike") else None for i in FIXTURE]
+    assert category_index(codes, ()).tolist() == [0] * len(FIXTURE)
 
 
 @pytest.mark.parametrize("descending", [True, False])

@@ -1,10 +1,12 @@
 """The live map's data endpoints (/map-data/...): counts and incidents checked against the fixture file."""
 import json
 import re
+from collections import Counter
 
 import pytest
 from conftest import DATA, fixture_incidents, without_positions
 
+from webmap.core.vocabulary import load_vocabulary
 from webmap.store import BatchInfo, get_store
 
 FIXTURE = json.loads((DATA / "incidents_small.geojson").read_text(encoding="utf-8"))["features"]
@@ -89,6 +91,14 @@ def test_clusters_count_approximate_locations(fixture_app):
     fixture_app.config["MAX_PAGE_INCIDENTS"] = 0
     body = fixture_app.test_client().get("/map-data/view?bbox=-180,-85,180,85&zoom=0").get_json()
     assert [(c["count"], c["approximate"]) for c in body["clusters"]] == [(7, 2)]
+
+
+def test_clusters_count_each_event_type(fixture_app):
+    """A cluster says how many incidents of each event type it holds, in the vocabulary's order."""
+    fixture_app.config["MAX_PAGE_INCIDENTS"] = 0
+    body = fixture_app.test_client().get("/map-data/view?bbox=-180,-85,180,85&zoom=0").get_json()
+    by_type = Counter(f["properties"]["event_type"] for f in FIXTURE)
+    assert body["clusters"][0]["event_types"] == {t: by_type[t] for t in load_vocabulary().event_type_ids() if t in by_type}
 
 
 def test_list_pages_and_sorts(client):

@@ -46,6 +46,16 @@ def filter_mask(points: IncidentPoints, filters: MapFilters, bbox: Bbox | None =
     return mask
 
 
+def category_index(codes: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """Return where in `values` each entry of a coded column is, or len(values) for one holding none of them."""
+    if not values:
+        return np.zeros(len(codes), dtype=np.int64)
+    wanted = np.array([value_code(v) for v in values], dtype=codes.dtype)
+    order = np.argsort(wanted)
+    found = order[np.clip(np.searchsorted(wanted[order], codes), 0, len(values) - 1)]
+    return np.where(wanted[found] == codes, found, len(values))
+
+
 def category_counts(codes: np.ndarray, ids: list[str]) -> dict[str, int]:
     """Count how many entries of a coded column hold each of `ids`."""
     return {i: int(np.count_nonzero(codes == value_code(i))) for i in ids}
@@ -156,25 +166,28 @@ def grid_shape(bbox: Bbox, zoom: int, cell_px: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Cluster:
-    """Incidents sharing one grid cell: how many, their mean position, extent and how many are approximate."""
+    """Incidents sharing one grid cell: how many, their mean position, extent, how many are approximate and
+    how many there are of each event type."""
 
     count: int
     lon: float
     lat: float
     bounds: Bbox  # of the incidents' centres
     approximate: int  # how many have a low location precision (drawn hollow when shown one by one)
+    event_types: dict[str, int]  # the types present, in vocabulary order
 
     def to_json(self) -> dict:
         """Return the cluster as the data endpoints send it (5 decimals: about a metre)."""
         return {"count": self.count, "lon": round(self.lon, 5), "lat": round(self.lat, 5),
-                "bounds": [round(v, 5) for v in self.bounds], "approximate": self.approximate}
+                "bounds": [round(v, 5) for v in self.bounds], "approximate": self.approximate,
+                "event_types": self.event_types}
 
 
 def grid(points: IncidentPoints, mask: np.ndarray, bbox: Bbox, zoom: int, cell_px: int,
-         approximate: tuple[str, ...]) -> tuple[list[Cluster], np.ndarray]:
+         approximate: tuple[str, ...], event_types: tuple[str, ...]) -> tuple[list[Cluster], np.ndarray]:
     """Group the masked incidents into square cells of `cell_px` screen pixels at `zoom`, aligned to the
-    world grid so cells do not shift as the map pans; return the cells holding two or more incidents, and
-    the keys of incidents alone in their cell."""
+    world grid so cells do not shift as the map pans; return the cells holding two or more incidents (with
+    their counts of each of `event_types`), and the keys of incidents alone in their cell."""
     index = np.flatnonzero(mask)
     lon, lat = points.lon[index], points.lat[index]
     columns, rows = grid_shape(bbox, zoom, cell_px)
@@ -191,6 +204,10 @@ def grid(points: IncidentPoints, mask: np.ndarray, bbox: Bbox, zoom: int, cell_p
     sum_lat = np.bincount(cell, weights=lat, minlength=size)
     approximate_counts = np.bincount(cell, weights=_in(points.records["precision"][index], approximate),
                                      minlength=size)
+    # One count per cell and type (plus a last column for types outside the vocabulary), in one bincount.
+    kinds = len(event_types) + 1
+    by_type = np.bincount(cell * kinds + category_index(points.records["event_type"][index], event_types),
+                          minlength=size * kinds).reshape(size, kinds)
     low_x, low_y, high_x, high_y = (np.full(size, fill) for fill in (np.inf, np.inf, -np.inf, -np.inf))
     np.minimum.at(low_x, cell, lon)
     np.minimum.at(low_y, cell, lat)
@@ -198,7 +215,8 @@ def grid(points: IncidentPoints, mask: np.ndarray, bbox: Bbox, zoom: int, cell_p
     np.maximum.at(high_y, cell, lat)
     clusters = [
         Cluster(int(counts[c]), float(sum_lon[c] / counts[c]), float(sum_lat[c] / counts[c]),
-                (float(low_x[c]), float(low_y[c]), float(high_x[c]), float(high_y[c])), int(approximate_counts[c]))
+                (float(low_x[c]), float(low_y[c]), float(high_x[c]), float(high_y[c])), int(approximate_counts[c]),
+                {t: int(n) for t, n in zip(event_types, by_type[c]) if n})
         for c in np.flatnonzero(counts >= 2)
     ]
     alone = counts[cell] == 1
@@ -216,14 +234,14 @@ class ViewData:
 
 
 def view_data(points: IncidentPoints, mask: np.ndarray, bbox: Bbox, zoom: int, individual_limit: int,
-              cell_px: int, approximate: tuple[str, ...]) -> ViewData:
+              cell_px: int, approximate: tuple[str, ...], event_types: tuple[str, ...]) -> ViewData:
     """Send the view's incidents (`mask`: those matching the filters in `bbox`) one by one when there are
     at most `individual_limit`, else grid clusters (with incidents alone in their cell still sent one by
     one, up to the same limit)."""
     in_view = int(np.count_nonzero(mask))
     if in_view <= individual_limit:
         return ViewData(in_view, False, [], points.keys[mask])
-    clusters, alone = grid(points, mask, bbox, zoom, cell_px, approximate)
+    clusters, alone = grid(points, mask, bbox, zoom, cell_px, approximate, event_types)
     return ViewData(in_view, True, clusters, alone[:individual_limit])
 
 

@@ -14,6 +14,7 @@ from ..core.i18n import localized, messages
 from ..core.model import Incident, ReferenceLayer
 from ..core.tiles import TileSource
 from ..core.vocabulary import Vocabulary
+from .labels import layer_labels
 from .live import IncidentSource, LiveIncidentLayer
 
 TOOLTIP_FIELDS = ("name", "name_ar", "band", "note")
@@ -29,6 +30,7 @@ class AssetUrls:
     leaflet_css: str
     incidents_js: str
     map_data_js: str
+    labels_js: str
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,14 @@ class MapParts:
 
 
 class PageDataScripts(JSCSSMixin, folium.MacroElement):
-    """Loads the script that reads the page's JSON data block and draws the reference layers from it."""
+    """Loads the scripts that read the page's JSON data block and draw the reference layers and their labels."""
 
     _template = Template("")
 
-    def __init__(self, script_url: str):
+    def __init__(self, script_url: str, labels_url: str):
         super().__init__()
         self._name = "PageDataScripts"
-        self.default_js = [("webmap_map_data", script_url)]
+        self.default_js = [("webmap_labels", labels_url), ("webmap_map_data", script_url)]
 
 
 class ReferenceLayers(folium.MacroElement):
@@ -143,11 +145,13 @@ def layer_title(layer: ReferenceLayer, lang: str) -> str:
 
 
 def _reference_layer_data(layer: ReferenceLayer, lang: str, show: bool) -> dict:
-    """Return what the browser needs to draw one reference layer: its data, style, title and tooltip fields."""
+    """Return what the browser needs to draw one reference layer: its data, style, title, tooltip fields and
+    permanent labels."""
     features = layer.data.get("features", [])
     fields = [f for f in TOOLTIP_FIELDS if features and all(f in feat["properties"] for feat in features)]
     return {"id": layer.id, "title": layer_title(layer, lang), "shown": show,
-            "style": dict(layer.meta.get("style", {})), "tooltip_fields": fields, "data": layer.data}
+            "style": dict(layer.meta.get("style", {})), "tooltip_fields": fields, "data": layer.data,
+            "labels": [label.to_json() for label in layer_labels(layer, lang)]}
 
 
 def layer_shown(layer: ReferenceLayer, options: MapOptions) -> bool:
@@ -181,7 +185,7 @@ def build_map(
         ).add_to(fmap)
     text = messages(options.lang)
     group = folium.FeatureGroup(name="incidents", control=False).add_to(fmap)
-    PageDataScripts(options.assets.map_data_js).add_to(fmap)
+    PageDataScripts(options.assets.map_data_js, options.assets.labels_js).add_to(fmap)
     data = {
         "config": {**incident_config(vocabulary, options.lang), "governorates": _governorate_names(layers, options.lang)},
         "incidents_name": text["incidents"],

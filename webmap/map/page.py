@@ -61,6 +61,7 @@ def asset_urls() -> AssetUrls:
         leaflet_css=url_for("assets.vendor", path="leaflet/dist/leaflet.css"),
         incidents_js=url_for("static", filename="js/incidents.js"),
         map_data_js=url_for("static", filename="js/mapdata.js"),
+        labels_js=url_for("static", filename="js/labels.js"),
     )
 
 

@@ -68,7 +68,7 @@ def view():
     points = get_store().incident_points()
     mask = filter_mask(points, filters, bbox)
     data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
-                     approximate_precision(vocabulary))
+                     approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
     return _json({
         "in_view": data.in_view,
         "clustered": data.clustered,

@@ -12,6 +12,7 @@
   var MOVE_DELAY = 150;
   var CHANGE_DELAY = 200;
   var CROWDED = 100;  // incidents drawn at once above which uncertainty circles lose their fill
+  var RING_RADIUS = 100 / (2 * Math.PI);  // a circumference of 100: arcs are drawn in percent
   var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
 
   function format(template, values) { return webmapTimeline.format(template, values); }
@@ -260,15 +261,39 @@
       map.setView(bounds.getCenter(), clamp(Math.max(fit, map.getZoom() + 1), 0, most));
     }
 
+    /* A ring round the count with an arc per event type, in its colour and as long as its share. The circle's
+       circumference is 100 units, so each arc's dash length is its percentage. */
+    function typeRing(cluster) {
+      var ring = webmapTimeline.svgNode("svg", { viewBox: "0 0 36 36", "class": "webmap-cluster-ring", "aria-hidden": "true" });
+      var done = 0;
+      Object.keys(cluster.event_types).forEach(function (type) {
+        var share = cluster.event_types[type] / cluster.count * 100;
+        ring.appendChild(webmapTimeline.svgNode("circle", {
+          cx: 18, cy: 18, r: RING_RADIUS, fill: "none", "stroke-width": 5, "data-type": type,
+          stroke: (config.types[type] || {}).color || "#888",
+          "stroke-dasharray": share + " " + (100 - share), "stroke-dashoffset": 25 - done  // from twelve o'clock
+        }));
+        done += share;
+      });
+      return ring;
+    }
+
     function clusterMarker(cluster) {
       var size = cluster.count < 10 ? 28 : cluster.count < 100 ? 32 : cluster.count < 1000 ? 38 : cluster.count < 10000 ? 44 : 50;
+      var icon = document.createElement("div");
+      icon.className = "webmap-cluster-body";
       var label = document.createElement("span");
       label.textContent = abbreviate(cluster.count);
+      icon.appendChild(typeRing(cluster));
+      icon.appendChild(label);
       var title = format(text.cluster_title, { count: cluster.count });
       if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: cluster.approximate }); }
+      title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
+        return ((config.types[type] || {}).label || type) + " " + cluster.event_types[type];
+      }).join(", ") });
       var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
       var marker = L.marker([cluster.lat, cluster.lon], {
-        icon: L.divIcon({ html: label, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
+        icon: L.divIcon({ html: icon, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
         title: title, alt: title, keyboard: true, riseOnHover: true
       });
       marker.on("click", function () { zoomToCluster(cluster); });

@@ -1,7 +1,7 @@
 /* Everything a map page shows that comes from stored data (incidents, reference layers, their names and
    attributions) arrives as one JSON block, never inside the page's script: this reads it, draws the
-   reference layers with their tooltips, the layer control and the attributions, and publishes the map
-   and its layers as window.webmapView for the page's other scripts. Every stored string becomes text. */
+   reference layers with their tooltips and permanent labels, the layer control and the attributions, and
+   publishes the map and its layers as window.webmapView for the page's other scripts. Every stored string becomes text. */
 (function () {
   "use strict";
 
@@ -54,9 +54,11 @@
     var data = pageData();
     var overlays = {};
     var layers = {};
+    var labels = new webmapLabels.Labels(map);
     overlays[escapeHtml(data.incidents_name)] = incidentGroup;
     data.layers.forEach(function (layer) {
       var drawn = referenceLayer(layer);
+      labels.add(drawn, layer.labels, layer.style.color);
       if (layer.shown) { drawn.addTo(map); }
       layers[layer.id] = drawn;
       overlays[escapeHtml(layer.title)] = drawn;
@@ -65,6 +67,7 @@
     map.attributionControl.setPrefix(LEAFLET_PREFIX);
     data.attributions.forEach(function (text) { map.attributionControl.addAttribution(escapeHtml(text)); });
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    labels.update();
     window.webmapView = { map: map, layers: layers };
   }
 

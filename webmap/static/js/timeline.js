@@ -7,11 +7,34 @@
   var SVG = "http://www.w3.org/2000/svg";
   var HEIGHT = 60;
   var STEP_MS = 1200;
+  var MAX_TICKS = 4;  // date labels under the bars: ISO months, about 70 pixels each in a 300-pixel panel
+  var LAST_TICK = 85;  // percent of the width after which a label would run off the chart
+  var DAY_MS = 86400000;
 
   function svgNode(tag, attributes) {
     var node = document.createElementNS(SVG, tag);
     Object.keys(attributes).forEach(function (key) { node.setAttribute(key, attributes[key]); });
     return node;
+  }
+
+  function days(iso) { return Date.parse(iso + "T00:00:00Z") / DAY_MS; }
+
+  /* Where months begin along the bars, as {month: "YYYY-MM", at: percent of the width}: at most MAX_TICKS,
+     on months a whole step apart (every 3 months: January, April, July, October). */
+  function monthTicks(bins) {
+    var starts = [];
+    bins.forEach(function (bin, n) {
+      var month = bin.end.slice(0, 7);
+      if (n > 0 && bins[n - 1].end.slice(0, 7) === month) { return; }
+      var first = Math.max(days(month + "-01"), days(bin.start));
+      var within = (first - days(bin.start)) / (days(bin.end) - days(bin.start) + 1);
+      starts.push({ month: month, at: (n + within) / bins.length * 100 });
+    });
+    var step = Math.ceil(starts.length / MAX_TICKS);
+    return starts.filter(function (tick) {
+      var parts = tick.month.split("-");
+      return (Number(parts[0]) * 12 + Number(parts[1]) - 1) % step === 0 && tick.at <= LAST_TICK;
+    });
   }
 
   function format(template, values) {
@@ -26,6 +49,7 @@
     this.chart = section.querySelector(".timeline-chart");
     this.rangeLabel = section.querySelector(".timeline-range");
     this.playButton = section.querySelector(".timeline-play");
+    this.ticks = section.querySelector(".timeline-ticks");
     this.bins = [];
     this.start = null;
     this.end = null;
@@ -84,12 +108,25 @@
       bar.appendChild(title);
       chart.appendChild(bar);
     });
+    this.drawTicks();
     var shown = bins.length ? (this.start || bins[0].start) + " – " + (this.end || bins[bins.length - 1].end) : "";
     this.rangeLabel.textContent = shown;
     chart.setAttribute("aria-valuemin", "0");
     chart.setAttribute("aria-valuemax", String(Math.max(bins.length - 1, 0)));
     chart.setAttribute("aria-valuenow", String(whole ? 0 : Math.max(selected[0], 0)));
     chart.setAttribute("aria-valuetext", shown);
+  };
+
+  Timeline.prototype.drawTicks = function () {
+    var ticks = this.ticks;
+    while (ticks.firstChild) { ticks.removeChild(ticks.firstChild); }
+    monthTicks(this.bins).forEach(function (tick) {
+      var label = document.createElement("span");
+      label.className = "timeline-tick";
+      label.style.left = tick.at + "%";
+      label.textContent = tick.month;
+      ticks.appendChild(label);
+    });
   };
 
   Timeline.prototype.binAt = function (event) {
@@ -184,5 +221,5 @@
     this.playButton.setAttribute("aria-pressed", "false");
   };
 
-  window.webmapTimeline = { Timeline: Timeline, format: format };
+  window.webmapTimeline = { Timeline: Timeline, format: format, svgNode: svgNode };
 }());
