@@ -110,8 +110,9 @@ def test_many_incidents_are_drawn_as_the_live_maps_clusters(fixture_app):
     with fixture_app.app_context():
         points = get_store().incident_points()
     bbox = drawn.frame.bbox()
+    vocabulary = load_vocabulary()
     live = view_data(points, filter_mask(points, MapFilters(), bbox), bbox, 9, 1, CELL_PX,
-                     approximate_precision(load_vocabulary()))
+                     approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
     assert live.clustered and [c.count for c in drawn.clusters] == [c.count for c in live.clusters]
     assert len(drawn.markers) == len(live.keys)
     few = composition(fixture_app)

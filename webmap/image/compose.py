@@ -222,7 +222,8 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
     bbox = frame.bbox()
     approximate = approximate_precision(vocabulary)
     mask = filter_mask(points, options.filters, bbox)
-    view = view_data(points, mask, bbox, frame.zoom, options.individual_limit, CELL_PX, approximate)
+    view = view_data(points, mask, bbox, frame.zoom, options.individual_limit, CELL_PX, approximate,
+                     tuple(vocabulary.event_type_ids()))
     index = np.flatnonzero(np.isin(points.keys, view.keys))
     xs, ys = frame.project(points.lon[index], points.lat[index])
     types = {value_code(t.id): t for t in vocabulary.event_types}
