@@ -1,7 +1,6 @@
 """The bundled reference layers in geodata/: reproducible from shared/data and true to the layer contract."""
 import json
 import math
-import os
 import re
 import subprocess
 import sys
@@ -10,6 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, shape
+
+from conftest import require
 
 REPO = Path(__file__).resolve().parents[1]
 GEODATA = REPO / "geodata"
@@ -60,10 +61,7 @@ def coordinates(geometry: dict):
 
 def test_build_reproduces_committed_files(tmp_path):
     """Rebuilding from shared/data gives byte-identical copies of every generated geodata file."""
-    if not SOURCE.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"source data {SOURCE} is missing in CI")
-        pytest.skip(f"source data {SOURCE} is not present")
+    require(SOURCE.is_dir(), f"source data {SOURCE} is not present")
     subprocess.run([sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(tmp_path)],
                    check=True, capture_output=True)
     built = {p.name for p in tmp_path.iterdir()}
@@ -310,8 +308,7 @@ def test_line_uncertainty_samples_each_line_about_every_kilometre():
 
 def test_natural_earth_lines_remain_an_alternative_build(tmp_path):
     """--lines naturalearth builds the old Natural Earth geometry, public domain, measured against OpenStreetMap."""
-    if not SOURCE.is_dir():
-        pytest.skip(f"source data {SOURCE} is not present")
+    require(SOURCE.is_dir(), f"source data {SOURCE} is not present")
     subprocess.run([sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(tmp_path),
                     "--lines", "naturalearth"], check=True, capture_output=True)
     described = {layer["id"]: layer for layer in json.loads((tmp_path / "layers.json").read_text())["layers"]}

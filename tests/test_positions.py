@@ -3,16 +3,18 @@ import json
 from functools import lru_cache
 
 import numpy as np
+import orjson
 import pytest
 import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from webmap.analysis.positions import location_radius, position_properties
+from webmap.analysis.positions import ReferenceCache, location_radius, position_properties, serialised_with_positions
 from webmap.analysis.zones import METRIC_CRS, ZONES, classify, prepare
 from webmap.core.model import ReferenceLayer
 from webmap.core.resources import resource_dir
 from webmap.core.vocabulary import load_vocabulary
+from webmap.store import BatchInfo, get_store
 
 GEODATA = resource_dir("geodata")
 TO_METRIC = Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
@@ -174,3 +176,29 @@ def test_map_data_features_carry_positions(client):
     """The live map's features carry the positions its popups show."""
     body = client.get("/map-data/view?bbox=35.5,32.5,36.7,33.5&zoom=9").get_json()
     assert all(POSITIONS <= set(f["properties"]) for f in body["features"])
+
+
+def test_a_page_placed_once_is_served_from_memory_until_the_layers_change(app):
+    """A worker places a feature once while the layers stay the same; reloading different layers places again."""
+    feature = orjson.dumps({"type": "Feature", "id": "m-1", "geometry": {"type": "Point", "coordinates": [35.77, 33.27]},
+                            "properties": {"precision": "exact"}}).decode()
+    cache = ReferenceCache()
+    with app.app_context():
+        store = get_store()
+        reference, placed = cache.current(store)
+        first = serialised_with_positions([feature], reference, load_vocabulary(), placed)
+        assert placed.get(feature) == first[0] and orjson.loads(first[0])["properties"]["zone"].startswith("alpha")
+        assert serialised_with_positions([feature], reference, load_vocabulary(), placed) == first
+        layers = store.list_reference_layers()
+        moved = [ReferenceLayer(layer.id, layer.meta, shifted(layer.data)) if layer.id == "alpha_line" else layer
+                 for layer in layers]
+        store.put_reference_layers(moved, BatchInfo(user="test"))
+        again, fresh = cache.current(store)
+    assert again is not reference and fresh is not placed and fresh.get(feature) is None
+
+
+def shifted(collection: dict) -> dict:
+    """Return a line collection moved 0.01 degrees east, so the layers differ."""
+    return {**collection, "features": [
+        {**f, "geometry": {**f["geometry"], "coordinates": [[x + 0.01, y] for x, y in f["geometry"]["coordinates"]]}}
+        for f in collection["features"]]}

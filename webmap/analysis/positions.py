@@ -1,12 +1,13 @@
 """Incident positions against the 1974 lines as properties, computed on read for the current reference layers."""
-import json
 import threading
 from dataclasses import replace
 
 import numpy as np
+import orjson
 import shapely
 from shapely.geometry import shape
 
+from ..core.lru import SizedLRU
 from ..core.model import Incident
 from ..core.resources import resource_dir
 from ..core.vocabulary import Vocabulary
@@ -20,17 +21,29 @@ POSITION_PROPERTIES = ("zone", "near_line", "distance_alpha_km", "distance_bravo
 USED_LAYERS = ("alpha_line", "bravo_line", "area_of_separation", "areas_of_limitation", "governorates")
 
 
+# Serialised features with their positions, kept per worker while the layers stay the same: a feature's text
+# holds everything its position depends on, so the same text gets the same answer.
+POSITIONED_CACHE_BYTES = 16 * 1024 * 1024
+
+
 class ReferenceCache:
-    """The prepared reference geometry of one store, prepared again only when its layers change."""
+    """The prepared reference geometry of one store, prepared again only when its layers change, and the
+    features already placed against it."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._version = None
         self._key = None
         self._prepared = None
+        self._positioned = SizedLRU(POSITIONED_CACHE_BYTES)
 
     def get(self, store: Store) -> PreparedReference:
         """Return the store's reference layers prepared for classifying (checked once per data version)."""
+        return self.current(store)[0]
+
+    def current(self, store: Store) -> tuple[PreparedReference, SizedLRU]:
+        """Return the prepared layers and the features already placed against them, taken together so a
+        reload of the layers between the two cannot mix them."""
         with self._lock:
             version = store.data_version()
             if version != self._version:
@@ -39,9 +52,10 @@ class ReferenceCache:
                 key = hash(repr([(layer.id, layer.data) for layer in layers if layer.id in USED_LAYERS]))
                 if key != self._key:
                     self._prepared = prepare(layers, resource_dir("geodata") / UNCERTAINTY_FILE)
+                    self._positioned = SizedLRU(POSITIONED_CACHE_BYTES)
                     self._key = key
                 self._version = version
-            return self._prepared
+            return self._prepared, self._positioned
 
 
 def representative_point(geometry: dict) -> tuple[float, float]:
@@ -83,10 +97,16 @@ def with_positions(features: list[dict], reference: PreparedReference, vocabular
     return [{**f, "properties": {**(f.get("properties") or {}), **p}} for f, p in zip(features, positions)]
 
 
-def serialised_with_positions(features: list[str], reference: PreparedReference, vocabulary: Vocabulary) -> list[str]:
-    """Return serialised Features with their position properties added."""
-    parsed = with_positions([json.loads(f) for f in features], reference, vocabulary)
-    return [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in parsed]
+def serialised_with_positions(features: list[str], reference: PreparedReference, vocabulary: Vocabulary,
+                              memo: SizedLRU) -> list[str]:
+    """Return serialised Features with their position properties added, placing only those `memo` does not
+    hold yet (orjson: the standard library's json took two thirds of the time of a page of 1,000)."""
+    found = {text: memo.get(text) for text in features}
+    missing = [text for text, placed in found.items() if placed is None]
+    for text, feature in zip(missing, with_positions([orjson.loads(t) for t in missing], reference, vocabulary)):
+        found[text] = orjson.dumps(feature).decode()
+        memo.put(text, found[text])
+    return [found[text] for text in features]
 
 
 def incidents_with_positions(incidents: list[Incident], reference: PreparedReference,

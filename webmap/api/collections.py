@@ -3,8 +3,8 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from ..analysis import current_reference
-from ..analysis.positions import serialised_with_positions, with_positions
+from ..analysis import current_reference, features_with_positions
+from ..analysis.positions import with_positions
 from ..core.errors import FieldError, NotFound
 from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
 from ..core.vocabulary import Vocabulary
@@ -151,7 +151,7 @@ class IncidentCollection:
         query, page = selection.criteria, selection.page
         features = self.store.query_feature_json(query)
         matched = _count(features, page, lambda: self.store.count_incidents(query))
-        features = serialised_with_positions(features, current_reference(), self.vocabulary)
+        features = features_with_positions(features, self.vocabulary)
         return FeaturePage(features, matched, page, self.version if query.as_of is None else query.as_of)
 
     def feature(self, feature_id: str) -> dict | None:
