@@ -31,7 +31,7 @@ DOCUMENT_PARAMS = ("f",)
 FEATURE_PARAMS = ("f", "crs")
 REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
 INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "q", "sortby",
-                          "version")
+                          "version", "within")
 PAGE_PARAMS = ("limit", "offset")
 
 

@@ -3,12 +3,12 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
-                   UndoRefused, WriteReport)
+from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, LayerConflict, LayerVersion,
+                   ProtectedIncidents, Store, UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
-__all__ = ["Account", "AccountExists", "BatchInfo", "BatchRecord", "IncidentQuery", "ProtectedIncidents", "Store",
-           "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+__all__ = ["Account", "AccountExists", "BatchInfo", "BatchRecord", "IncidentQuery", "LayerConflict", "LayerVersion",
+           "ProtectedIncidents", "Store", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:
