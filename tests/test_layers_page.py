@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from conftest import map_data
+from conftest import map_data, serving
 from upload_helpers import add_accounts, area, client_of, csrf_token, descriptor, line, log_in
 
 from webmap.store import get_store
@@ -145,3 +145,19 @@ def test_about_states_the_known_gaps(client):
     for lang, words in (("en", ("Line A-1", "Kudna")), ("ar", ("A-1", "كودنا"))):
         gaps = re.search(r'<p id="known-gaps">(.*?)</p>', client.get(f"/about?lang={lang}").get_data(as_text=True))
         assert all(word in gaps.group(1) for word in words)
+
+
+@pytest.mark.browser
+def test_the_browser_draws_a_proposed_layer_dashed_with_its_name_as_text(fixture_app, page):
+    """In Chromium, the layer control names the layer with "(مقترح)" as text, markup and all, and its outline is
+    dashed."""
+    client = client_of(fixture_app, "editor")
+    assert post_form(client, name_ar="<b>منطقة</b> {{ 7*7 }}").status_code == 302
+    with serving(fixture_app) as url:
+        page.goto(url + "/?lang=ar")
+        page.wait_for_selector(".leaflet-control-layers")
+        names = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert any("<b>منطقة</b> {{ 7*7 }} (مقترح)" in name for name in names)
+        assert page.locator('.leaflet-overlay-pane path[stroke-dasharray="10 6"]').count() >= 1
+        assert page.locator(".leaflet-control-layers b").count() == 0
+    assert page.console_errors == []

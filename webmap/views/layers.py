@@ -23,7 +23,7 @@ def _layers_page(error: WebmapError | None = None, status: int = 200):
     store = get_store()
     rows = [(layer, layer_status(layer), count_within(store, layer)) for layer in store.list_reference_layers()]
     return render_template("layers.html", rows=rows, error=error, form=request.form, statuses=EDITOR_STATUSES,
-                           buffer_km=BUFFER_KM, **page_context()), status
+                           buffer_km=f"{BUFFER_KM:g}", **page_context()), status
 
 
 def _form_write() -> LayerWrite:
@@ -62,4 +62,4 @@ def layer_page(layer_id: str):
     versions = history_or_404(store, layer_id)
     layer = store.get_reference_layer(layer_id)
     return render_template("layer_history.html", layer=layer, versions=versions, within=count_within(store, layer),
-                           buffer_km=BUFFER_KM, **page_context())
+                           buffer_km=f"{BUFFER_KM:g}", **page_context())
