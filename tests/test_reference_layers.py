@@ -289,3 +289,13 @@ def test_layers_of_an_older_database_get_their_first_version_on_migration(tmp_pa
     assert (version.number, version.action, version.data_version, version.feature_count) == (1, "bundled", 5, 2)
     assert store.schema_version() == len(MIGRATIONS)
     store.close()
+
+
+def test_the_api_definition_offers_within_with_every_layer(editor):
+    client, tokens = editor
+    post_layer(client, tokens["editor"], layer_document())
+    document = client.get("/api/openapi?f=json").get_json()
+    within = document["components"]["parameters"]["within"]
+    assert "southern_dmz" in within["schema"]["enum"] and "alpha_line" in within["schema"]["enum"]
+    items = document["paths"]["/collections/incidents/items"]["get"]["parameters"]
+    assert {"$ref": "#/components/parameters/within"} in items

@@ -1,4 +1,5 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
+from ..analysis.within import BUFFER_KM
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
 from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
@@ -79,6 +80,12 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
             "description": "Read the incidents as they were at this data version (at most the current one). The "
                            "next/prev links carry it, so paging sees one consistent snapshot even while the data "
                            "changes.",
+        },
+        "within": {
+            "name": "within", "in": "query", "required": False,
+            "schema": {"type": "string", "enum": reference_ids} if reference_ids else {"type": "string"},
+            "description": "A reference layer's id: only the incidents inside its areas, or within "
+                           f"{BUFFER_KM:g} km of its lines and points.",
         },
         "crs": {"name": "crs", "in": "query", "required": False, "schema": {"type": "string", "enum": [CRS84]},
                 "description": "The CRS of the response: only CRS84 (longitude, latitude) is served."},
@@ -260,7 +267,8 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             "collections", "The collections", "The incidents and every reference layer.",
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
-                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "q", "sortby", "version")),
+                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "q", "sortby", "version",
+                             "within")),
     }
     if reference_ids:
         paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))
