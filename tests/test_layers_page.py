@@ -8,6 +8,8 @@ import pytest
 from conftest import map_data, serving
 from upload_helpers import add_accounts, area, client_of, csrf_token, descriptor, line, log_in
 
+from webmap.core.vocabulary import load_vocabulary
+from webmap.image.compose import ImageOptions, compose
 from webmap.store import get_store
 
 INJECTED = "Zone {{ 7*7 }} {% if 1 %}x{% endif %} <script>alert(1)</script>"
@@ -161,3 +163,15 @@ def test_the_browser_draws_a_proposed_layer_dashed_with_its_name_as_text(fixture
         assert page.locator('.leaflet-overlay-pane path[stroke-dasharray="10 6"]').count() >= 1
         assert page.locator(".leaflet-control-layers b").count() == 0
     assert page.console_errors == []
+
+
+def test_map_images_draw_and_name_a_proposed_layer_in_their_legend(fixture_app):
+    client = client_of(fixture_app, "editor")
+    post_form(client)
+    with fixture_app.app_context():
+        store = get_store()
+        drawn = compose(store.incident_points(), store.list_reference_layers(), load_vocabulary(),
+                        ImageOptions(1200, 630, (32.95, 36.15), 9, lang="ar"))
+    [entry] = [entry for entry in drawn.legend if "مقترح" in entry.text]
+    assert entry.text == "المنطقة المقترحة في الجنوب (مقترح)" and entry.dashed and entry.color == "#e6550d"
+    assert client.get("/map.png?bbox=35.6,32.6,36.6,33.4").status_code == 200

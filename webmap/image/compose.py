@@ -14,6 +14,8 @@ from ..map.filters import MapFilters
 from .frame import Frame, fit_frame
 
 AGREEMENT_GROUP = "agreement_1974"  # the lines and zones the map is about: always in the legend when drawn
+# Editors' proposed or reported layers are in the legend when drawn too, labelled so.
+LEGEND_GROUPS = (AGREEMENT_GROUP, "editor")
 MAX_TOWN_LABELS = 20
 CLUSTER_COLOR = "#34495e"
 
@@ -249,7 +251,7 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
     legend += [LegendEntry("line" if layer.meta.get("geometry_kind") == "line" else "area",
                            layer.meta["style"]["color"], layer.display_title(options.lang),
                            dashed=bool(layer.meta["style"].get("dashArray")))
-               for layer in shown if layer.meta.get("group") == AGREEMENT_GROUP]
+               for layer in shown if layer.meta.get("group") in LEGEND_GROUPS]
 
     matched = int(np.count_nonzero(filter_mask(points, options.filters)))
     counted = text["matches"].format(count=matched) + " · " + text["in_view"].format(count=view.in_view)
