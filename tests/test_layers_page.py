@@ -175,3 +175,14 @@ def test_map_images_draw_and_name_a_proposed_layer_in_their_legend(fixture_app):
     [entry] = [entry for entry in drawn.legend if "مقترح" in entry.text]
     assert entry.text == "المنطقة المقترحة في الجنوب (مقترح)" and entry.dashed and entry.color == "#e6550d"
     assert client.get("/map.png?bbox=35.6,32.6,36.6,33.4").status_code == 200
+
+
+def test_a_new_layer_changes_the_etags_of_embeds_and_images(fixture_app):
+    """Caches revalidate: the layer raises the data version, which live embeds and images are tagged with."""
+    client = client_of(fixture_app, "editor")
+    before = {path: client.get(path).headers["ETag"] for path in ("/embed", "/map.png")}
+    post_form(client)
+    for path, etag in before.items():
+        response = client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code == 200 and response.headers["ETag"] != etag
+    assert "southern_dmz" in {layer["id"] for layer in map_data(client.get("/embed").get_data(as_text=True))["layers"]}
