@@ -41,6 +41,7 @@ def text_of(html: str) -> str:
 
 
 def test_visitors_are_sent_to_log_in_and_contributors_are_refused(fixture_app):
+    """Visitors are sent to /login; contributors get 403, even with a CSRF token."""
     client = fixture_app.test_client()
     response = client.get("/layers")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -56,6 +57,7 @@ def test_visitors_are_sent_to_log_in_and_contributors_are_refused(fixture_app):
 
 
 def test_the_page_lists_every_layer_with_its_status_and_incident_count(fixture_app):
+    """/layers lists every layer in draw order with its status and incident count, and the form."""
     client = client_of(fixture_app, "editor")
     html = client.get("/layers").get_data(as_text=True)
     with fixture_app.app_context():
@@ -69,6 +71,7 @@ def test_the_page_lists_every_layer_with_its_status_and_incident_count(fixture_a
 
 
 def test_an_editor_adds_a_layer_and_reads_its_history(fixture_app):
+    """The form adds a layer, then replaces it; the layer's page lists both versions, in Arabic too."""
     client = client_of(fixture_app, "editor")
     response = post_form(client)
     assert response.status_code == 302 and response.headers["Location"].endswith("/layers/southern_dmz")
@@ -84,6 +87,7 @@ def test_an_editor_adds_a_layer_and_reads_its_history(fixture_app):
 
 
 def test_a_form_without_the_csrf_token_writes_nothing(fixture_app):
+    """A form posted without the CSRF token is a 400 and writes nothing."""
     client = client_of(fixture_app, "editor")
     response = client.post("/layers", data=form(), content_type="multipart/form-data")
     assert response.status_code == 400
@@ -92,6 +96,7 @@ def test_a_form_without_the_csrf_token_writes_nothing(fixture_app):
 
 
 def test_refused_layers_show_each_problem_and_keep_the_form(fixture_app):
+    """Refusals show each problem (feature counted from 1, field) and keep the form filled in."""
     client = client_of(fixture_app, "editor")
     response = post_form(client, name_ar="", date="2025-13-01",
                          file_features=[area(), line((35.8, 33.1), (35.9, 33.2))])
@@ -109,6 +114,7 @@ def test_refused_layers_show_each_problem_and_keep_the_form(fixture_app):
 
 
 def test_names_stay_text_on_every_page(fixture_app):
+    """Template syntax and markup in a layer's names show literally on every page and in the map data."""
     client = client_of(fixture_app, "editor")
     assert post_form(client, name_en=INJECTED, name_ar=INJECTED, source=INJECTED).status_code == 302
     for path in ("/layers", "/layers/southern_dmz", "/about", "/about?lang=ar"):
@@ -124,6 +130,7 @@ def test_names_stay_text_on_every_page(fixture_app):
 
 @pytest.mark.parametrize("lang, word", [("en", "proposed"), ("ar", "مقترح")])
 def test_proposed_layers_are_labelled_and_dashed_on_the_map_and_legend(fixture_app, lang, word):
+    """A proposed layer says so in the map's layer list and the legend, in both languages, and is dashed."""
     client = client_of(fixture_app, "editor")
     post_form(client)
     html = client.get(f"/?lang={lang}").get_data(as_text=True)
@@ -136,6 +143,7 @@ def test_proposed_layers_are_labelled_and_dashed_on_the_map_and_legend(fixture_a
 
 
 def test_reported_layers_are_dotted(fixture_app):
+    """A reported layer says so and is drawn dotted."""
     client = client_of(fixture_app, "editor")
     post_form(client, status="reported")
     layer = next(layer for layer in map_data(client.get("/").get_data(as_text=True))["layers"]
@@ -144,6 +152,7 @@ def test_reported_layers_are_dotted(fixture_app):
 
 
 def test_about_states_the_known_gaps(client):
+    """/about says that Line A-1 and Kudna are missing, in both languages."""
     for lang, words in (("en", ("Line A-1", "Kudna")), ("ar", ("A-1", "كودنا"))):
         gaps = re.search(r'<p id="known-gaps">(.*?)</p>', client.get(f"/about?lang={lang}").get_data(as_text=True))
         assert all(word in gaps.group(1) for word in words)
@@ -166,6 +175,7 @@ def test_the_browser_draws_a_proposed_layer_dashed_with_its_name_as_text(fixture
 
 
 def test_map_images_draw_and_name_a_proposed_layer_in_their_legend(fixture_app):
+    """Map images name a proposed layer in their legend, dashed and in its colour."""
     client = client_of(fixture_app, "editor")
     post_form(client)
     with fixture_app.app_context():

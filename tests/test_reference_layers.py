@@ -32,6 +32,7 @@ def stored(app, layer_id):
 
 
 def test_an_editor_adds_a_layer_that_the_api_serves_with_its_status(editor, fixture_app):
+    """An editor's layer is stored at a new data version and served with its status, date, licence and count."""
     client, tokens = editor
     _, before = stored(fixture_app, "southern_dmz")
     response = post_layer(client, tokens["editor"], layer_document(area(name="Zone A")))
@@ -49,12 +50,14 @@ def test_an_editor_adds_a_layer_that_the_api_serves_with_its_status(editor, fixt
 
 
 def test_the_descriptor_can_come_from_the_admin_role_too(editor):
+    """Admins may do what editors may: add a layer."""
     client, tokens = editor
     assert post_layer(client, tokens["admin"], layer_document()).status_code == 201
 
 
 @pytest.mark.parametrize("role, status", [(None, 401), ("viewer", 403), ("contributor", 403)])
 def test_only_editors_may_write_layers(editor, fixture_app, role, status):
+    """No credentials get 401 (naming Bearer), viewers and contributors 403, and nothing is written."""
     client, tokens = editor
     token = tokens[role] if role else None
     for method, path in (("post", "/api/collections"), ("put", "/api/collections/towns?replace_bundled=true")):
@@ -69,6 +72,7 @@ def test_only_editors_may_write_layers(editor, fixture_app, role, status):
 
 
 def test_a_session_write_needs_the_csrf_header(editor, fixture_app):
+    """A logged-in browser session writes only with the CSRF token in X-CSRFToken."""
     client, _ = editor
     log_in(client, "editor")
     refused = post_layer(client, None, layer_document())
@@ -79,6 +83,7 @@ def test_a_session_write_needs_the_csrf_header(editor, fixture_app):
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
 def test_a_layer_must_be_sent_as_json(editor, content_type):
+    """Bodies a cross-site form could send without a preflight are refused with 415."""
     client, tokens = editor
     response = client.post("/api/collections", data=json.dumps(layer_document()), content_type=content_type,
                            headers=bearer(tokens["editor"]))
@@ -92,6 +97,7 @@ def errors_of(response) -> set[tuple]:
 
 
 def test_every_problem_of_a_layer_is_named_and_nothing_is_written(editor, fixture_app):
+    """Every problem of the descriptor and of each feature is listed at once, and nothing changes."""
     client, tokens = editor
     _, before = stored(fixture_app, "southern_dmz")
     # Feature 4 is a line in a layer of areas.
@@ -110,12 +116,14 @@ def test_every_problem_of_a_layer_is_named_and_nothing_is_written(editor, fixtur
 
 
 def test_a_layer_holds_one_kind_of_geometry(editor):
+    """A line among areas is refused, naming the feature that differs."""
     client, tokens = editor
     found = errors_of(post_layer(client, tokens["editor"], layer_document(area(), line((35.8, 33.1), (35.9, 33.2)))))
     assert found == {(1, "geometry")}
 
 
 def test_vertex_limits_hold_per_feature_and_per_layer(tmp_path):
+    """WEBMAP_MAX_VERTICES holds for each feature and WEBMAP_MAX_LAYER_VERTICES for the whole layer."""
     app = make_app(tmp_path, MAX_VERTICES=10, MAX_LAYER_VERTICES=12)
     with app.app_context():
         prepare_database(with_samples=False)
@@ -126,11 +134,13 @@ def test_vertex_limits_hold_per_feature_and_per_layer(tmp_path):
     two = layer_document(line((35.8, 33.1), *[(35.81 + n / 100, 33.1) for n in range(6)]),
                          line((35.8, 33.2), *[(35.81 + n / 100, 33.2) for n in range(6)]))
     response = post_layer(client, tokens["editor"], two)
-    assert errors_of(response) == {(None, "features")} and "WEBMAP_MAX_LAYER_VERTICES" in response.get_data(as_text=True)
+    assert errors_of(response) == {(None, "features")}
+    assert "WEBMAP_MAX_LAYER_VERTICES" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("body, field", [(b"{not json", None), (b'["a list"]', "type")])
 def test_an_unreadable_body_is_a_400(editor, body, field):
+    """A body that is not JSON, or not a JSON object, is a 400 in the shared error shape."""
     client, tokens = editor
     response = client.post("/api/collections", data=body, content_type=GEOJSON, headers=bearer(tokens["editor"]))
     assert response.status_code == 400 and response.get_json()["code"] == "BadRequest"
@@ -139,12 +149,14 @@ def test_an_unreadable_body_is_a_400(editor, body, field):
 
 @pytest.mark.parametrize("layer_id", ["Southern", "../towns", "incidents", "a" * 65, ""])
 def test_a_layer_id_must_be_a_plain_name(editor, layer_id):
+    """Ids that are not plain lower-case names, or name the incidents, are refused."""
     client, tokens = editor
     response = post_layer(client, tokens["editor"], layer_document(id=layer_id))
     assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "id"
 
 
 def test_adding_an_existing_id_or_replacing_a_missing_one_is_refused(editor, fixture_app):
+    """POST of a taken id is a 409, PUT of a missing one a 404, and a body id must match the path."""
     client, tokens = editor
     assert post_layer(client, tokens["editor"], layer_document()).status_code == 201
     again = post_layer(client, tokens["editor"], layer_document())
@@ -156,6 +168,7 @@ def test_adding_an_existing_id_or_replacing_a_missing_one_is_refused(editor, fix
 
 
 def test_replacing_keeps_the_history_and_bumps_the_data_version(editor, fixture_app):
+    """A replacement is version 2 at the next data version; the history lists both, newest first."""
     client, tokens = editor
     post_layer(client, tokens["editor"], layer_document())
     _, before = stored(fixture_app, "southern_dmz")
@@ -174,6 +187,7 @@ def test_replacing_keeps_the_history_and_bumps_the_data_version(editor, fixture_
 
 
 def test_bundled_layers_are_replaced_only_when_asked_and_never_those_positions_use(editor, fixture_app):
+    """Bundled layers need replace_bundled=true; the 1974 layers and governorates are refused even then."""
     client, tokens = editor
     towns, _ = stored(fixture_app, "towns")
     document = layer_document(area(), id="towns", status="reported")
@@ -192,6 +206,7 @@ def test_bundled_layers_are_replaced_only_when_asked_and_never_those_positions_u
 
 
 def test_reloading_the_geodata_keeps_editors_layers_and_restores_bundled_ones(editor, fixture_app):
+    """`webmap init --reload-geodata` keeps editors' layers and restores the bundled ones, in their history."""
     client, tokens = editor
     post_layer(client, tokens["editor"], layer_document())
     post_layer(client, tokens["editor"], layer_document(area(), id="towns", status="reported"),
@@ -206,6 +221,7 @@ def test_reloading_the_geodata_keeps_editors_layers_and_restores_bundled_ones(ed
 
 
 def test_within_keeps_the_incidents_inside_an_area(editor):
+    """within=LAYER selects the incidents inside an area, in items and exports alike."""
     client, tokens = editor
     post_layer(client, tokens["editor"], layer_document())
     found = client.get("/api/collections/incidents/items?within=southern_dmz").get_json()
@@ -230,12 +246,14 @@ def test_within_counts_a_line_within_a_kilometre(editor):
 
 
 def test_within_an_unknown_layer_is_a_400(client):
+    """An unknown layer id in within is a 400 naming the parameter."""
     response = client.get("/api/collections/incidents/items?within=nowhere")
     assert response.status_code == 400
     assert response.get_json()["errors"][0]["field"] == "within"
 
 
 def test_the_command_line_adds_replaces_lists_and_shows_history(fixture_app, tmp_path):
+    """`webmap layers` adds (descriptor from the file or options), replaces, lists and shows history."""
     runner = fixture_app.test_cli_runner()
     path = tmp_path / "zone.geojson"
     path.write_text(json.dumps(layer_document()), encoding="utf-8")
@@ -256,6 +274,7 @@ def test_the_command_line_adds_replaces_lists_and_shows_history(fixture_app, tmp
 
 
 def test_the_command_line_lists_every_problem_and_writes_nothing(fixture_app, tmp_path):
+    """A refused layer prints every problem, exits 1 and writes nothing."""
     runner = fixture_app.test_cli_runner()
     path = tmp_path / "zone.geojson"
     path.write_text(json.dumps(layer_document(status="agreed", date="soon")), encoding="utf-8")
@@ -292,6 +311,7 @@ def test_layers_of_an_older_database_get_their_first_version_on_migration(tmp_pa
 
 
 def test_the_api_definition_offers_within_with_every_layer(editor):
+    """The OpenAPI document names within on the incident items, with every layer's id."""
     client, tokens = editor
     post_layer(client, tokens["editor"], layer_document())
     document = client.get("/api/openapi?f=json").get_json()
