@@ -5,12 +5,26 @@ from ..accounts.auth import page_requires, session_account
 from ..core.errors import Conflict, FieldError, NotFound, WebmapError
 from ..core.numbers import whole_number, whole_number_parameter
 from ..core.vocabulary import load_vocabulary
-from ..ingest.upload import IngestRules, parse_flag, upload_from_request, write_upload
+from ..ingest.upload import IngestRules, UploadResult, parse_flag, upload_from_request, write_upload
+from ..map.page import batch_map_args
 from ..store import BatchInfo, Store, UndoRefused, get_store
 from .accounts import page_context
 
 bp = Blueprint("uploads", __name__)
 BATCHES_PER_PAGE = 50
+
+
+def batch_map_url(batch_id: int, lang: str = "en", external: bool = False) -> str | None:
+    """Return the link to the map of the incidents a batch wrote, fitted to them; None when none is left."""
+    args = batch_map_args(get_store(), batch_id)
+    if args is None:
+        return None
+    return url_for("pages.map_page", _external=external, **args, lang=None if lang == "en" else lang)
+
+
+def upload_map_url(result: UploadResult, lang: str = "en", external: bool = False) -> str | None:
+    """Return the link to the map of what an upload wrote, or None for a dry run or an upload that changed nothing."""
+    return batch_map_url(result.report.batch_id, lang, external) if result.written else None
 
 
 def ingest_rules() -> IngestRules:
@@ -30,7 +44,8 @@ def upload_page():
         result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
     except WebmapError as error:
         return render_template("upload.html", result=None, error=error, **context), error.status
-    return render_template("upload.html", result=result, error=None, **context)
+    return render_template("upload.html", result=result, error=None,
+                           map_url=upload_map_url(result, context["lang"]), **context)
 
 
 def _before_cursor() -> int | None:
@@ -44,7 +59,9 @@ def _batches_page(error: WebmapError | None = None, status: int = 200):
     context = page_context()
     batches = get_store().list_batches(BATCHES_PER_PAGE, before=_before_cursor())
     older = batches[-1].id if len(batches) == BATCHES_PER_PAGE else None
-    return render_template("batches.html", batches=batches, older=older, error=error, **context), status
+    map_urls = {b.id: batch_map_url(b.id, context["lang"]) for b in batches if b.inserted or b.updated}
+    return render_template("batches.html", batches=batches, older=older, error=error, map_urls=map_urls,
+                           **context), status
 
 
 @bp.get("/batches")
