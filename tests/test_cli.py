@@ -3,11 +3,11 @@ import time
 import urllib.request
 
 from click.testing import CliRunner
-
-from conftest import make_app
+from conftest import fixture_incidents, make_app
 from served import webmap_serve
+
 from webmap.cli import main
-from webmap.store import IncidentQuery, get_store
+from webmap.store import BatchInfo, IncidentQuery, get_store
 
 
 def test_init_creates_database_with_bundled_data(tmp_path):
@@ -67,3 +67,40 @@ def test_commands_run_from_the_webmap_command(tmp_path):
     result = CliRunner().invoke(main, ["init", "--no-samples"], env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.db").exists() and "created the database" in result.output
+
+
+def test_demo_remove_takes_away_samples_and_synthetic_incidents_in_one_undoable_batch(tmp_path):
+    """`webmap demo --remove` deletes the 19 samples and the synthetic incidents, and nothing else, as one
+    recorded batch that an editor can undo; run again, it says there is nothing to remove."""
+    app = make_app(tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--synthetic", "50"]).exit_code == 0
+    with app.app_context():
+        store = get_store()
+        store.add_incidents(fixture_incidents(), BatchInfo(user="analyst"))
+        samples = store.count_incidents(IncidentQuery()) - 50 - 7
+    removed = runner.invoke(args=["demo", "--remove"])
+    assert removed.exit_code == 0 and f"removed {samples + 50} demo incidents" in removed.output
+    with app.app_context():
+        store = get_store()
+        assert sorted(i.id for i in store.query_incidents(IncidentQuery())) == [i.id for i in fixture_incidents()]
+        batch = store.list_batches(1)[0]
+        assert (batch.user, batch.deleted) == ("webmap demo --remove", samples + 50) and f"batch {batch.id}" in (
+            removed.output)
+    again = runner.invoke(args=["demo", "--remove"])
+    assert again.exit_code == 0 and "no demo incidents" in again.output
+    with app.app_context():
+        store = get_store()
+        assert store.list_batches(1)[0].id == batch.id
+        store.undo_batch(batch.id, BatchInfo(user="editor"))
+        assert store.count_incidents(IncidentQuery()) == samples + 50 + 7
+    assert samples == 19
+
+
+def test_demo_takes_one_action(tmp_path):
+    """`webmap demo` needs --synthetic N or --remove, not both."""
+    runner = make_app(tmp_path).test_cli_runner()
+    both = runner.invoke(args=["demo", "--remove", "--synthetic", "5"])
+    assert both.exit_code == 2 and "either --synthetic N or --remove" in both.output
+    assert runner.invoke(args=["demo"]).exit_code == 2
