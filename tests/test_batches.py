@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import fixture_incidents
@@ -270,7 +271,15 @@ def test_batches_page_shows_readable_times_and_links_to_the_map(fixture_app, edi
     assert f'<time datetime="{created}">{shown} UTC</time>' in page
     links = dict(re.findall(r'<tr data-batch="(\d+)">.*?(?:<a class="batch-map" href="([^"]+)"|</tr>)', page, re.S))
     assert links[str(deletion)] == ""
-    assert shown_count(editor.get(unescape(links[str(batch)])).get_data(as_text=True)) == 2
+    opened = editor.get(unescape(links[str(batch)]))
+    assert opened.status_code == 303 and {"batch", "bbox"} <= set(parse_qs(urlsplit(opened.location).query))
+    assert shown_count(editor.get(opened.location).get_data(as_text=True)) == 2
     arabic = editor.get("/batches?lang=ar").get_data(as_text=True)
     assert f'<time datetime="{created}">{shown} بالتوقيت العالمي</time>' in arabic
-    assert f"batch={batch}" in arabic and "lang=ar" in re.search(r'class="batch-map" href="([^"]+)"', arabic).group(1)
+    arabic_link = unescape(re.search(r'class="batch-map" href="([^"]+)"', arabic).group(1))
+    assert parse_qs(urlsplit(editor.get(arabic_link).location).query)["lang"] == ["ar"]
+    assert editor.get("/batches/999/map").status_code == 404
+    assert fixture_app.test_client().get(f"/batches/{batch}/map").status_code in (302, 303)  # to the log-in page
+    with fixture_app.app_context():
+        get_store().delete_incidents(["t-001", "t-008"], BatchInfo(user="editor"))
+    assert editor.get(unescape(links[str(batch)])).location == f"/?batch={batch}"  # nothing left to fit to

@@ -59,9 +59,7 @@ def _batches_page(error: WebmapError | None = None, status: int = 200):
     context = page_context()
     batches = get_store().list_batches(BATCHES_PER_PAGE, before=_before_cursor())
     older = batches[-1].id if len(batches) == BATCHES_PER_PAGE else None
-    map_urls = {b.id: batch_map_url(b.id, context["lang"]) for b in batches if b.inserted or b.updated}
-    return render_template("batches.html", batches=batches, older=older, error=error, map_urls=map_urls,
-                           **context), status
+    return render_template("batches.html", batches=batches, older=older, error=error, **context), status
 
 
 @bp.get("/batches")
@@ -80,6 +78,17 @@ def _stored_batch(store: Store, text: str) -> int:
     if store.get_batch(batch_id) is None:
         raise NotFound(f"There is no batch {batch_id}.")
     return batch_id
+
+
+@bp.get("/batches/<batch_id>/map")
+@page_requires("batches")
+def batch_map(batch_id: str):
+    """Open the map of the incidents a batch wrote, fitted to them (worked out only when asked: a large batch's
+    extent takes a moment, too long for each row of the list)."""
+    number = _stored_batch(get_store(), batch_id)
+    lang = page_context()["lang"]
+    fallback = url_for("pages.map_page", batch=number, lang=None if lang == "en" else lang)
+    return redirect(batch_map_url(number, lang) or fallback, 303)
 
 
 @bp.post("/batches/<batch_id>/undo")
