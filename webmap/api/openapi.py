@@ -67,8 +67,8 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
                                      {"type": "string", "enum": vocabulary_ids["verification"]}, minItems=1),
         "batch": _array_param("batch", "Only the incidents these upload batches inserted or updated and that are "
                               "still there, as they are now (batch numbers, comma-separated; at most "
-                              f"{MAX_BATCHES}).", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX}, minItems=1,
-                              maxItems=MAX_BATCHES),
+                              f"{MAX_BATCHES}).", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX},
+                              minItems=1, maxItems=MAX_BATCHES),
         "sortby": {
             "name": "sortby", "in": "query", "required": False,
             "description": "Order by date: `date` oldest first (the default) or `-date` newest first; ties go by id.",
