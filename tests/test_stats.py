@@ -207,7 +207,7 @@ def test_svg_is_a_document_with_text(read_client):
 def test_page_in_both_languages_with_tables_for_screen_readers(read_client):
     """The page has the navigation, a table per chart (visually collapsed, not display:none) and the data block."""
     english = read_client.get("/stats?type=incursion").get_data(as_text=True)
-    assert english.count('<table class="visually-hidden"') == 5
+    assert english.count('<div class="visually-hidden"><table data-chart-table=') == 5
     assert 'id="webmap-stats-data"' in english and "Back to the full map" in english
     assert 'href="/?type=incursion"' in english
     arabic = read_client.get("/stats?type=incursion&lang=ar").get_data(as_text=True)
