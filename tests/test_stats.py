@@ -16,6 +16,7 @@ from webmap.core.vocabulary import load_vocabulary
 from webmap.stats.compute import compute_statistics
 from webmap.stats.periods import periods, previous_range
 from webmap.stats.summary import Comparison, summary_sentence
+from webmap.store import BatchInfo, get_store
 
 QUERIES = [
     {},
@@ -242,3 +243,18 @@ def test_chart_library_is_served_from_our_origin(read_client):
     assert read_client.get("/vendor/@observablehq/plot/dist/plot.umd.min.js").status_code == 200
     assert read_client.get("/vendor/d3/dist/d3.min.js").status_code == 200
     assert read_client.get("/vendor/d3/package.json").status_code == 404
+
+
+def test_answers_follow_the_data_version(fixture_app):
+    """A current copy gets a 304; a write gives a new ETag and new numbers."""
+    client = fixture_app.test_client()
+    first = client.get("/stats.json?type=raid&unit=week")
+    assert first.status_code == 200 and first.mimetype == "application/json"
+    assert first.get_json()["unit"] == "week" and first.get_json()["total"] == 1
+    assert client.get("/stats.json?type=raid&unit=week",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with fixture_app.app_context():
+        get_store().add_incidents([placed("2025-01-20", "separation", "raid")], BatchInfo(user="test"))
+    second = client.get("/stats.json?type=raid&unit=week", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    assert second.get_json()["total"] == 2

@@ -48,9 +48,10 @@ class StatsParams:
             args.update(width=str(self.width), height=str(self.height))
         return args
 
-    def digest(self) -> str:
-        """Return a short hash of the canonical image arguments, for ETags."""
-        return hashlib.sha256(urlencode(self.image_args()).encode()).hexdigest()[:16]
+    def digest(self, site: str) -> str:
+        """Return a short hash of the canonical image arguments and the site's address (pages link to it),
+        for ETags."""
+        return hashlib.sha256(f"{site}?{urlencode(self.image_args())}".encode()).hexdigest()[:16]
 
 
 def _choice(name: str, text: str | None, allowed: tuple[str, ...], errors: list[FieldError]) -> str | None:

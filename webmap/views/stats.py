@@ -1,5 +1,7 @@
 """Statistics that follow the map's filters: the page (`/stats`), its numbers as JSON and CSV, each chart as
 SVG or PNG for print, and embeddable charts (`/embed/chart`)."""
+from collections.abc import Callable
+
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from ..analysis import current_reference
@@ -27,11 +29,14 @@ def _gather(params: StatsParams) -> StatsResult:
     return gather_statistics(get_store(), current_reference(), load_vocabulary(), params)
 
 
-def _labelled(response: Response, params: StatsParams, fmt: str) -> Response:
-    """Tag a statistics answer with the data version and its parameters, so an unchanged one is a 304."""
+def _answer(params: StatsParams, fmt: str, mimetype: str, body: Callable[[], str | bytes]) -> Response:
+    """Answer with `body()` tagged with the data version, the parameters and the site, so an unchanged answer
+    is a 304 (sent without computing anything)."""
     store = get_store()
-    etag = version_etag(store.data_version(), params.digest(), fmt)
-    return cache_for_version(response, etag, store.last_modified(), LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE)
+    etag = version_etag(store.data_version(), params.digest(request.host_url), fmt)
+    content = b"" if request.if_none_match.contains_weak(etag) else body()
+    return cache_for_version(Response(content, mimetype=mimetype), etag, store.last_modified(), LIVE_MAX_AGE,
+                             LIVE_SHARED_MAX_AGE)
 
 
 def chart_view(result: StatsResult, params: StatsParams, chart: str, text: dict) -> dict:
@@ -76,17 +81,17 @@ def stats_page():
 def stats_json():
     """Send the statistics the filters select: summary, counts and every chart's table."""
     params = parse_stats_params(request.args, load_vocabulary())
-    return _labelled(jsonify(_gather(params).to_json()), params, "json")
+    return _answer(params, "json", "application/json", lambda: jsonify(_gather(params).to_json()).get_data())
 
 
 @bp.get("/stats.csv")
 def stats_csv():
     """Send one chart's numbers as CSV, the header first."""
     params = parse_stats_params(request.args, load_vocabulary(), need_chart=True)
-    body = table_csv(_gather(params).statistics.tables[params.chart])
-    response = Response(body, mimetype="text/csv")
+    response = _answer(params, "csv", "text/csv",
+                       lambda: table_csv(_gather(params).statistics.tables[params.chart]))
     response.headers["Content-Disposition"] = f'attachment; filename="webmap-{params.chart}.csv"'
-    return _labelled(response, params, "csv")
+    return response
 
 
 def _scene(params: StatsParams):
@@ -101,14 +106,14 @@ def _scene(params: StatsParams):
 def stats_svg():
     """Draw one chart as SVG for print (`width` and `height` in pixels)."""
     params = parse_stats_params(request.args, load_vocabulary(), need_chart=True)
-    return _labelled(Response(scene_svg(_scene(params)), mimetype="image/svg+xml"), params, "svg")
+    return _answer(params, "svg", "image/svg+xml", lambda: scene_svg(_scene(params)))
 
 
 @bp.get("/stats.png")
 def stats_png():
     """Draw one chart as a PNG of `width` by `height` pixels."""
     params = parse_stats_params(request.args, load_vocabulary(), need_chart=True)
-    return _labelled(Response(scene_png(_scene(params)), mimetype="image/png"), params, "png")
+    return _answer(params, "png", "image/png", lambda: scene_png(_scene(params)))
 
 
 @bp.get("/embed/chart")
@@ -117,8 +122,11 @@ def embed_chart():
     """Show one chart, chromeless, for an iframe: the chart, its table for screen readers and the summary."""
     context = page_context(parse_lang(request.args))
     params = parse_stats_params(request.args, context["vocabulary"], need_chart=True)
-    result = _gather(params)
-    data = _page_data(result, params, (params.chart,), context["t"])
-    page = render_template("embed_chart.html", params=params, data=data, chart=data["charts"][0],
-                           stats_url=url_for("stats.stats_page", _external=True, **params.page_args()), **context)
-    return _labelled(Response(page, mimetype="text/html"), params, "embed")
+
+    def page() -> str:
+        data = _page_data(_gather(params), params, (params.chart,), context["t"])
+        return render_template("embed_chart.html", params=params, data=data, chart=data["charts"][0],
+                               stats_url=url_for("stats.stats_page", _external=True, **params.page_args()),
+                               **context)
+
+    return _answer(params, "embed", "text/html", page)
