@@ -13,6 +13,8 @@ from .params import StatsParams
 from .periods import previous_range
 from .summary import Comparison, summary_sentence
 
+ROW_BYTES = 200  # a table row: a tuple of a few short strings and numbers
+
 
 @dataclass(frozen=True)
 class StatsResult:
@@ -25,6 +27,10 @@ class StatsResult:
     def to_json(self) -> dict:
         """Return what /stats.json sends and the page's data block holds."""
         return {"data_version": self.data_version, "summary": self.summary, **self.statistics.to_json()}
+
+    def __len__(self) -> int:
+        """Return about how many bytes the result holds, which caches count."""
+        return ROW_BYTES * sum(len(table.rows) for table in self.statistics.tables.values()) + len(self.summary)
 
 
 def _placed(store: Store, reference: PreparedReference, vocabulary: Vocabulary, params: StatsParams, **dates):

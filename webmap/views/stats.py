@@ -1,12 +1,14 @@
 """Statistics that follow the map's filters: the page (`/stats`), its numbers as JSON and CSV, each chart as
 SVG or PNG for print, and embeddable charts (`/embed/chart`)."""
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from ..analysis import current_reference
 from ..core.caching import cache_for_version, version_etag
 from ..core.errors import InvalidParameter
+from ..core.lru import SizedLRU
 from ..core.security import allow_framing
 from ..core.vocabulary import load_vocabulary
 from ..embed.params import OEMBED_HEIGHT, iframe_html
@@ -24,9 +26,19 @@ bp = Blueprint("stats", __name__)
 EMBED_HEIGHT = OEMBED_HEIGHT
 
 
+@bp.record_once
+def _create_cache(state) -> None:
+    """Give each app (so each server process) its own cache of computed statistics."""
+    state.app.extensions["webmap.stats_cache"] = SizedLRU(state.app.config["EMBED_CACHE_MB"])
+
+
 def _gather(params: StatsParams) -> StatsResult:
-    """Compute the statistics the parameters select from the current store and reference layers."""
-    return gather_statistics(get_store(), current_reference(), load_vocabulary(), params)
+    """Return the statistics the parameters select, computed from the current store and reference layers once
+    per data version: the page, its CSV, images and embeds share them."""
+    store = get_store()
+    key = (urlencode(params.page_args()), store.data_version())
+    cache: SizedLRU = current_app.extensions["webmap.stats_cache"]
+    return cache.get_or_make(key, lambda: gather_statistics(store, current_reference(), load_vocabulary(), params))
 
 
 def _answer(params: StatsParams, fmt: str, mimetype: str, body: Callable[[], str | bytes]) -> Response:
