@@ -113,6 +113,11 @@ def test_summary_sentence_in_english():
     assert summary_sentence("en", messages("en"), statistics([]), None) == "No incidents match these filters."
 
 
+def ltr(day: str) -> str:
+    """Return a date isolated left to right, as Arabic sentences hold dates so they read 2025-03-01."""
+    return f"\u2066{day}\u2069"
+
+
 @pytest.mark.parametrize("count, words", [
     (0, "لم تُسجَّل أي حادثة داخل منطقة الفصل"),
     (1, "سُجِّلت حادثة واحدة داخل منطقة الفصل"),
@@ -125,16 +130,17 @@ def test_summary_sentence_in_arabic_takes_each_plural_form(count, words):
     """Arabic's six plural forms (zero, one, two, few, many, other) each give their own wording."""
     stats = statistics(march(count, 1), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), count))
-    assert sentence.startswith(f"من 2025-03-01 إلى 2025-03-31، {words}، وهو العدد نفسه المسجَّل من 2025-02-01 "
-                               "إلى 2025-02-28. ")
+    assert sentence.startswith(f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، {words}، وهو العدد نفسه المسجَّل "
+                               f"من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. ")
 
 
 def test_arabic_summary_counts_the_change_and_the_total():
     """The change and the total take their own plural forms."""
     stats = statistics(march(5, 6), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), 3))
-    assert sentence == ("من 2025-03-01 إلى 2025-03-31، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة حادثتين عن الفترة "
-                        "من 2025-02-01 إلى 2025-02-28. تطابق المرشحات 11 حادثةً في المجموع، 45.5٪ منها شرقي خط ألفا.")
+    assert sentence == (f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
+                        f"حادثتين عن الفترة من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. تطابق المرشحات 11 حادثةً "
+                        "في المجموع، 45.5٪ منها شرقي خط ألفا.")
 
 
 def test_periods_and_the_range_before():

@@ -60,7 +60,8 @@
     var long = [];
     rows.forEach(function (r) {
       chart.series.forEach(function (s) {
-        if (r[s.id] !== null) { long.push({ period_start: r.period_start, label: s.label, value: r[s.id] }); }
+        // A period without incidents has no share: kept as null, it breaks the line instead of bridging it.
+        long.push({ period_start: r.period_start, label: s.label, value: r[s.id] });
       });
     });
     var share = chart.chart === "share";
