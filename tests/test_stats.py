@@ -25,6 +25,8 @@ QUERIES = [
     {"type": "incursion,airstrike"},
     {"type": "raid", "verification": "verified", "end": "2025-06-30"},
     {"verification": "unverified,disputed", "start": "2025-01-01", "end": "2025-12-31"},
+    {"batch": "2"},
+    {"batch": "1", "type": "airstrike"},
 ]
 GOVERNORATES = {"SY13": {"en": "As-Suwayda", "ar": "السويداء"}, "SY14": {"en": "Quneitra", "ar": "القنيطرة"}}
 
@@ -32,7 +34,8 @@ GOVERNORATES = {"SY13": {"en": "As-Suwayda", "ar": "السويداء"}, "SY14": 
 def api_args(query: dict) -> dict:
     """Return the API's parameters for the map's filters (datetime, event_type, verification)."""
     args = {"datetime": datetime_interval(query.get("start"), query.get("end")),
-            "event_type": query.get("type"), "verification": query.get("verification"), "limit": 10000}
+            "event_type": query.get("type"), "verification": query.get("verification"), "batch": query.get("batch"),
+            "limit": 10000}
     return {k: v for k, v in args.items() if v}
 
 
@@ -42,7 +45,7 @@ def test_statistics_equal_the_api_counts_for_the_same_filters(read_client, query
     stats = read_client.get("/stats.json", query_string=query).get_json()
     body = read_client.get("/api/collections/incidents/items", query_string=api_args(query)).get_json()
     items = [f["properties"] for f in body["features"]]
-    assert stats["total"] == body["numberMatched"] == len(items)
+    assert stats["total"] == body["numberMatched"] == len(items) > 0
     charts = stats["charts"]
     zones = {row[0]: row[2] for row in charts["zones"]["rows"]}
     assert zones == {zone: sum(p["zone"] == zone for p in items) for zone in ZONES}
