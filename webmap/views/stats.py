@@ -51,7 +51,7 @@ def _answer(params: StatsParams, fmt: str, mimetype: str, body: Callable[[], str
                              LIVE_SHARED_MAX_AGE)
 
 
-def chart_view(result: StatsResult, params: StatsParams, chart: str, text: dict) -> dict:
+def _chart_view(result: StatsResult, params: StatsParams, chart: str, text: dict) -> dict:
     """Return what the page, the embed and the browser's charts need of one chart."""
     table = result.statistics.tables[chart]
     unit = result.statistics.unit
@@ -63,7 +63,7 @@ def chart_view(result: StatsResult, params: StatsParams, chart: str, text: dict)
         "headers": [text[f"stats_col_{column}"] for column in table.columns],
         "series": [s.to_json() for s in chart_series(table, load_vocabulary(), text, params.lang)],
         "links": {fmt: url_for(f"stats.stats_{fmt}", **args) for fmt in ("csv", "svg", "png")},
-        "embed_src": embed_src, "snippet": iframe_html(embed_src, title, "100%", EMBED_HEIGHT),
+        "snippet": iframe_html(embed_src, title, "100%", EMBED_HEIGHT),
     }
 
 
@@ -71,7 +71,7 @@ def _page_data(result: StatsResult, params: StatsParams, charts: tuple[str, ...]
     """Return the page's JSON data block: the summary and every chart shown."""
     return {"summary": result.summary, "unit": result.statistics.unit,
             "y_label": text["stats_col_incidents"], "no_governorate": text["stats_no_governorate"],
-            "charts": [chart_view(result, params, chart, text) for chart in charts]}
+            "charts": [_chart_view(result, params, chart, text) for chart in charts]}
 
 
 @bp.get("/stats")
