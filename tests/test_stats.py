@@ -220,6 +220,8 @@ def test_page_in_both_languages_with_tables_for_screen_readers(read_client):
     assert english.count('<div class="visually-hidden"><table data-chart-table=') == 5
     assert 'id="webmap-stats-data"' in english and "Back to the full map" in english
     assert 'href="/?type=incursion"' in english
+    assert english.count("&lt;iframe src=&#34;http://localhost/embed/chart?chart=") == 5  # a share snippet each
+    assert 'href="/stats.csv?chart=zones&amp;type=incursion"' in english
     arabic = read_client.get("/stats?type=incursion&lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in arabic and "الحوادث في كل محافظة" in arabic
     css = read_client.get("/static/css/stats.css").get_data(as_text=True)
