@@ -35,8 +35,9 @@ def reference():
 def place(lon, lat, radius_m=0.0):
     """Classify one point and return its values as plain Python."""
     found = classify([lon], [lat], [radius_m], reference())
+    names = ("zone", "distance_alpha_km", "distance_bravo_km", "near_line", "margin_km", "governorate")
     return {name: getattr(found, name)[0].item() if hasattr(getattr(found, name)[0], "item")
-            else getattr(found, name)[0] for name in found.__dataclass_fields__}
+            else getattr(found, name)[0] for name in names}
 
 
 def line_metric(name: str) -> shapely.LineString:
@@ -56,6 +57,11 @@ def to_degrees(x, y):
     (35.83028, 33.27944, "bravo_0_10", "SY14", 1),  # Hader, as the bundled towns layer places it
     (35.82461, 33.12595, "separation", "SY14", 1),  # Quneitra ruins
     (36.29128, 33.5102, "bravo_beyond", "SY01", 1),  # Damascus
+    (35.7547, 33.2327, "alpha_0_10", "SY14", -1),  # Mas'ade: Israeli-held
+    (35.7753, 33.2032, "alpha_0_10", "SY14", -1),  # Buq'ata: Israeli-held
+    (35.7428, 33.2458, "alpha_0_10", "SY14", -1),  # Ein Qiniyye: Israeli-held
+    (35.6874, 32.9923, "alpha_10_20", "SY14", -1),  # Katzrin: Israeli-held
+    (36.0435, 32.8881, "bravo_10_20", "SY12", 1),  # Nawa: Syrian side, in Daraa
 ])
 def test_known_places(lon, lat, zone, governorate, alpha_sign):
     """Known places get the zone, governorate and side of the Alpha line that the layers give them."""
@@ -112,6 +118,46 @@ def test_near_line_follows_location_radius_and_line_uncertainty():
     assert place(lon, lat)["near_line"] is False
     assert place(lon, lat, radius_m=1000)["near_line"] is True
     assert place(*to_degrees(middle.x - 10, middle.y))["near_line"] is True
+
+
+@pytest.mark.parametrize("name", ["alpha", "bravo"])
+@pytest.mark.parametrize("side", [-1, 1])
+def test_near_line_ends_at_the_line_uncertainty_on_both_sides(name, side):
+    """At a third of each line, square to it on either side, a point at half the line's uncertainty is near it
+    and a point 200 m beyond the uncertainty is not (unless the other line is that close)."""
+    line = line_metric(name)
+    anchor = line.interpolate(1 / 3, normalized=True)
+    ahead = line.interpolate(1 / 3 + 0.001, normalized=True)
+    normal = np.array([ahead.y - anchor.y, anchor.x - ahead.x])
+    east = normal / np.hypot(*normal) * np.sign(normal[0])
+    uncertainty = place(*to_degrees(anchor.x, anchor.y))["margin_km"] * 1000  # to 100 m
+    inside = place(*to_degrees(*(np.array([anchor.x, anchor.y]) + side * uncertainty / 2 * east)))
+    beyond = place(*to_degrees(*(np.array([anchor.x, anchor.y]) + side * (uncertainty + 200) * east)))
+    assert inside["near_line"] is True
+    assert np.sign(inside[f"distance_{name}_km"]) == side == np.sign(beyond[f"distance_{name}_km"])
+    other = "bravo" if name == "alpha" else "alpha"
+    assert beyond["near_line"] is (abs(beyond[f"distance_{other}_km"]) <= beyond["margin_km"])
+
+
+def boundary_points(polygons, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Return points scattered within a few metres to a few kilometres of the polygons' boundaries."""
+    vertices = np.concatenate([shapely.get_coordinates(shapely.boundary(p)) for p in polygons])
+    chosen = vertices[rng.integers(0, len(vertices), 20000)]
+    scale = np.abs(vertices).max() * 1e-7 * 10 ** rng.uniform(0, 4, (20000, 1))  # 1e-6 to 1e-2 of a degree
+    return (chosen + rng.normal(0, 1, (20000, 2)) * scale).T
+
+
+def test_grids_give_the_exact_answer_near_every_boundary():
+    """The grids that decide zones, governorates and each line's side agree with GEOS point by point,
+    near every boundary where a grid cell cannot decide."""
+    rng = np.random.default_rng(14)
+    grids = [reference().zones, reference().governorates, *(line.west for line in reference().lines.values())]
+    for grid in grids:
+        x, y = boundary_points(grid.polygons, rng)
+        exact = np.full(len(x), -1)
+        for number, polygon in reversed(list(enumerate(grid.polygons))):
+            exact[shapely.contains_xy(polygon, x, y)] = number
+        assert (grid.first_containing(x, y) == exact).all()
 
 
 def test_unknown_precision_counts_as_the_widest_radius():
