@@ -1,20 +1,22 @@
 """Where incidents lie against the 1974 lines: zones, signed distances, near_line and governorates."""
 import json
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-import orjson
 import pytest
 import shapely
+from conftest import fixture_incidents
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from webmap.analysis.positions import ReferenceCache, location_radius, position_properties, serialised_with_positions
+from webmap.analysis.positions import location_radius, position_properties
 from webmap.analysis.zones import METRIC_CRS, ZONES, classify, prepare
-from webmap.core.model import ReferenceLayer
+from webmap.core.model import Incident, ReferenceLayer
 from webmap.core.resources import resource_dir
 from webmap.core.vocabulary import load_vocabulary
-from webmap.store import BatchInfo, get_store
+from webmap.ingest.geodata import prepare_database
+from webmap.store import BatchInfo, IncidentQuery, PositionFilter, get_store
 
 GEODATA = resource_dir("geodata")
 TO_METRIC = Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
@@ -224,27 +226,69 @@ def test_map_data_features_carry_positions(client):
     assert all(POSITIONS <= set(f["properties"]) for f in body["features"])
 
 
-def test_a_page_placed_once_is_served_from_memory_until_the_layers_change(app):
-    """A worker places a feature once while the layers stay the same; reloading different layers places again."""
-    feature = orjson.dumps({"type": "Feature", "id": "m-1", "geometry": {"type": "Point", "coordinates": [35.77, 33.27]},
-                            "properties": {"precision": "exact"}}).decode()
-    cache = ReferenceCache()
-    with app.app_context():
-        store = get_store()
-        reference, placed = cache.current(store)
-        first = serialised_with_positions([feature], reference, load_vocabulary(), placed)
-        assert placed.get(feature) == first[0] and orjson.loads(first[0])["properties"]["zone"].startswith("alpha")
-        assert serialised_with_positions([feature], reference, load_vocabulary(), placed) == first
-        layers = store.list_reference_layers()
-        moved = [ReferenceLayer(layer.id, layer.meta, shifted(layer.data)) if layer.id == "alpha_line" else layer
-                 for layer in layers]
-        store.put_reference_layers(moved, BatchInfo(user="test"))
-        again, fresh = cache.current(store)
-    assert again is not reference and fresh is not placed and fresh.get(feature) is None
-
-
-def shifted(collection: dict) -> dict:
-    """Return a line collection moved 0.01 degrees east, so the layers differ."""
+def shifted(collection: dict, degrees: float) -> dict:
+    """Return a line collection moved east by `degrees`."""
     return {**collection, "features": [
-        {**f, "geometry": {**f["geometry"], "coordinates": [[x + 0.01, y] for x, y in f["geometry"]["coordinates"]]}}
+        {**f, "geometry": {**f["geometry"], "coordinates": [[x + degrees, y] for x, y in f["geometry"]["coordinates"]]}}
         for f in collection["features"]]}
+
+
+def stored_positions(app) -> dict:
+    """Return each live incident's position as the store keeps it, by id."""
+    with app.app_context():
+        return {i.id: {k: i.extra.get(k) for k in POSITIONS} for i in get_store().query_incidents(IncidentQuery())}
+
+
+def test_every_write_stores_the_position_the_layers_give(fixture_app):
+    """Incidents are placed as they are written: what the store returns equals placing their features now."""
+    stored = stored_positions(fixture_app)
+    features = [i.to_feature() for i in fixture_incidents()]
+    expected = position_properties(features, reference(), load_vocabulary())
+    assert stored == {f["id"]: {k: p[k] for k in POSITIONS} for f, p in zip(features, expected)}
+    with fixture_app.app_context():
+        counts = get_store().count_incidents_by(IncidentQuery(), "zone")
+    assert counts == Counter(p["zone"] for p in stored.values())
+
+
+def test_changed_layers_place_every_incident_again_in_the_same_write(fixture_app):
+    """Moving the Alpha line 0.05 degrees east moves every incident's distance to it, and the new data version
+    serves the new positions (history included)."""
+    before = stored_positions(fixture_app)
+    with fixture_app.app_context():
+        store = get_store()
+        moved = [ReferenceLayer(layer.id, layer.meta, shifted(layer.data, 0.05)) if layer.id == "alpha_line"
+                 else layer for layer in store.list_reference_layers()]
+        version = store.data_version()
+        assert store.put_reference_layers(moved, BatchInfo(user="test"))
+        assert store.data_version() == version + 1
+        old_version = store.query_incidents(IncidentQuery(as_of=version))
+    after = stored_positions(fixture_app)
+    assert all(after[i]["distance_alpha_km"] < before[i]["distance_alpha_km"] for i in before)
+    assert {i.id: i.extra["distance_alpha_km"] for i in old_version} == {
+        i: p["distance_alpha_km"] for i, p in after.items()}
+    assert fixture_app.test_client().get("/api/collections/incidents/items/t-002").get_json()["properties"][
+        "distance_alpha_km"] == after["t-002"]["distance_alpha_km"]
+
+
+def test_an_older_database_is_placed_when_it_is_prepared(fixture_app):
+    """Incidents stored before positions were kept (or placed by another method) are placed by
+    `prepare_database` (run by `webmap init`, `serve`, `import` and `demo`), once."""
+    expected = stored_positions(fixture_app)
+    with fixture_app.app_context():
+        store = get_store()
+        conn = store._connection()
+        conn.execute("UPDATE incident SET zone = NULL, governorate = NULL")
+        conn.execute("DELETE FROM meta WHERE key = 'positions'")
+        assert store.count_incidents(IncidentQuery(position=PositionFilter(zones=("bravo_0_10",)))) == 0
+        assert "placed 7 incident versions" in prepare_database()
+        assert "placed" not in prepare_database()
+    assert stored_positions(fixture_app) == expected
+
+
+def test_an_exported_incident_written_again_is_unchanged(client, fixture_app):
+    """A feature read from the API, positions and all, written back changes nothing: positions are not input."""
+    feature = client.get("/api/collections/incidents/items/t-002").get_json()
+    assert feature["properties"]["zone"] == "bravo_0_10"
+    with fixture_app.app_context():
+        report = get_store().add_incidents([Incident.from_feature(feature)], BatchInfo(user="test"))
+    assert report.unchanged == ["t-002"]
