@@ -186,6 +186,9 @@ class IncidentCollection:
             **{name: {"type": "number", "description": f"Filter with {name}=min,max (km, bounds included, either "
                                                        "end may be empty); negative on the Israeli-held side."}
                for name in DISTANCE_PARAMS},
+            "batch": {"type": "integer", "minimum": 0,
+                      "description": "The upload batch that inserted or updated the incident; filter with batch "
+                                     "(comma-separated)."},
         }
 
     def attribution(self, urls: Urls) -> str:

@@ -1,5 +1,5 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision, and the position against
-the 1974 lines: zone, governorate, distance ranges) into a store query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, and the position
+against the 1974 lines: zone, governorate, distance ranges) into a store query."""
 import math
 import re
 from dataclasses import dataclass
@@ -9,12 +9,14 @@ from ..analysis.zones import ZONES
 from ..core.errors import FieldError, InvalidParameter
 from ..core.i18n import messages
 from ..core.model import ReferenceLayer
+from ..core.numbers import collect_whole_number
 from ..core.vocabulary import Term, Vocabulary
 from ..store import IncidentQuery, PositionFilter
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PCODE = re.compile(r"SY\d{2}")
 LANGUAGES = ("en", "ar")
+MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
 DISTANCE_PARAMS = ("distance_alpha_km", "distance_bravo_km")
 
 
@@ -28,20 +30,35 @@ class MapFilters:
     event_types: tuple[str, ...] = ()
     verification: tuple[str, ...] = ()
     precision: tuple[str, ...] = ()
+    batches: tuple[int, ...] = ()  # upload batches whose incidents are shown; empty: all
     position: PositionFilter = PositionFilter()
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
-                             verification=self.verification, precision=self.precision, position=self.position,
-                             **extra)
+                             verification=self.verification, precision=self.precision, batches=self.batches,
+                             position=self.position, **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
                 "verification": ",".join(self.verification), "precision": ",".join(self.precision),
-                **position_args(self.position)}
+                "batch": batch_arg(self.batches), **position_args(self.position)}
         return {k: v for k, v in args.items() if v}
+
+
+def batch_arg(batches: tuple[int, ...]) -> str:
+    """Write batch numbers as the `batch` parameter's value."""
+    return ",".join(str(b) for b in batches)
+
+
+def parse_batches(values: list[str], errors: list[FieldError]) -> tuple[int, ...]:
+    """Parse `batch`: batch numbers, comma-separated or repeated (at most MAX_BATCHES), in ascending order."""
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    batches = {collect_whole_number("batch", part, errors) for part in parts}
+    if len(parts) > MAX_BATCHES:
+        errors.append(FieldError("batch", f"at most {MAX_BATCHES} batches"))
+    return tuple(sorted(batches - {None}))
 
 
 def _number_text(value: float | None) -> str:
@@ -130,7 +147,7 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
 
 
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end`, and `type`, `verification`, `precision` (repeated or comma-separated)."""
+    """Parse `start`, `end`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
@@ -141,10 +158,11 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
                                vocabulary.verification_ids(), errors)
     precision = parse_terms("precision", "precision level", args.getlist("precision"),
                             vocabulary.precision_ids(), errors)
+    batches = parse_batches(args.getlist("batch"), errors)
     position = parse_position_filter(args, errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision, position)
+    return MapFilters(start, end, event_types, verification, precision, batches, position)
 
 
 def parse_lang(args) -> str:

@@ -10,6 +10,7 @@ from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
 from ..map.filters import governorate_choices, parse_map_filters
+from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
 from ..map.viewport import ListPage, parse_list_request, parse_view_request
 from ..store import get_store
@@ -52,7 +53,7 @@ def summary():
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
     store = get_store()
-    points = store.incident_points()
+    points = filtered_points(store, filters)
     governorates = tuple(term.id for term in governorate_choices(store.list_reference_layers()))
     return _json(summarize(points, filters, vocabulary, governorates).to_json(), points)
 
@@ -63,7 +64,7 @@ def view():
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
     bbox, zoom, page = parse_view_request(request.args)
-    points = get_store().incident_points()
+    points = filtered_points(get_store(), filters)
     mask = filter_mask(points, filters, bbox)
     data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
                      approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
@@ -81,5 +82,5 @@ def incident_list():
     """Return one page of the incidents in a view, by date."""
     filters = parse_map_filters(request.args, load_vocabulary())
     bbox, page = parse_list_request(request.args)
-    points = get_store().incident_points()
+    points = filtered_points(get_store(), filters)
     return _json(_list(points, filter_mask(points, filters, bbox), page, zoom_for_bbox(bbox)), points)

@@ -4,9 +4,9 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["start", "end", "type", "verification", "precision", "zone", "governorate", "distance_alpha_km",
-    "distance_bravo_km"];
-  var LISTS = ["type", "verification", "precision", "zone", "governorate"];
+  var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
+    "distance_alpha_km", "distance_bravo_km"];
+  var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
   var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km"];
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
