@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import fixture_incidents, make_app
+from conftest import fixture_incidents, make_app, without_positions
 
 from webmap.core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, day_number, pack_point, value_code
 from webmap.store import BatchInfo, IncidentQuery, get_store
