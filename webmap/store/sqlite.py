@@ -12,8 +12,7 @@ import orjson
 
 from ..core.cycles import no_cycle_collection
 from ..core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
-from ..core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed,
-                           with_position)
+from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed, with_position
 from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery,
                    LayerSnapshot, ProtectedIncidents, Store, UndoRefused, WriteReport)
 
