@@ -319,3 +319,17 @@ def test_the_api_definition_offers_within_with_every_layer(editor):
     assert "southern_dmz" in within["schema"]["enum"] and "alpha_line" in within["schema"]["enum"]
     items = document["paths"]["/collections/incidents/items"]["get"]["parameters"]
     assert {"$ref": "#/components/parameters/within"} in items
+
+
+def test_an_editors_layer_leaves_the_stored_positions_current(editor, fixture_app):
+    """Positions do not depend on an editor's layer: adding one places no incident again, now or at the next start."""
+    client, tokens = editor
+    with fixture_app.app_context():
+        store = get_store()
+        assert store.positioner is not None and store.refresh_positions() is None
+        zone_before = store.get_incident("t-001").extra.get("zone")
+        assert zone_before == "separation"  # Quneitra's ruins
+    assert post_layer(client, tokens["editor"], layer_document()).status_code == 201
+    with fixture_app.app_context():
+        assert get_store().refresh_positions() is None
+        assert get_store().get_incident("t-001").extra.get("zone") == zone_before
