@@ -15,7 +15,7 @@
   var RING_RADIUS = 100 / (2 * Math.PI);  // a circumference of 100: arcs are drawn in percent
   var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
   var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-  var DRAWER = "(max-width: 700px)";  // as in webmap.css: the panel becomes a sheet over the map
+  var DRAWER = "screen and (max-width: 700px)";  // as in webmap.css: the panel becomes a sheet over the map
   var SMALL_MAP = { width: 600, height: 500 };  // below either, the key to the lines starts folded
 
   function format(template, values) { return webmapTimeline.format(template, values); }

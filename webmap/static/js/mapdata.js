@@ -7,6 +7,7 @@
 
   var DATA_ELEMENT = "webmap-map-data";
   var LEAFLET_PREFIX = '<a href="https://leafletjs.com">Leaflet</a>';
+  var CREDITS_MARGIN = 32;  // pixels between the open credits and the scale bar, the button and the map's edge
   var parsed = null;
 
   function pageData() {
@@ -74,9 +75,10 @@
           fit();
         });
         function fit() {
+          var frame = map.getContainer().getBoundingClientRect();
           var scale = map.getContainer().querySelector(".leaflet-control-scale");
-          var beside = scale && scale.offsetWidth ? scale.offsetWidth + 20 : 0;
-          attribution.style.maxWidth = Math.max(map.getSize().x - beside - 30, 120) + "px";
+          var scaleEnd = scale && scale.offsetWidth ? scale.getBoundingClientRect().right - frame.left : 0;
+          attribution.style.maxWidth = Math.max(frame.width - scaleEnd - button.offsetWidth - CREDITS_MARGIN, 100) + "px";
         }
         map.on("resize", fit);
         return box;
