@@ -5,9 +5,10 @@
 
   var SVG = "http://www.w3.org/2000/svg";
   // Room a popup keeps from the map's edges when it pans into view: its title clears the zoom buttons, the
-  // layer switcher and the key at the top, and the credits and scale at the bottom.
-  var POPUP_PADDING_TOP_LEFT = [50, 80];
-  var POPUP_PADDING_BOTTOM_RIGHT = [50, 40];
+  // layer switcher and the key at the top, and the credits and scale at the bottom; at the sides, a little,
+  // so that it fits a phone's width (webmap.css narrows it there).
+  var POPUP_PADDING_TOP_LEFT = [10, 80];
+  var POPUP_PADDING_BOTTOM_RIGHT = [10, 40];
   var SHAPES = {
     circle: ["circle", { cx: 8, cy: 8, r: 6 }],
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
