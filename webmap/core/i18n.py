@@ -1,5 +1,6 @@
 """Interface text in English and Arabic, from one data file."""
 import json
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,3 +44,9 @@ def number(lang: str, value: int | float) -> str:
     """Format a number for `lang` with its thousands separators, in Western digits in both languages (as dates,
     coordinates and the API are), the same as the pages' scripts do with Intl.NumberFormat."""
     return format_decimal(value, locale=lang, numbering_system="latn")
+
+
+def utc_time(timestamp: str, lang: str) -> str:
+    """Return an ISO 8601 timestamp as its UTC date and minute for readers (`2026-11-30 14:05 UTC`)."""
+    moment = datetime.fromisoformat(timestamp).astimezone(timezone.utc)
+    return messages(lang)["utc_time"].format(date=moment.date().isoformat(), time=moment.strftime("%H:%M"))
