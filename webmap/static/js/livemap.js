@@ -423,7 +423,8 @@
     };
 
     /* Shows a listed incident on the map, its popup opened once the map has moved there (so the popup pans
-       fully into view); the list keeps its rows, and offers the way back to the view they came from. */
+       fully into view); the list keeps its rows, and offers the way back to the view they came from. An
+       incident not yet drawn on its own gets its popup when the new view is drawn, on the marker that stays. */
     function activate(feature) {
       if (!state.back) { state.back = { center: map.getCenter(), zoom: map.getZoom() }; }
       held.hidden = false;
@@ -437,7 +438,7 @@
         map.fitBounds(layer.getBounds(), { maxZoom: Math.max(map.getZoom(), FOCUS_ZOOM), animate: false });
       }
       state.popupFor = feature.id;
-      layer.openPopup();
+      if (drawn[feature.id]) { layer.openPopup(); }
     }
 
     function goBack() {
@@ -452,6 +453,8 @@
     function startDrawer() {
       drawer.toggle.hidden = false;
       document.body.classList.add("has-drawer");
+      // On a phone the map has just grown into the panel's old place: Leaflet measures it again.
+      map.invalidateSize({ animate: false });
       drawer.panel.setAttribute("tabindex", "-1");
       drawer.toggle.addEventListener("click", function () {
         var open = drawer.toggle.getAttribute("aria-expanded") !== "true";
@@ -511,9 +514,9 @@
     watch(incidents);
     webmapIncidents.fillLegend(config);
     renderSummary(live.summary);
+    startDrawer();
     restoreView();
     describeFilters();
-    startDrawer();
     held.querySelector(".incident-list-back").addEventListener("click", goBack);
     var key = document.querySelector(".map-key");
     if (key && (container.clientWidth < SMALL_MAP.width || container.clientHeight < SMALL_MAP.height)) { key.open = false; }
