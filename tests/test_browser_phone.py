@@ -2,7 +2,7 @@
 keyboard too, mirrored in Arabic), the key to the lines folded, embeds usable down to 300 px wide."""
 import pytest
 from playwright.sync_api import expect
-from test_browser_interaction import inside
+from test_browser_interaction import inside, settled_popup
 from test_browser_live import FIXTURE, ROWS, open_map
 
 from webmap.core.i18n import messages
@@ -67,10 +67,7 @@ def test_the_sheet_opens_from_the_keyboard_and_keeps_every_function(live_server,
     toggle.click()
     page.locator(ROWS).first.click()
     expect(page.locator("#map-filters")).to_be_hidden()  # the sheet steps aside for the incident
-    popup = page.locator(".leaflet-popup")
-    expect(popup).to_be_visible()
-    page.wait_for_function("() => !document.querySelector('.folium-map').classList.contains('leaflet-pan-anim')")
-    page.wait_for_timeout(300)  # the popup's pan into view ends
+    popup = settled_popup(page, "Fixture raid")
     assert inside(popup.bounding_box(), page.locator(".folium-map").bounding_box())  # wholly on the phone's map
     toggle.click()
     expect(page.locator(ROWS)).to_have_count(raids)
