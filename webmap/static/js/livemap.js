@@ -453,8 +453,10 @@
     function startDrawer() {
       drawer.toggle.hidden = false;
       document.body.classList.add("has-drawer");
-      // On a phone the map has just grown into the panel's old place: Leaflet measures it again.
-      map.invalidateSize({ animate: false });
+      // On a phone the map has just grown into the panel's old place: Leaflet measures it again (only then,
+      // as measuring forgets the exact centre the page was opened at).
+      var size = map.getSize();
+      if (container.clientWidth !== size.x || container.clientHeight !== size.y) { map.invalidateSize({ animate: false }); }
       drawer.panel.setAttribute("tabindex", "-1");
       drawer.toggle.addEventListener("click", function () {
         var open = drawer.toggle.getAttribute("aria-expanded") !== "true";
