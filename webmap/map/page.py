@@ -1,10 +1,8 @@
-"""Assembling map pages: the live map, which loads incidents by view, and snapshots drawn in the page (embeds)."""
+"""Assembling map pages: the live map and embeds, which both load their incidents by view."""
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from ..analysis import current_reference
-from ..analysis.positions import incidents_with_positions
 from ..core.model import ReferenceLayer
 from ..core.vocabulary import Vocabulary
 from ..store import Store
@@ -12,14 +10,12 @@ from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters
 from .live import IncidentSource
-from .simplify import simplify_incidents, zoom_for_bbox
 from .view import MapView
 from .viewport import LIST_PAGE
 
-LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
-# A snapshot cannot load more detail as its reader zooms in, so its lines and areas keep about a pixel of
-# detail this many zoom levels beyond the one it opens at.
-EMBED_DETAIL_ZOOMS = 2
+# Under static/, in load order: the full map's scripts, and the embed's (no filters, timeline chart or list).
+LIVE_SCRIPTS = ("js/timeline.js", "js/viewdata.js", "js/incidentlist.js", "js/livemap.js")
+EMBED_SCRIPTS = ("js/timeline.js", "js/viewdata.js", "js/embedlive.js")
 
 
 @dataclass(frozen=True)
@@ -40,18 +36,6 @@ class MapPage:
     def illustrative(self) -> int:
         """Return how many of the matching incidents are illustrative (samples or synthetic)."""
         return self.summary.illustrative
-
-
-@dataclass(frozen=True)
-class SnapshotPage:
-    """A rendered map with its incidents drawn in the page (embeds), and the numbers it states."""
-
-    parts: MapParts
-    layers: list[ReferenceLayer]
-    matched: int
-    drawn: int
-    illustrative: int
-    data_version: int  # the data version shown, which a share link can pin
 
 
 def asset_urls() -> AssetUrls:
@@ -75,12 +59,14 @@ def map_options(lang: str, view: MapView | None = None) -> MapOptions:
                       fit_bounds=view.bbox)
 
 
-def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
-    """Return the app's data endpoints and scripts that load incidents by view, starting at `filters`."""
+def incident_source(filters: MapFilters, summary: Summary, scripts: tuple[str, ...] = LIVE_SCRIPTS,
+                    fixed: dict | None = None) -> IncidentSource:
+    """Return the app's data endpoints and `scripts` that load incidents by view, starting at `filters`
+    (every request also carries the `fixed` arguments)."""
     return IncidentSource(
         view_url=url_for("mapdata.view"), list_url=url_for("mapdata.incident_list"),
-        summary_url=url_for("mapdata.summary"), filters=filters.to_args(), summary=summary.to_json(),
-        list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
+        summary_url=url_for("mapdata.summary"), filters={**filters.to_args(), **(fixed or {})},
+        summary=summary.to_json(), list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in scripts),
     )
 
 
@@ -93,16 +79,14 @@ def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, op
     return MapPage(render_map(built), layers, summary, points.data_version)
 
 
-def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
-                        max_incidents: int, as_of: int | None = None) -> SnapshotPage:
-    """Render a map with the selected incidents (at most `max_incidents`, as of a data version) in the page."""
-    data_version = store.data_version() if as_of is None else as_of
-    matched = store.count_incidents(filters.to_query(as_of=as_of))
-    incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
-    zoom = zoom_for_bbox(options.fit_bounds) if options.fit_bounds else options.zoom
-    incidents = simplify_incidents(incidents_with_positions(incidents, current_reference(), vocabulary),
-                                   zoom + EMBED_DETAIL_ZOOMS)
+def build_embed_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
+                     as_of: int | None = None) -> MapPage:
+    """Count the incidents the filters select (as of a data version) and render the embed's map, which loads
+    them by view as the full map does: the page weighs the same at any number of incidents."""
+    points = store.incident_points(as_of)
+    summary = summarize(points, filters, vocabulary)
+    # Embeds have no list; a pinned one asks for its own version.
+    fixed = {"list": "0", **({} if as_of is None else {"as_of": str(as_of)})}
+    source = incident_source(filters, summary, EMBED_SCRIPTS, fixed)
     layers = store.list_reference_layers()
-    built = build_map(incidents, layers, vocabulary, options)
-    illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
-    return SnapshotPage(render_map(built), layers, matched, len(incidents), illustrative, data_version)
+    return MapPage(render_map(build_map(source, layers, vocabulary, options)), layers, summary, points.data_version)
