@@ -416,3 +416,33 @@ def test_embed_incidents_carry_their_position(client):
     """An embed's incidents carry zone and governorate, so its popups say the same as the full map's."""
     features = embed_features(client, client.get("/embed?type=raid").get_data(as_text=True))
     assert [(f["properties"]["zone"], f["properties"]["governorate"]) for f in features] == [("bravo_0_10", "SY03")]
+
+
+# --- title and caption --------------------------------------------------------------------------
+
+def test_title_and_caption_are_escaped_and_capped(client):
+    """The author's title and caption reach the frame as escaped text, control and direction-override
+    characters removed; the title names the iframe in oEmbed; too long is a 400 naming the field."""
+    html = client.get("/embed", query_string={"title": "<script>alert(1)</script>\u202eStrikes",
+                                              "caption": "Reported by\x00 <b>us</b>"}).get_data(as_text=True)
+    assert '<h1 class="embed-title" dir="auto">&lt;script&gt;alert(1)&lt;/script&gt; Strikes</h1>' in html
+    assert '<p class="embed-caption" dir="auto">Reported by &lt;b&gt;us&lt;/b&gt;</p>' in html
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; Strikes</title>" in html
+    assert 'class="embed-title"' not in client.get("/embed").get_data(as_text=True)
+    body = oembed(client, "http://localhost/embed?title=Strikes+in+Daraa").get_json()
+    assert body["title"] == "Strikes in Daraa" and "title=Strikes+in+Daraa" in body["html"]
+    too_long = client.get("/embed", query_string={"title": "x" * 121, "caption": "y" * 301})
+    assert too_long.status_code == 400
+    assert all(f"<code>{name}</code>" in too_long.get_data(as_text=True) for name in ("title", "caption"))
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "2025-01-01 – 2025-03-31 · Airstrike, Raid · Verification: Verified · Source: localhost (data version "),
+    ("ar", "2025-01-01 – 2025-03-31 · غارة جوية، مداهمة · التحقق: مُتحقق منه · المصدر: localhost (إصدار البيانات "),
+])
+def test_automatic_caption_states_dates_filters_and_source(client, lang, expected):
+    """caption=auto writes the dates, the filters in words and the source with the data version shown."""
+    html = client.get("/embed?caption=auto&type=airstrike,raid&verification=verified&start=2025-01-01"
+                      f"&end=2025-03-31&lang={lang}").get_data(as_text=True)
+    caption = re.search(r'<p class="embed-caption" dir="auto">([^<]+)</p>', html).group(1)
+    assert unescape(caption).startswith(expected)

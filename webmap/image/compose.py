@@ -34,6 +34,7 @@ class ImageOptions:
     visible_layers: frozenset[str] | None = None  # None: each layer's own default
     individual_limit: int = 500  # more incidents than this in the image are drawn as clusters
     site: str = ""  # the address credited at the bottom
+    title: str = ""  # the heading; empty: the site's own
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
     notes = [text["approximate_note"]] if any(layer.meta.get("approximate") for layer in shown) else []
     return Composition(
         frame=frame, direction=text_direction(options.lang), layers=list(shapes.values()), markers=markers,
-        clusters=clusters, labels=labels, title=text["embed_title"],
+        clusters=clusters, labels=labels, title=options.title or text["embed_title"],
         subtitle=[filters_in_words(options.filters, vocabulary, options.lang), counted], legend_heading=text["legend"],
         legend=legend,
         credits=[*([options.site] if options.site else []), *attributions, text["image_no_tiles"]], notes=notes,
