@@ -446,3 +446,12 @@ def test_automatic_caption_states_dates_filters_and_source(client, lang, expecte
                       f"&end=2025-03-31&lang={lang}").get_data(as_text=True)
     caption = re.search(r'<p class="embed-caption" dir="auto">([^<]+)</p>', html).group(1)
     assert unescape(caption).startswith(expected)
+
+
+def test_embed_says_when_it_shows_synthetic_incidents(fixture_app):
+    """Generated incidents are not real events: the embed's legend says how many it includes."""
+    from webmap.cli.synthetic import synthetic_incidents
+
+    write(fixture_app, add=synthetic_incidents(25))
+    html = fixture_app.test_client().get("/embed").get_data(as_text=True)
+    assert "Includes 25 synthetic incidents" in html
