@@ -9,7 +9,8 @@ matching incidents. With `--baseline DIR`, the same is measured side by side for
 another checkout (such as the last commit that put an embed's incidents in its page; with node_modules), run
 by this tree's Python.
 
-usage: .venv/bin/python bench/embed_scale.py [--sizes 1000,100000,1000000] [--runs 5] [--baseline DIR]
+usage: .venv/bin/python bench/embed_scale.py [--sizes 1000,100000,1000000] [--runs 5]
+                                             [--baseline DIR [--baseline-label TEXT]]
 needs: /usr/bin/chromium
 """
 import argparse
@@ -133,6 +134,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000,1000000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="a checkout (with node_modules) to measure side by side")
+    parser.add_argument("--baseline-label", default="the baseline tree", help="how RESULTS.md names the baseline")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -148,7 +150,7 @@ def main() -> None:
                 results[count]["old"] = measure(browser, args.baseline, database, path, args.runs)
             print(count, results[count], file=sys.stderr)
         browser.close()
-    text = report(results, args.runs, str(args.baseline) if args.baseline else None)
+    text = report(results, args.runs, args.baseline_label if args.baseline else None)
     print(text)
     record_section("Embeds at scale", text)
 
