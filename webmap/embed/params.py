@@ -157,13 +157,15 @@ def describe(params: EmbedParams, vocabulary: Vocabulary, text: dict) -> str:
     start, end = params.filters.start, params.filters.end
     if start or end:
         parts.append(f"{start or '…'} – {end or '…'}")
+    if params.filters.batches:
+        parts.append(", ".join(text["batch_number"].format(batch=b) for b in params.filters.batches))
     if params.as_of is not None:
         parts.append(text["embed_pinned_title"].format(version=params.as_of))
     return " · ".join(parts)
 
 
 def filters_in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> str:
-    """Return the filters as a line of text: dates, event types, verification and precision."""
+    """Return the filters as a line of text: dates, event types, verification, precision and batches."""
     text = messages(lang)
     comma = "، " if lang == "ar" else ", "
     if filters.start and filters.end:
@@ -178,6 +180,8 @@ def filters_in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> 
                                ("precision", filters.precision, vocabulary.precision)):
         if chosen:
             parts.append(f"{text[key]}: " + comma.join(t.label_in(lang) for t in terms if t.id in chosen))
+    if filters.batches:
+        parts.append(comma.join(text["batch_number"].format(batch=b) for b in filters.batches))
     return " · ".join(parts)
 
 

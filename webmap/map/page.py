@@ -10,7 +10,8 @@ from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters
 from .live import IncidentSource
-from .view import MapView
+from .scope import filtered_points
+from .view import MapView, fitted_bbox
 from .viewport import LIST_PAGE
 
 # Under static/, in load order: the full map's scripts, and the embed's (no filters, timeline chart or list).
@@ -72,7 +73,7 @@ def incident_source(filters: MapFilters, summary: Summary, scripts: tuple[str, .
 
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
-    points = store.incident_points()
+    points = filtered_points(store, filters)
     summary = summarize(points, filters, vocabulary)
     layers = store.list_reference_layers()
     built = build_map(incident_source(filters, summary), layers, vocabulary, options)
@@ -83,10 +84,20 @@ def build_embed_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, 
                      as_of: int | None = None) -> MapPage:
     """Count the incidents the filters select (as of a data version) and render the embed's map, which loads
     them by view as the full map does: the page weighs the same at any number of incidents."""
-    points = store.incident_points(as_of)
+    points = filtered_points(store, filters, as_of)
     summary = summarize(points, filters, vocabulary)
     # Embeds have no list; a pinned one asks for its own version.
     fixed = {"list": "0", **({} if as_of is None else {"as_of": str(as_of)})}
     source = incident_source(filters, summary, EMBED_SCRIPTS, fixed)
     layers = store.list_reference_layers()
     return MapPage(render_map(build_map(source, layers, vocabulary, options)), layers, summary, points.data_version)
+
+
+def batch_map_args(store: Store, batch_id: int) -> dict | None:
+    """Return the map's arguments that show the incidents a batch wrote (as they are now), fitted to them; None
+    when none of them is left."""
+    filters = MapFilters(batches=(batch_id,))
+    extent = store.incident_extent(filters.to_query())
+    if extent is None:
+        return None
+    return {**filters.to_args(), **MapView(bbox=fitted_bbox(extent[0])).to_args()}

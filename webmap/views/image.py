@@ -9,6 +9,7 @@ from ..image.compose import ImageOptions
 from ..image.draw import render_map_image
 from ..image.params import DEFAULT_HEIGHT, DEFAULT_WIDTH, PRINT_HEIGHT, PRINT_WIDTH, ImageParams, parse_image_params
 from ..map.filters import MapFilters
+from ..map.scope import filtered_points
 from ..map.view import MapView
 from ..store import get_store
 from .embed import LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE
@@ -54,7 +55,7 @@ def _map_image(image_format: str) -> Response:
     size, mimetype = FORMATS[image_format]
     store = get_store()
     params = parse_image_params(request.args, load_vocabulary(), store.reference_layer_ids(), size)
-    points = store.incident_points()
+    points = filtered_points(store, params.map.filters)
     site = url_for("pages.map_page", _external=True)
     etag = version_etag(points.data_version, params.digest(site), image_format)
     body = b""

@@ -11,7 +11,8 @@ from ..core.caching import cache_for_version, version_etag
 from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
-from ..map.filters import parse_map_filters
+from ..map.filters import MapFilters, parse_map_filters
+from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
 from ..map.viewport import ListPage, parse_list_request, parse_list_switch, parse_pin_version, parse_view_request
 from ..store import get_store
@@ -49,10 +50,11 @@ def _json(payload: dict, points: IncidentPoints) -> Response:
                              max_age=0)
 
 
-def _points() -> IncidentPoints:
-    """Return the incident columns of the current data version, or of the version `as_of` pins."""
+def _points(filters: MapFilters) -> IncidentPoints:
+    """Return the incident columns of the current data version, or of the version `as_of` pins, narrowed to
+    the filters' batches."""
     store = get_store()
-    return store.incident_points(parse_pin_version(request.args, store.data_version()))
+    return filtered_points(store, filters, parse_pin_version(request.args, store.data_version()))
 
 
 def _features(keys, zoom: int) -> list[dict]:
@@ -73,7 +75,7 @@ def summary():
     """Count the incidents the filters select, per event type, verification, precision and week or month."""
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
-    points = _points()
+    points = _points(filters)
     return _json(summarize(points, filters, vocabulary).to_json(), points)
 
 
@@ -84,7 +86,7 @@ def view():
     filters = parse_map_filters(request.args, vocabulary)
     bbox, zoom, page = parse_view_request(request.args)
     with_list = parse_list_switch(request.args)
-    points = _points()
+    points = _points(filters)
     mask = filter_mask(points, filters, bbox)
     data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
                      approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
@@ -102,5 +104,5 @@ def incident_list():
     """Return one page of the incidents in a view, by date."""
     filters = parse_map_filters(request.args, load_vocabulary())
     bbox, page = parse_list_request(request.args)
-    points = _points()
+    points = _points(filters)
     return _json(_list(points, filter_mask(points, filters, bbox), page, zoom_for_bbox(bbox)), points)
