@@ -16,11 +16,8 @@ needs: /usr/bin/chromium
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 import urllib.request
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +25,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from results import record_section  # noqa: E402
-from scale import CHROMIUM, ROOT, browser_load, ensure_database, free_port, median  # noqa: E402
+from scale import CHROMIUM, ROOT, browser_load, ensure_database, median, webmap_server  # noqa: E402
 
 FILTERS = {"type": "airstrike,shelling,incursion"}
 # Drawn: this tree's embed says so on its map; an embed with its incidents in the page has drawn them once the
@@ -40,28 +37,6 @@ READY = """() => {
 }"""
 
 
-@contextmanager
-def serve(checkout: Path, database: Path):
-    """Run `webmap serve` of a checkout (2 workers) on the database; yield its base URL once it answers."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "WEBMAP_TILES": "none",
-           "WEBMAP_SECRET_KEY": "bench", "PYTHONPATH": str(checkout)}  # ahead of this tree's editable install
-    server = subprocess.Popen([sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "2"],
-                              cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/about", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()  # gunicorn's master stops its own workers
-        server.wait(timeout=60)
-
-
 def fitted_embed(base: str) -> str:
     """Return the address of the embed fitted to the matching incidents (their box from this tree's summary)."""
     with urllib.request.urlopen(f"{base}/map-data/summary?{urlencode(FILTERS)}", timeout=600) as answer:
@@ -71,7 +46,7 @@ def fitted_embed(base: str) -> str:
 
 def measure(browser, checkout: Path, database: Path, url_path: str, runs: int) -> dict:
     """Open the embed `runs` times (after one warm-up that fills the server's caches); return medians."""
-    with serve(checkout, database) as base:
+    with webmap_server(database, checkout) as base:
         url = base + url_path
         browser_load(browser, url, READY, 300)
         loads = [browser_load(browser, url, READY, 300) for _ in range(runs)]
@@ -143,7 +118,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         for count in (int(n) for n in args.sizes.split(",")):
             database = ensure_database(count)
-            with serve(ROOT, database) as base:
+            with webmap_server(database) as base:
                 path = fitted_embed(base)[len(base):]
             results[count] = {"new": measure(browser, ROOT, database, path, args.runs)}
             if args.baseline:
