@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 
 from ..core.model import ReferenceLayer
-from ..core.vocabulary import Vocabulary
+from ..core.vocabulary import Term, Vocabulary
 from ..store import Store
 from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
-from .filters import MapFilters
+from .filters import MapFilters, governorate_choices, zone_choices
 from .live import IncidentSource
 from .scope import filtered_points
 from .view import MapView, fitted_bbox
@@ -27,6 +27,8 @@ class MapPage:
     layers: list[ReferenceLayer]
     summary: Summary
     data_version: int  # the data version shown, which a share link can pin
+    zones: list[Term]  # the zone and governorate choices of the filter panel
+    governorates: list[Term]
 
     @property
     def matched(self) -> int:
@@ -71,26 +73,30 @@ def incident_source(filters: MapFilters, summary: Summary, scripts: tuple[str, .
     )
 
 
+def _page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions, as_of: int | None = None,
+          scripts: tuple[str, ...] = LIVE_SCRIPTS, fixed: dict | None = None) -> MapPage:
+    """Count the incidents the filters select (as of a data version) and render a map whose `scripts` load them
+    by view, every request carrying the `fixed` arguments too."""
+    points = filtered_points(store, filters, as_of)
+    layers = store.list_reference_layers()
+    governorates = governorate_choices(layers)
+    summary = summarize(points, filters, vocabulary, tuple(term.id for term in governorates))
+    built = build_map(incident_source(filters, summary, scripts, fixed), layers, vocabulary, options)
+    return MapPage(render_map(built), layers, summary, points.data_version, zone_choices(), governorates)
+
+
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
-    points = filtered_points(store, filters)
-    summary = summarize(points, filters, vocabulary)
-    layers = store.list_reference_layers()
-    built = build_map(incident_source(filters, summary), layers, vocabulary, options)
-    return MapPage(render_map(built), layers, summary, points.data_version)
+    return _page(store, vocabulary, filters, options)
 
 
 def build_embed_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
                      as_of: int | None = None) -> MapPage:
     """Count the incidents the filters select (as of a data version) and render the embed's map, which loads
     them by view as the full map does: the page weighs the same at any number of incidents."""
-    points = filtered_points(store, filters, as_of)
-    summary = summarize(points, filters, vocabulary)
     # Embeds have no list; a pinned one asks for its own version.
     fixed = {"list": "0", **({} if as_of is None else {"as_of": str(as_of)})}
-    source = incident_source(filters, summary, EMBED_SCRIPTS, fixed)
-    layers = store.list_reference_layers()
-    return MapPage(render_map(build_map(source, layers, vocabulary, options)), layers, summary, points.data_version)
+    return _page(store, vocabulary, filters, options, as_of, EMBED_SCRIPTS, fixed)
 
 
 def batch_map_args(store: Store, batch_id: int) -> dict | None:
