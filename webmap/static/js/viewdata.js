@@ -9,12 +9,14 @@
 
   function format(template, values) { return webmapTimeline.format(template, values); }
 
+  function number(value) { return webmapTimeline.number(value); }
+
   function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
 
   function abbreviate(count) {
     if (count >= 1000000) { return (count / 1000000).toFixed(count >= 10000000 ? 0 : 1) + "M"; }
     if (count >= 10000) { return Math.round(count / 1000) + "k"; }
-    return String(count);
+    return number(count);
   }
 
   function zoomTo(map, cluster) {
@@ -56,10 +58,10 @@
     label.textContent = abbreviate(cluster.count);
     icon.appendChild(typeRing(cluster, config));
     icon.appendChild(label);
-    var title = format(text.cluster_title, { count: cluster.count });
-    if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: cluster.approximate }); }
+    var title = format(text.cluster_title, { count: number(cluster.count) });
+    if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: number(cluster.approximate) }); }
     title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
-      return ((config.types[type] || {}).label || type) + " " + cluster.event_types[type];
+      return ((config.types[type] || {}).label || type) + " " + number(cluster.event_types[type]);
     }).join(", ") });
     var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
     var drawn = L.marker([cluster.lat, cluster.lon], {
