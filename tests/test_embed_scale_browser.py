@@ -81,7 +81,7 @@ def test_an_embed_of_100000_incidents_shows_the_newest(browser, sites):
         assert page.locator(".webmap-incident[title='The newest incident']").count() == 1
     else:
         titles = page.locator(".leaflet-marker-icon.webmap-cluster").evaluate_all("nodes => nodes.map(n => n.title)")
-        assert any(f"{c['count']} incidents" in title for c in holding for title in titles)
+        assert any(f"{c['count']:,} incidents" in title for c in holding for title in titles)
     assert page.console_errors == []
     page.context.close()
 
