@@ -6,13 +6,14 @@ from dataclasses import dataclass, replace
 from ..analysis import current_reference, features_with_positions
 from ..analysis.positions import with_positions
 from ..core.errors import FieldError, NotFound
-from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
+from ..core.model import Incident, ReferenceLayer, geometry_bounds
 from ..core.vocabulary import Vocabulary
 from ..store import Store
-from . import params
+from . import params, schema
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
 
 INCIDENTS = "incidents"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 CRS84 = params.CRS84
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
@@ -119,6 +120,12 @@ def collection_links(urls: Urls, collection_id: str, title: str) -> list[dict]:
     ]
     links.append(link(urls.collection(collection_id, "/queryables"),
                       "http://www.opengis.net/def/rel/ogc/1.0/queryables", JSON_SCHEMA[0], f"{title}: queryables"))
+    links.append(link(urls.collection(collection_id, "/schema"), SCHEMA_REL, JSON_SCHEMA[0], f"{title}: schema"))
+    # GDAL's OGC API - Features driver types its fields from the schema linked as `describedby`. Relation types
+    # are case-insensitive, but GDAL before 3.9 (Debian 12 has 3.6) matches only this spelling, and reads only
+    # a schema of the GeoJSON Feature, with the properties inside its `properties` member.
+    links.append(link(urls.collection(collection_id, "/schema/geojson"), "describedBy", JSON_SCHEMA[0],
+                      f"{title}: schema of one feature as GeoJSON"))
     links.append(link(urls.about, "license", HTML[0], "Data sources, licences and precision"))
     return links
 
@@ -128,12 +135,13 @@ class IncidentCollection:
 
     id = INCIDENTS
     title = "Incidents"
-    leading_columns = ("id", *CANONICAL_PROPERTIES)
     versioned = True  # the data version alone tells whether a response is still current
 
     def __init__(self, store: Store, vocabulary: Vocabulary):
         self.store = store
         self.vocabulary = vocabulary
+        self.properties = schema.incident_properties(vocabulary)
+        self.leading_columns = schema.columns(self.properties)
         # Read once, so the ETag, the paging links and the query all see the same version.
         self.version = store.data_version()
 
@@ -172,16 +180,6 @@ class IncidentCollection:
         described["links"] = collection_links(urls, self.id, self.title)
         return described
 
-    def queryables(self) -> dict:
-        """Return the JSON Schema properties that items requests can filter on."""
-        return {
-            "geometry": {"format": "geometry-any", "description": "Filter with bbox (CRS84)."},
-            "event_type": {"type": "string", "enum": self.vocabulary.event_type_ids(),
-                           "description": "Filter with event_type (comma-separated)."},
-            "verification": {"type": "string", "enum": self.vocabulary.verification_ids(),
-                             "description": "Filter with verification (comma-separated)."},
-        }
-
     def attribution(self, urls: Urls) -> str:
         """Return the licence and attribution line that travels with every export."""
         layers = self.store.list_reference_layers()
@@ -200,7 +198,6 @@ class IncidentCollection:
 class ReferenceCollection:
     """One bundled reference layer; its features are numbered 1, 2, ... in file order."""
 
-    leading_columns = ("id",)
     versioned = False  # reloading the geodata changes a layer without a new data version: hash the body
 
     def __init__(self, layer: ReferenceLayer):
@@ -211,6 +208,8 @@ class ReferenceCollection:
             {"type": "Feature", "id": number, "geometry": feature["geometry"], "properties": feature["properties"]}
             for number, feature in enumerate(layer.data.get("features", []), start=1)
         ]
+        self.properties = schema.layer_properties(self.features)
+        self.leading_columns = schema.columns(self.properties)
 
     def parse(self, args, paged: bool) -> Selection:
         """Check the request's parameters: a bbox, and the page if `paged`."""
@@ -247,10 +246,6 @@ class ReferenceCollection:
         if meta.get("source_url"):
             described["links"].append(link(meta["source_url"], "via", HTML[0], "Where the layer comes from"))
         return described
-
-    def queryables(self) -> dict:
-        """Return the JSON Schema properties that items requests can filter on: only the geometry."""
-        return {"geometry": {"format": "geometry-any", "description": "Filter with bbox (CRS84)."}}
 
     def attribution(self, urls: Urls) -> str:
         """Return the layer's licence, attribution and precision line that travels with every export."""

@@ -5,7 +5,7 @@ from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORD
 
 DOCUMENT_FORMATS = {"json": JSON, "html": HTML}
 OPENAPI_FORMATS = {"json": OPENAPI, "html": HTML}
-QUERYABLES_FORMATS = {"json": JSON_SCHEMA, "html": HTML}
+SCHEMA_FORMATS = {"json": JSON_SCHEMA, "html": HTML}
 
 OGC_PARTS = "https://schemas.opengis.net/ogcapi/features/part1/1.0/openapi/ogcapi-features-1.yaml"
 API_DESCRIPTION = (
@@ -233,7 +233,7 @@ def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...]) -> dict:
         f"{prefix}/queryables": _operation(
             f"{kind}-queryables", "Properties that can be filtered on",
             "A JSON Schema of the properties the items request filters on (as query parameters).",
-            path_params + _param_refs("f-document"), QUERYABLES_FORMATS, _ref("schemas", "queryables"), "400", "404"),
+            path_params + _param_refs("f-document"), SCHEMA_FORMATS, _ref("schemas", "queryables"), "400", "404"),
         f"{prefix}/export": _operation(
             f"{kind}-export", "Download every selected feature",
             "Every feature the filters select, as a file download (Content-Disposition: attachment): GeoJSON with "

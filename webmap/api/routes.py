@@ -18,7 +18,7 @@ from . import documents, html, params, tables
 from .collections import (EXPORT_EXTENSIONS, EXPORT_FORMATS, EXPORT_TITLES, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS,
                           Collection, FeaturePage, all_collections, open_collection)
 from .links import GEOJSON, Urls
-from .openapi import DOCUMENT_FORMATS, OPENAPI_FORMATS, QUERYABLES_FORMATS, openapi_document
+from .openapi import DOCUMENT_FORMATS, OPENAPI_FORMATS, SCHEMA_FORMATS, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -188,13 +188,29 @@ def collection(collection_id: str):
     return _document(described.metadata(_urls()), DOCUMENT_FORMATS, fmt, described.title)
 
 
+def _schema(collection_id: str, build, title: str) -> Response:
+    """Serve a JSON Schema that `build(urls, collection)` makes of a collection, or its HTML page."""
+    described = _collection(collection_id)
+    fmt = _document_format(SCHEMA_FORMATS)
+    return _document(build(_urls(), described), SCHEMA_FORMATS, fmt, f"{described.title}: {title}")
+
+
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
     """The properties a collection's items can be filtered on."""
-    described = _collection(collection_id)
-    fmt = _document_format(QUERYABLES_FORMATS)
-    return _document(documents.queryables_document(_urls(), described), QUERYABLES_FORMATS, fmt,
-                     f"{described.title}: queryables")
+    return _schema(collection_id, documents.queryables_document, "queryables")
+
+
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """Every property a collection's features carry, with its type and role, as JSON Schema."""
+    return _schema(collection_id, documents.schema_document, "schema")
+
+
+@bp.get("/collections/<collection_id>/schema/geojson")
+def geojson_schema(collection_id: str):
+    """The JSON Schema of one feature as GeoJSON, which GDAL's OGC API - Features driver reads."""
+    return _schema(collection_id, documents.geojson_schema_document, "schema of one feature as GeoJSON")
 
 
 @bp.get("/collections/<collection_id>/items")
