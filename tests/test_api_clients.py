@@ -65,14 +65,15 @@ def test_geopandas_reads_an_items_url(live_server):
 
 
 def late_incidents(count: int = 12, rich_from: int = 11) -> list[Incident]:
-    """Incidents of which only the `rich_from`-th and later carry fatalities, actors and the optional fields,
-    so none of them is on the first page GDAL samples (10 features)."""
+    """Incidents of which only the `rich_from`-th and later carry fatalities, actors, the other optional fields
+    and a property of the uploader's own, so none of them is on the first page GDAL samples (10 features)."""
     return [
         Incident(id=f"late-{number:02d}", geometry={"type": "Point", "coordinates": [35.8 + number / 100, 33.1]},
                  date=f"2025-03-{number:02d}", event_type="shelling",
                  **(dict(end_date=f"2025-03-{number + 1:02d}", fatalities=number, actors=("Actor A", "Actor B"),
                          description="Shelling of farmland", location_name="Quneitra", precision="town",
-                         sources=("https://example.org/report",)) if number >= rich_from else {}))
+                         sources=("https://example.org/report",), extra={"wounded": number * 2})
+                    if number >= rich_from else {}))
         for number in range(1, count + 1)
     ]
 
@@ -99,7 +100,7 @@ def test_ogr2ogr_reads_every_property_of_late_incidents(late_server, tmp_path):
     assert (rich["fatalities"], rich["actors"], rich["end_date"]) == (12, ["Actor A", "Actor B"], "2025-03-13")
     assert (rich["description"], rich["location_name"], rich["precision"]) == (
         "Shelling of farmland", "Quneitra", "town")
-    assert rich["sources"] == ["https://example.org/report"]
+    assert rich["sources"] == ["https://example.org/report"] and rich["wounded"] == 24
     assert rich["near_line"] in (True, False) and isinstance(rich["distance_alpha_km"], float)
     assert "fatalities" not in features["late-01"] and features["late-01"]["event_type"] == "shelling"
 
@@ -125,5 +126,5 @@ def test_python_gdal_reads_the_schema_types(late_server):
     types = got["types"]
     assert types["fatalities"][0] == "Integer" and types["actors"][0] == "StringList"
     assert types["distance_bravo_km"][0] == "Real" and types["near_line"] == ["Integer", "Boolean"]
-    assert types["date"][0] == "Date" and types["zone"][0] == "String"
+    assert types["date"][0] == "Date" and types["zone"][0] == "String" and types["wounded"][0] == "Integer"
     assert got["values"]["late-11"] == 11 and got["values"]["late-10"] is None

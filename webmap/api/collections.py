@@ -11,6 +11,7 @@ from ..core.vocabulary import Vocabulary
 from ..store import Store
 from . import params, schema
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
+from .schema import Property
 
 INCIDENTS = "incidents"
 SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
@@ -34,10 +35,12 @@ INCIDENTS_ATTRIBUTION = "Incidents: each record names the outlets that reported 
 
 @dataclass(frozen=True)
 class Selection:
-    """A checked request: what to select (a store query, or a bbox for a layer) and which page (None: all)."""
+    """A checked request: what to select (a store query, or a bbox for a layer), which page (None: all), and
+    whether a CSV file starts with a byte order mark."""
 
     criteria: object
     page: params.Page | None
+    bom: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,16 @@ class FeaturePage:
     version: int | None = None  # the data version the incidents were read at (None for a reference layer)
 
 
-def _parse(args, filters: tuple[str, ...], paged: bool, criteria) -> Selection:
-    """Check a request against the `filters` it may carry (and paging, if `paged`); `criteria(errors)` parses
-    the collection's own filters. Every problem found is reported in one 400."""
-    errors = params.unknown_parameters(args, filters + (params.PAGE_PARAMS if paged else ()))
+def _parse(args, filters: tuple[str, ...], paged: bool, fmt: str, criteria) -> Selection:
+    """Check a request for format `fmt` against the `filters` it may carry (and paging, if `paged`);
+    `criteria(errors)` parses the collection's own filters. Every problem found is reported in one 400."""
+    errors = params.unknown_parameters(args, filters + params.FILE_PARAMS + (params.PAGE_PARAMS if paged else ()))
     parsed = criteria(errors)
     page = params.parse_page(args, errors) if paged else None
+    bom = params.parse_bom(args, fmt, errors)
     if errors:
         raise params.invalid(errors)
-    return Selection(parsed, page)
+    return Selection(parsed, page, bom)
 
 
 def _count(features: list[str], page: params.Page | None, count) -> int:
@@ -145,14 +149,20 @@ class IncidentCollection:
         # Read once, so the ETag, the paging links and the query all see the same version.
         self.version = store.data_version()
 
-    def parse(self, args, paged: bool) -> Selection:
-        """Check the request's parameters and turn them into a store query (for one page, if `paged`)."""
-        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged,
+    def parse(self, args, paged: bool, fmt: str) -> Selection:
+        """Check the request's parameters for format `fmt` and turn them into a store query (for one page, if
+        `paged`)."""
+        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged, fmt,
                            lambda errors: params.parse_incident_filters(args, self.vocabulary, self.version, errors))
         page = selection.page
         if page:
             selection = replace(selection, criteria=replace(selection.criteria, limit=page.limit, offset=page.offset))
         return selection
+
+    def described_properties(self) -> list[Property]:
+        """Return every property the incidents carry: the known ones, then those uploads added, by name."""
+        added = schema.uploaded_properties(self.store.property_types(), self.properties)
+        return [*self.properties, *sorted(added, key=lambda p: p.name)]
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the selected incidents as stored, how many match in all, and the data version read."""
@@ -211,10 +221,14 @@ class ReferenceCollection:
         self.properties = schema.layer_properties(self.features)
         self.leading_columns = schema.columns(self.properties)
 
-    def parse(self, args, paged: bool) -> Selection:
-        """Check the request's parameters: a bbox, and the page if `paged`."""
-        return _parse(args, params.REFERENCE_FILTER_PARAMS, paged,
+    def parse(self, args, paged: bool, fmt: str) -> Selection:
+        """Check the request's parameters for format `fmt`: a bbox, and the page if `paged`."""
+        return _parse(args, params.REFERENCE_FILTER_PARAMS, paged, fmt,
                       lambda errors: params.parse_bbox(args.get("bbox"), errors))
+
+    def described_properties(self) -> list[Property]:
+        """Return every property the layer's features carry."""
+        return self.properties
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the layer's features inside the bbox (the page of them, if any), and how many match."""

@@ -54,13 +54,14 @@ def queryables_document(urls: Urls, collection: Collection) -> dict:
 
 def schema_document(urls: Urls, collection: Collection) -> dict:
     """Return the schema of a collection's features (OGC API - Features Part 5)."""
-    return schema.feature_schema(collection.properties, urls.collection(collection.id, "/schema"),
+    return schema.feature_schema(collection.described_properties(), urls.collection(collection.id, "/schema"),
                                  collection.title)
 
 
 def geojson_schema_document(urls: Urls, collection: Collection) -> dict:
     """Return the schema of one of a collection's features as a GeoJSON Feature."""
-    return schema.geojson_feature_schema(collection.properties, urls.collection(collection.id, "/schema/geojson"),
+    return schema.geojson_feature_schema(collection.described_properties(),
+                                         urls.collection(collection.id, "/schema/geojson"),
                                          f"{collection.title}: one feature as GeoJSON")
 
 

@@ -85,19 +85,47 @@ def incident_properties(vocabulary: Vocabulary) -> list[Property]:
     ]
 
 
+# What each of SQLite's JSON types is in JSON Schema.
+_SQLITE_JSON_TYPES = {"integer": "integer", "real": "number", "true": "boolean", "false": "boolean", "text": "string",
+                      "array": "array", "object": "object"}
+
+
+def uploaded_properties(types: dict[str, set[str]], known: list[Property]) -> list[Property]:
+    """Return the properties that uploads added beyond the `known` ones, typed from the JSON types their values
+    have (`types`, by name); values of mixed types get no type."""
+    names = {p.name for p in known}
+    described = []
+    for name, kinds in types.items():
+        if name in names:
+            continue
+        schema_types = {_SQLITE_JSON_TYPES[kind] for kind in kinds - {"null"}}
+        if schema_types == {"integer", "number"}:
+            schema_types = {"number"}
+        value = _maybe_null({"type": schema_types.pop()}, "null" in kinds) if len(schema_types) == 1 else {}
+        described.append(Property(name, value, f"{name} (added by an upload)"))
+    return described
+
+
+def _maybe_null(schema: dict, nullable: bool) -> dict:
+    """Return `schema` allowing null too, if `nullable`."""
+    return {**schema, "type": [schema["type"], "null"]} if nullable else schema
+
+
 def _value_schema(values: list) -> dict:
-    """Return the narrowest JSON Schema type that every non-null value fits."""
+    """Return the narrowest JSON Schema type that every value fits (null among them, if some are null)."""
     present = [v for v in values if v is not None]
     kinds = {type(v) for v in present}
     if kinds == {bool}:
-        return {"type": "boolean"}
-    if kinds == {int}:
-        return {"type": "integer"}
-    if kinds and kinds <= {int, float}:
-        return {"type": "number"}
-    if kinds == {list} and all(isinstance(item, str) for v in present for item in v):
-        return _TEXT_LIST
-    return _STRING
+        described = {"type": "boolean"}
+    elif kinds == {int}:
+        described = {"type": "integer"}
+    elif kinds and kinds <= {int, float}:
+        described = {"type": "number"}
+    elif kinds == {list} and all(isinstance(item, str) for v in present for item in v):
+        described = _TEXT_LIST
+    else:
+        described = _STRING
+    return _maybe_null(described, len(present) < len(values))
 
 
 def geometry_format(features: list[dict]) -> str:
