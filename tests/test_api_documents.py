@@ -190,7 +190,8 @@ def test_openapi_page_is_readable_and_self_contained(read_client):
 
 
 @pytest.mark.parametrize("url", ["/api", "/api/conformance", "/api/collections", "/api/collections/incidents",
-                                 "/api/collections/alpha_line", "/api/collections/incidents/queryables"])
+                                 "/api/collections/alpha_line", "/api/collections/incidents/queryables",
+                                 "/api/collections/incidents/schema", "/api/collections/towns/schema/geojson"])
 def test_documents_have_html_pages(read_client, url):
     """Every document also comes as a page that shows its links and loads nothing from another host."""
     json_body = read_client.get(url).get_json()

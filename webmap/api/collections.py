@@ -126,7 +126,7 @@ def collection_links(urls: Urls, collection_id: str, title: str) -> list[dict]:
                       "http://www.opengis.net/def/rel/ogc/1.0/queryables", JSON_SCHEMA[0], f"{title}: queryables"))
     links.append(link(urls.collection(collection_id, "/schema"), SCHEMA_REL, JSON_SCHEMA[0], f"{title}: schema"))
     # GDAL's OGC API - Features driver types its fields from the schema linked as `describedby`. Relation types
-    # are case-insensitive, but GDAL before 3.9 (Debian 12 has 3.6) matches only this spelling, and reads only
+    # are case-insensitive, but older GDAL (Debian 12's 3.6 among them) matches only this spelling, and reads only
     # a schema of the GeoJSON Feature, with the properties inside its `properties` member.
     links.append(link(urls.collection(collection_id, "/schema/geojson"), "describedBy", JSON_SCHEMA[0],
                       f"{title}: schema of one feature as GeoJSON"))
