@@ -241,7 +241,10 @@ def test_reference_layer_export_credits_its_own_source(read_client, tmp_path):
     assert response.headers["Content-Disposition"] == 'attachment; filename="towns.gpkg"'
     path = tmp_path / "towns.gpkg"
     path.write_bytes(response.data)
-    assert len(gpd.read_file(path)) == read_client.get("/api/collections/towns/items").get_json()["numberMatched"]
+    towns = gpd.read_file(path)
+    assert len(towns) == read_client.get("/api/collections/towns/items").get_json()["numberMatched"]
+    assert towns["population"].dtype == "int64" or str(towns["population"].dtype).startswith(("Int", "float"))
+    assert towns["population"].max() > 10_000
     db = sqlite3.connect(path)
     description = db.execute("SELECT description FROM gpkg_contents").fetchone()[0]
     assert "GeoNames (CC BY 4.0)" in description and "Natural Earth" not in description

@@ -86,6 +86,8 @@ def _column(values: list, described: dict | None) -> pd.Series | list:
     from its values): whole numbers as nullable integers, booleans as booleans, mixed values as text."""
     present = [v for v in values if v is not None]
     kind = (described or {}).get("type")
+    if isinstance(kind, list):  # a type that allows null: nulls are empty cells in any column
+        kind = next(k for k in kind if k != "null")
     if kind == "boolean" or (kind is None and present and all(isinstance(v, bool) for v in present)):
         return pd.array(values, dtype="boolean")
     if kind == "integer" or (kind is None and present and all(
