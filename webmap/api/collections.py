@@ -145,6 +145,7 @@ class IncidentCollection:
         self.store = store
         self.vocabulary = vocabulary
         self.properties = schema.incident_properties(vocabulary)
+        self.filter_only = schema.incident_filter_only()
         self.leading_columns = schema.columns(self.properties)
         # Read once, so the ETag, the paging links and the query all see the same version.
         self.version = store.data_version()
@@ -219,6 +220,7 @@ class ReferenceCollection:
             for number, feature in enumerate(layer.data.get("features", []), start=1)
         ]
         self.properties = schema.layer_properties(self.features)
+        self.filter_only = []
         self.leading_columns = schema.columns(self.properties)
 
     def parse(self, args, paged: bool, fmt: str) -> Selection:

@@ -48,7 +48,8 @@ def collections_document(urls: Urls, collections: list[Collection], formats: dic
 
 def queryables_document(urls: Urls, collection: Collection) -> dict:
     """Return the queryables of a collection as a JSON Schema."""
-    return schema.queryables_schema(collection.properties, urls.collection(collection.id, "/queryables"),
+    return schema.queryables_schema(collection.properties + collection.filter_only,
+                                    urls.collection(collection.id, "/queryables"),
                                     f"{collection.title}: queryables")
 
 

@@ -1,4 +1,5 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
+from ..map.filters import MAX_BATCHES
 from . import params
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
@@ -74,6 +75,10 @@ def _parameters(incident_values: dict[str, dict], reference_ids: list[str]) -> d
                                    incident_values["event_type"], minItems=1),
         "verification": _array_param("verification", "Only these verification states (comma-separated).",
                                      incident_values["verification"], minItems=1),
+        "batch": _array_param("batch", "Only the incidents these upload batches inserted or updated and that are "
+                              "still there, as they are now (batch numbers, comma-separated; at most "
+                              f"{MAX_BATCHES}).", incident_values["batch"],
+                              minItems=1, maxItems=MAX_BATCHES),
         "sortby": {
             "name": "sortby", "in": "query", "required": False,
             "description": "Order by date: `date` oldest first (the default) or `-date` newest first; ties go by id.",
@@ -311,7 +316,8 @@ def openapi_document(urls: Urls, collections: list[Collection]) -> dict:
             "collections", "The collections", "The incidents and every reference layer.",
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
-                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "q", "sortby", "version"),
+                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "q", "sortby",
+                             "version"),
                             "incidentGeoJSON", "incidentCollectionGeoJSON"),
     }
     if reference_ids:
@@ -329,7 +335,8 @@ def openapi_document(urls: Urls, collections: list[Collection]) -> dict:
         "externalDocs": {"description": "OGC API - Features - Part 1: Core building blocks", "url": OGC_PARTS},
         "paths": paths,
         "components": {
-            "parameters": _parameters({p.name: p.schema for p in incidents.properties}, reference_ids),
+            "parameters": _parameters({p.name: p.schema for p in incidents.properties + incidents.filter_only},
+                                      reference_ids),
             "schemas": _schemas(incidents.properties),
             "responses": {
                 status: {"description": text, "content": {JSON[0]: {"schema": _ref("schemas", "exception")}}}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from ..analysis.positions import POSITION_PROPERTIES
 from ..analysis.zones import ZONES
 from ..core.model import CANONICAL_PROPERTIES
+from ..core.numbers import SQL_INTEGER_MAX
 from ..core.vocabulary import Vocabulary
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -69,6 +70,12 @@ INCIDENT_FILTERS = {"geometry": "bbox", "date": "datetime", "end_date": "datetim
                     "verification": "verification", "title": "q", "description": "q", "location_name": "q"}
 _INCIDENT_ROLES = {"id": "id", "geometry": "primary-geometry", "date": "primary-interval-start",
                    "end_date": "primary-interval-end"}
+
+
+def incident_filter_only() -> list[Property]:
+    """Return what the incidents can be filtered on without their features carrying it as a property."""
+    return [Property("batch", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX},
+                     "Upload batch that inserted or last updated the incident", parameter="batch")]
 
 
 def incident_properties(vocabulary: Vocabulary) -> list[Property]:
@@ -173,7 +180,8 @@ def geojson_feature_schema(properties: list[Property], schema_id: str, title: st
 
 
 def queryables_schema(properties: list[Property], schema_id: str, title: str) -> dict:
-    """Return the queryables: the properties an items parameter filters on, each saying which parameter."""
+    """Return the queryables: the properties an items parameter filters on, each saying which parameter (some,
+    such as the incidents' batch, are not among the properties the features carry)."""
     return {
         "$schema": JSON_SCHEMA_DIALECT, "$id": schema_id, "type": "object", "title": title,
         "properties": {

@@ -63,6 +63,11 @@ class IncidentPoints:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def subset(self, keys) -> "IncidentPoints":
+        """Return the same data version holding only the incidents whose row keys are among `keys`."""
+        kept = np.isin(self.keys, np.asarray(keys, dtype=np.int64))
+        return IncidentPoints(self.data_version, self.keys[kept], self.records[kept])
+
     # Derived columns are computed once per data version, on first use.
     @cached_property
     def lon(self) -> np.ndarray:

@@ -22,6 +22,7 @@ class IncidentQuery:
     as_of: int | None = None  # a data version: the incidents as they were right after it
     text: str | None = None  # words that must all occur in the title, description or location name
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
+    batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
 
     def search_words(self) -> list[str]:
         """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
@@ -96,7 +97,7 @@ class ProtectedIncidents(Exception):
     """A write would change live incidents in a protected verification state; `states` maps each id to its state."""
 
     def __init__(self, states: dict[str, str]):
-        super().__init__(f"{len(states)} protected incident(s) would change: {', '.join(states)}")
+        super().__init__(f"protected incidents would change: {', '.join(states)}")
         self.states = states
 
 
@@ -124,6 +125,11 @@ class Store(ABC):
     @abstractmethod
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Delete incidents by id (softly: pinned views still see them), in one transaction."""
+
+    @abstractmethod
+    def delete_demo_incidents(self, batch: BatchInfo) -> WriteReport:
+        """Delete every live illustrative or synthetic incident (the samples and generated ones) as one batch,
+        in one transaction; record no batch when there are none."""
 
     @abstractmethod
     def plan_incidents(self, incidents: list[Incident], protected: tuple[str, ...] = ()) -> WriteReport:
@@ -214,8 +220,13 @@ class Store(ABC):
         """Return the matching incidents as serialised GeoJSON Features, in the order of query_incidents."""
 
     @abstractmethod
-    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
-        """Return the live incidents' bounding box and (first date, last date), or None if there are none."""
+    def incident_extent(self, query: IncidentQuery = IncidentQuery()
+                        ) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the matching incidents' bounding box and (first date, last date), or None if there are none."""
+
+    @abstractmethod
+    def incident_keys(self, query: IncidentQuery) -> list[int]:
+        """Return the row keys (as `IncidentPoints.keys` names them) of the incidents that match."""
 
     @abstractmethod
     def property_types(self) -> dict[str, set[str]]:

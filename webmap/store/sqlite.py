@@ -12,7 +12,7 @@ import orjson
 
 from ..core.cycles import no_cycle_collection
 from ..core.model import Incident, ReferenceLayer, geometry_bounds
-from ..core.points import IncidentPoints, pack_point, points_from_packed
+from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed
 from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
                    UndoRefused, WriteReport)
 
@@ -111,6 +111,12 @@ MIGRATIONS = (
     # account on the server, which the signed cookie alone cannot do.
     """
     ALTER TABLE account ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
+    # The ids each batch wrote, from the index alone: the `batch` filter and undo list them without reading
+    # the large rows.
+    """
+    DROP INDEX incident_batch;
+    CREATE INDEX incident_batch ON incident (batch_id, id);
     """,
 )
 
@@ -216,6 +222,10 @@ def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params += list(values)
+    if query.batches:
+        # Every version of an incident shares its id, so this selects the incidents a batch wrote as they are now.
+        clauses.append(f"id IN (SELECT id FROM incident WHERE batch_id IN ({','.join('?' * len(query.batches))}))")
+        params += list(query.batches)
     for word in query.search_words():
         clauses.append("instr(search_text, ?) > 0")
         params.append(word)
@@ -403,21 +413,31 @@ class SQLiteStore(Store):
 
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Close the live versions of these incidents (history keeps them) in one transaction."""
-        report = WriteReport()
         with self._transaction() as conn:
-            version, batch_id = self._open_batch(conn, batch)
             live = self._live_hashes(conn, incident_ids)
-            report.deleted = [i for i in incident_ids if i in live]
-            conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?",
-                             [(version, live[i][0]) for i in report.deleted])
-            if not report.deleted:
-                version -= 1
-            else:
-                self._set_data_version(conn, version)
-            conn.execute("UPDATE batch SET data_version = ?, deleted = ? WHERE id = ?",
-                         (version, len(report.deleted), batch_id))
-        report.batch_id, report.data_version = batch_id, version
-        return report
+            return self._close_live(conn, batch, [(i, live[i][0]) for i in incident_ids if i in live])
+
+    def delete_demo_incidents(self, batch: BatchInfo) -> WriteReport:
+        """Close the live versions of every illustrative or synthetic incident as one batch, in one transaction."""
+        with self._transaction() as conn:
+            # The flags are the packed record's last byte (webmap.core.points), read from the live-point index.
+            rows = conn.execute(
+                "SELECT id, rowid FROM incident INDEXED BY incident_live_point"
+                " WHERE valid_to IS NULL AND (unicode(substr(point, ?, 1)) & ?) != 0 ORDER BY id",
+                (RECORD.itemsize, ILLUSTRATIVE | SYNTHETIC),
+            ).fetchall()
+            return self._close_live(conn, batch, rows) if rows else WriteReport(data_version=self.data_version())
+
+    def _close_live(self, conn: sqlite3.Connection, batch: BatchInfo, rows: list[tuple[str, int]]) -> WriteReport:
+        """Close the live rows given as (id, rowid) at a new batch, which records them as deleted."""
+        version, batch_id = self._open_batch(conn, batch)
+        conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", [(version, row) for _, row in rows])
+        if not rows:
+            version -= 1
+        else:
+            self._set_data_version(conn, version)
+        conn.execute("UPDATE batch SET data_version = ?, deleted = ? WHERE id = ?", (version, len(rows), batch_id))
+        return WriteReport(batch_id=batch_id, data_version=version, deleted=[incident_id for incident_id, _ in rows])
 
     def list_batches(self, limit: int, before: int | None = None) -> list[BatchRecord]:
         """Return up to `limit` batches, newest first, with ids below `before` if given."""
@@ -673,11 +693,13 @@ class SQLiteStore(Store):
         where, params = _where(query)
         return self._connection().execute(f"SELECT count(*) FROM incident WHERE {where}", params).fetchone()[0]
 
-    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
-        """Return the bounding box and date range of the live incidents, or None if there are none."""
+    def incident_extent(self, query: IncidentQuery = IncidentQuery()
+                        ) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the bounding box and date range of the matching incidents, or None if there are none."""
+        where, params = _where(query)
         row = self._connection().execute(
-            "SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date)"
-            " FROM incident WHERE valid_to IS NULL"
+            f"SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date) FROM incident WHERE {where}",
+            params,
         ).fetchone()
         return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
@@ -690,6 +712,11 @@ class SQLiteStore(Store):
         for name, kind in rows:
             found.setdefault(name, set()).add(kind)
         return found
+
+    def incident_keys(self, query: IncidentQuery) -> list[int]:
+        """Return the row keys of the matching incidents, in no particular order."""
+        where, params = _where(query)
+        return [row[0] for row in self._connection().execute(f"SELECT rowid FROM incident WHERE {where}", params)]
 
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return the incidents of the current (or `as_of`) data version as columns, cached per version."""
