@@ -41,7 +41,7 @@ def fixture_incidents(name: str = "incidents_small.geojson") -> list[Incident]:
 
 
 def without_positions(properties: dict) -> dict:
-    """Return an incident's properties without those computed on read about its position."""
+    """Return an incident's properties without those the store adds about its position."""
     return {k: v for k, v in properties.items() if k not in POSITION_PROPERTIES}
 
 

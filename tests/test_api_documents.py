@@ -142,13 +142,14 @@ def test_queryables(read_client):
                   for name, entry in body["properties"].items()}
     assert parameters == {"geometry": "bbox", "date": "datetime", "end_date": "datetime", "event_type": "event_type",
                           "title": "q", "description": "q", "location_name": "q", "verification": "verification",
-                          "batch": "batch"}
+                          "zone": "zone", "governorate": "governorate", "distance_alpha_km": "distance_alpha_km",
+                          "distance_bravo_km": "distance_bravo_km", "batch": "batch"}
     assert body["properties"]["batch"]["type"] == "integer" and "batch" not in schema
     for name, entry in body["properties"].items():
         if name == "batch":  # a filter on how incidents arrived, not a property they carry
             continue
         assert {k: v for k, v in entry.items() if k != "description"} == schema[name]
-    for name in ("event_type", "verification", "title", "date"):
+    for name in ("event_type", "verification", "title", "date", "zone"):
         assert read_client.get(f"/api/collections/incidents/items?{parameters[name]}="
                                f"{ {'date': '2025-01-01'}.get(name, schema[name].get('enum', ['x'])[0]) }"
                                ).status_code == 200

@@ -11,8 +11,8 @@ from webmap.embed.params import parse_embed_params
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 LAYER_IDS = ["alpha_line", "bravo_line"]
 # One embed of each view form, with every parameter set to something other than its default.
-EVERYTHING = ("start=2025-01-01&end=2025-02-01&type=raid&verification=verified&precision=town&batch=2&layers=alpha_line"
-              "&lang=ar")
+EVERYTHING = ("start=2025-01-01&end=2025-02-01&type=raid&verification=verified&precision=town&batch=2&zone=separation"
+              "&governorate=SY14&distance_alpha_km=0,5&distance_bravo_km=-5,0&layers=alpha_line&lang=ar")
 VIEWS = ("bbox=35.5,32.5,36.5,33.5", "lat=33.1&lon=35.8&zoom=9")
 
 

@@ -3,8 +3,6 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from ..analysis import current_reference, features_with_positions
-from ..analysis.positions import with_positions
 from ..core.errors import FieldError, NotFound
 from ..core.model import Incident, ReferenceLayer, geometry_bounds
 from ..core.vocabulary import Vocabulary
@@ -170,13 +168,12 @@ class IncidentCollection:
         query, page = selection.criteria, selection.page
         features = self.store.query_feature_json(query)
         matched = _count(features, page, lambda: self.store.count_incidents(query))
-        features = features_with_positions(features, self.vocabulary)
         return FeaturePage(features, matched, page, self.version if query.as_of is None else query.as_of)
 
     def feature(self, feature_id: str) -> dict | None:
         """Return one incident as a GeoJSON Feature, or None."""
         incident = self.store.get_incident(feature_id)
-        return with_positions([incident.to_feature()], current_reference(), self.vocabulary)[0] if incident else None
+        return incident.to_feature() if incident else None
 
     def metadata(self, urls: Urls) -> dict:
         """Return the collection description, with the extent of the current incidents."""

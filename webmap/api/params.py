@@ -10,7 +10,7 @@ from ..core.bbox import Bbox
 from ..core.errors import FieldError, InvalidParameter
 from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..core.vocabulary import Vocabulary
-from ..map.filters import MapFilters, parse_batches, parse_terms
+from ..map.filters import DISTANCE_PARAMS, MapFilters, parse_batches, parse_position_filter, parse_terms
 from ..store import IncidentQuery
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -31,7 +31,7 @@ DOCUMENT_PARAMS = ("f",)
 FEATURE_PARAMS = ("f", "crs")
 REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
 INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "batch", "q",
-                          "sortby", "version")
+                          "sortby", "version", "zone", "governorate", *DISTANCE_PARAMS)
 PAGE_PARAMS = ("limit", "offset")
 FILE_PARAMS = ("bom",)  # items and exports: how a CSV file is written
 BOOLEANS = ("true", "false")
@@ -205,10 +205,11 @@ def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_vers
                               vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
-    # The map page's start/end/type/verification/batch go through the same MapFilters, so both select the same
-    # incidents.
+    # The map page's start/end/type/verification/batch/position go through the same MapFilters, so both select the
+    # same incidents.
     batches = parse_batches(args.getlist("batch"), errors)
-    return MapFilters(start, end, event_types, verification, batches=batches).to_query(
+    position = parse_position_filter(args, errors)
+    return MapFilters(start, end, event_types, verification, batches=batches, position=position).to_query(
         bbox=parse_bbox(args.get("bbox"), errors),
         text=_parse_text(args.get("q"), errors),
         sort_descending=_parse_sortby(args.get("sortby"), errors),

@@ -60,14 +60,17 @@ def _incident_schemas(vocabulary: Vocabulary) -> dict[str, tuple[dict, str]]:
         "distance_alpha_km": (_KM, "Signed distance to the Alpha line (km; negative on its west side)"),
         "distance_bravo_km": (_KM, "Signed distance to the Bravo line (km; negative on its west side)"),
         "line_margin_km": (_KM, "Location and line uncertainty added up (km)"),
-        "governorate": (_NULLABLE_STRING, "Governorate code (OCHA P-code; null outside Syria's governorates)"),
+        "governorate": ({**_NULLABLE_STRING, "pattern": "^SY[0-9]{2}$"},
+                        "Governorate code (OCHA P-code; null outside Syria's governorates)"),
         "governorate_name": (_NULLABLE_STRING, "Governorate name (null outside Syria's governorates)"),
     }
 
 
 # Which items parameter filters on which incident property.
 INCIDENT_FILTERS = {"geometry": "bbox", "date": "datetime", "end_date": "datetime", "event_type": "event_type",
-                    "verification": "verification", "title": "q", "description": "q", "location_name": "q"}
+                    "verification": "verification", "title": "q", "description": "q", "location_name": "q",
+                    "zone": "zone", "governorate": "governorate", "distance_alpha_km": "distance_alpha_km",
+                    "distance_bravo_km": "distance_bravo_km"}
 _INCIDENT_ROLES = {"id": "id", "geometry": "primary-geometry", "date": "primary-interval-start",
                    "end_date": "primary-interval-end"}
 

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Request
 
-from ..analysis import current_reference
 from ..core.caching import cache_for_version, validator_headers, version_etag
 from ..core.errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
 from ..core.i18n import messages
@@ -234,7 +233,7 @@ def _chart_oembed(args, width: int, height: int) -> dict:
         args = args.copy()
         args["chart"] = "timeline"
     params = parse_stats_params(args, load_vocabulary(), need_chart=True)
-    unit = gather_statistics(get_store(), current_reference(), load_vocabulary(), params).statistics.unit
+    unit = gather_statistics(get_store(), load_vocabulary(), params).statistics.unit
     src = url_for("stats.embed_chart", _external=True, **params.chart_args())
     title = chart_title(params.chart, unit, messages(params.lang))
     return oembed_response(src, title, width, height, url_for("stats.stats_page", _external=True))

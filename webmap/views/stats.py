@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from ..analysis import current_reference
 from ..core.caching import cache_for_version, version_etag
 from ..core.errors import InvalidParameter
 from ..core.lru import SizedLRU
@@ -33,12 +32,12 @@ def _create_cache(state) -> None:
 
 
 def _gather(params: StatsParams) -> StatsResult:
-    """Return the statistics the parameters select, computed from the current store and reference layers once
+    """Return the statistics the parameters select, computed from the store (positions included) once
     per data version: the page, its CSV, images and embeds share them."""
     store = get_store()
     key = (urlencode(params.page_args()), store.data_version())
     cache: SizedLRU = current_app.extensions["webmap.stats_cache"]
-    return cache.get_or_make(key, lambda: gather_statistics(store, current_reference(), load_vocabulary(), params))
+    return cache.get_or_make(key, lambda: gather_statistics(store, load_vocabulary(), params))
 
 
 def _answer(params: StatsParams, fmt: str, mimetype: str, body: Callable[[], str | bytes]) -> Response:
