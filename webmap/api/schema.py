@@ -166,8 +166,8 @@ def feature_schema(properties: list[Property], schema_id: str, title: str) -> di
 
 
 def geojson_feature_schema(properties: list[Property], schema_id: str, title: str) -> dict:
-    """Return the JSON Schema of one feature as GeoJSON: a Feature whose `properties` member holds every
-    property but the id and geometry (the layout that older versions of GDAL's OGC API - Features driver, such as Debian 12's 3.6, read)."""
+    """Return the JSON Schema of one feature as GeoJSON: a Feature whose `properties` member holds every property
+    but the id and geometry (the layout older GDAL OGC API - Features drivers read, Debian 12's 3.6 among them)."""
     by_role = {p.role: p for p in properties}
     return {
         "$schema": JSON_SCHEMA_DIALECT, "$id": schema_id, "type": "object", "title": title,
