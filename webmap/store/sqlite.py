@@ -837,6 +837,16 @@ class SQLiteStore(Store):
         ).fetchone()
         return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
+    def property_types(self) -> dict[str, set[str]]:
+        """Return every property name of the live incidents with the JSON types of its values."""
+        found = {}
+        rows = self._connection().execute(
+            "SELECT p.key, p.type FROM incident, json_each(incident.feature, '$.properties') AS p"
+            " WHERE incident.valid_to IS NULL GROUP BY p.key, p.type")
+        for name, kind in rows:
+            found.setdefault(name, set()).add(kind)
+        return found
+
     def incident_keys(self, query: IncidentQuery) -> list[int]:
         """Return the row keys of the matching incidents, in no particular order."""
         where, params = _where(query)
