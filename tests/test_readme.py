@@ -33,7 +33,7 @@ def accepted(embed: bool) -> set[str]:
     names = set()
     for view in VIEWS:
         params = parse_embed_params(MultiDict(sorted((k, v) for k, v in (
-            pair.split("=") for pair in f"{EVERYTHING}&{view}&legend=0&as_of=3".split("&")))),
+            pair.split("=") for pair in f"{EVERYTHING}&{view}&legend=0&as_of=3&title=T&caption=auto".split("&")))),
             load_vocabulary(), LAYER_IDS)
         names |= set(params.to_args() if embed else params.map_args())
     return names

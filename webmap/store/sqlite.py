@@ -154,7 +154,9 @@ MIGRATIONS = (
     """,
 )
 
-POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (about 90 bytes per incident)
+# Data versions whose columns a store keeps in memory (about 90 bytes per incident): the live one and the last
+# one a pinned embed asked for, so readers of a pinned embed do not make every live request read again.
+POINT_CACHE_SIZE = 2
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
                      " minx, miny, maxx, maxy, point, " + ", ".join(POSITION_COLUMNS))
@@ -853,12 +855,12 @@ class SQLiteStore(Store):
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return the incidents of the current (or `as_of`) data version as columns, cached per version."""
         with self._points_lock:
-            points = self._points.get(self.data_version() if as_of is None else as_of)
+            points = self._points.pop(self.data_version() if as_of is None else as_of, None)
             if points is None:
                 points = self._read_points(as_of)
                 if len(self._points) >= POINT_CACHE_SIZE:
-                    self._points.pop(min(self._points))
-                self._points[points.data_version] = points
+                    self._points.pop(next(iter(self._points)))  # the least recently used
+            self._points[points.data_version] = points
         return points
 
     def _read_points(self, as_of: int | None) -> IncidentPoints:
