@@ -63,6 +63,10 @@ class IncidentPoints:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def subset(self, mask: np.ndarray) -> "IncidentPoints":
+        """Return the same data version with only the incidents where `mask` is true."""
+        return IncidentPoints(self.data_version, self.keys[mask], self.records[mask])
+
     # Derived columns are computed once per data version, on first use.
     @cached_property
     def lon(self) -> np.ndarray:

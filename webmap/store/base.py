@@ -1,7 +1,8 @@
 """The one interface through which webmap reads and writes incidents and reference layers."""
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..core.model import Incident, ReferenceLayer
 from ..core.points import IncidentPoints
@@ -20,12 +21,10 @@ class IncidentQuery:
     limit: int | None = None
     offset: int = 0
     as_of: int | None = None  # a data version: the incidents as they were right after it
-    text: str | None = None  # words that must all occur in the title, description or location name
+    # Free-text search: per word, alternative terms in search form (webmap.core.searchtext), one of which
+    # must occur in the title, description or location name as `searchable` writes them.
+    search: tuple[tuple[str, ...], ...] = ()
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
-
-    def search_words(self) -> list[str]:
-        """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
-        return [word for word in re.split(r"[\s,]+", (self.text or "").casefold()) if word]
 
 
 @dataclass(frozen=True)
@@ -224,6 +223,10 @@ class Store(ABC):
     @abstractmethod
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return every incident (live, or at data version `as_of`) as columns for counting and gridding."""
+
+    @abstractmethod
+    def incident_keys(self, query: IncidentQuery) -> np.ndarray:
+        """Return the keys (as in `IncidentPoints.keys`) of the incident versions that match, in key order."""
 
     @abstractmethod
     def incidents_by_key(self, keys: list[int]) -> list[Incident]:
