@@ -1,7 +1,8 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
+from ..map.filters import MAX_SEARCH_WORDS
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
-from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
+from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
 DOCUMENT_FORMATS = {"json": JSON, "html": HTML}
 OPENAPI_FORMATS = {"json": OPENAPI, "html": HTML}
@@ -70,9 +71,11 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
         },
         "q": {
             "name": "q", "in": "query", "required": False, "schema": {"type": "string"},
-            "description": "Free text: every word (split on spaces and commas; at most "
-                           f"{MAX_SEARCH_WORDS}) must occur, in any case, in the title, description or location "
-                           "name.",
+            "description": "Free text: every word (split on spaces and punctuation; at most "
+                           f"{MAX_SEARCH_WORDS}) must occur in the title, description or location name, whatever "
+                           "its case, accents, Arabic hamza forms, taa marbuta, alef maqsura or harakat. A word "
+                           "or words naming a place of the gazetteer (`/places`) find it under any of its "
+                           "spellings, as whole words: `sweida`, `suwayda` and `السويداء` find the same incidents.",
         },
         "version": {
             "name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},

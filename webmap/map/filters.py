@@ -1,13 +1,17 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision) into a store query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, q) into a store query."""
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from ..core.errors import FieldError, InvalidParameter
+from ..core.searchtext import normalize_words
 from ..core.vocabulary import Vocabulary
+from ..places.gazetteer import load_gazetteer
+from ..places.search import search_terms
 from ..store import IncidentQuery
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
 
 
@@ -21,16 +25,19 @@ class MapFilters:
     event_types: tuple[str, ...] = ()
     verification: tuple[str, ...] = ()
     precision: tuple[str, ...] = ()
+    text: str | None = None  # free text (`q`): each word, or place name in any spelling, must occur
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
-                             verification=self.verification, precision=self.precision, **extra)
+                             verification=self.verification, precision=self.precision,
+                             search=search_terms(self.text, load_gazetteer()), **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
-                "verification": ",".join(self.verification), "precision": ",".join(self.precision)}
+                "verification": ",".join(self.verification), "precision": ",".join(self.precision),
+                "q": self.text}
         return {k: v for k, v in args.items() if v}
 
 
@@ -60,8 +67,15 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
     return tuple(t for t in known if t in wanted)
 
 
+def parse_text(text: str | None, errors: list[FieldError]) -> str | None:
+    """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
+    if len(normalize_words(text or "")) > MAX_SEARCH_WORDS:
+        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
+    return " ".join((text or "").split()) or None
+
+
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end`, and `type`, `verification`, `precision` (repeated or comma-separated)."""
+    """Parse `start`, `end`, `q`, and `type`, `verification`, `precision` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
@@ -72,9 +86,10 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
                                vocabulary.verification_ids(), errors)
     precision = parse_terms("precision", "precision level", args.getlist("precision"),
                             vocabulary.precision_ids(), errors)
+    text = parse_text(args.get("q"), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision)
+    return MapFilters(start, end, event_types, verification, precision, text)
 
 
 def parse_lang(args) -> str:

@@ -12,6 +12,7 @@ from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters
 from .live import IncidentSource
+from .searched import searched_points
 from .simplify import simplify_incidents, zoom_for_bbox
 from .view import MapView
 from .viewport import LIST_PAGE
@@ -86,7 +87,7 @@ def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
 
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
-    points = store.incident_points()
+    points = searched_points(store, filters)
     summary = summarize(points, filters, vocabulary)
     layers = store.list_reference_layers()
     built = build_map(incident_source(filters, summary), layers, vocabulary, options)

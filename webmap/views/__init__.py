@@ -5,11 +5,12 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_write, assets, embed, image, mapdata, pages, uploads
+    from . import accounts, api_write, assets, embed, image, mapdata, pages, places, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(mapdata.bp)
+    app.register_blueprint(places.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(image.bp)
     app.register_blueprint(api.bp)

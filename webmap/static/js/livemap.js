@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["start", "end", "type", "verification", "precision"];
+  var FILTERS = ["start", "end", "type", "verification", "precision", "q"];
   var LISTS = ["type", "verification", "precision"];
   var FACETS = { type: "event_types", verification: "verification", precision: "precision" };
   var FOCUS_ZOOM = 13;  // zoom a list row brings its incident to, if the map is further out
@@ -101,7 +101,7 @@
 
     function formArgs() {
       var data = new FormData(form), args = {};
-      ["start", "end"].forEach(function (key) {
+      ["start", "end", "q"].forEach(function (key) {
         var value = String(data.get(key) || "").trim();
         if (value) { args[key] = value; }
       });
