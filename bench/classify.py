@@ -10,14 +10,13 @@ is timed alongside for comparison.
 import argparse
 import json
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import shapely
-from results import record_section
+from results import median_seconds, record_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from webmap.analysis.positions import location_radius  # noqa: E402
@@ -35,16 +34,6 @@ def bundled_layers() -> list[ReferenceLayer]:
     geodata = resource_dir("geodata")
     meta = json.loads((geodata / "layers.json").read_text(encoding="utf-8"))["layers"]
     return [ReferenceLayer(m["id"], m, json.loads((geodata / m["file"]).read_text(encoding="utf-8"))) for m in meta]
-
-
-def median_seconds(run, runs: int) -> float:
-    """Return the median wall time of `runs` calls."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
