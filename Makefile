@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+# Plain `make` only installs: the README's commands then run as written (.venv/bin/webmap ...).
+.DEFAULT_GOAL := setup
 .PHONY: serve test setup clean
 
 serve: setup

@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/search.py [--runs 7]
 
 Loads 100,000 synthetic incidents (`webmap.cli.synthetic`, some near As-Suwayda) into a fresh SQLite store
 under bench/out/, then times, each as the median of `runs`, the store's count of the matches (what the API's
-numberMatched costs) and the keys of the matches at the data version (what `searched_points` asks the store for
+numberMatched costs) and the keys of the matches at the data version (what `filtered_points` asks the store for
 on every /map-data request with `q`), and writes the table to bench/RESULTS.md.
 """
 import argparse
@@ -71,7 +71,7 @@ def main() -> None:
         "gazetteer; the other expands `sweida` into every spelling of As-Suwayda, each looked for as a whole word",
         "(Arabic ones with any prefix) in the search-form column. Every search scans the index on that column",
         "(`incident_search_text`), which holds nothing else. The map asks for the keys of the matches at its data",
-        "version (`searched_points`): the first request with a search pays the scan, later ones (every pan and",
+        "version (`filtered_points`): the first request with a search pays the scan, later ones (every pan and",
         "zoom, the counts, the list) get the keys the store kept.",
         "",
         "| search | terms | count (API) | map: first request | map: later requests |",

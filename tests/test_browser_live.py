@@ -2,6 +2,7 @@
 incident list linked with the markers, keyboard use, and clusters when the view holds many incidents."""
 import json
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -279,3 +280,24 @@ def test_an_area_gains_detail_as_the_map_zooms_in(fixture_app, live_server, page
     wait_for_zoom_above(page, 11)
     page.wait_for_function(f"n => {OUTLINE_POINTS} > 4 * n", arg=afar)
     assert page.console_errors == []
+
+
+def test_a_batch_link_opens_the_batch_fitted_and_filters_keep_it(fixture_app, live_server, page):
+    """The map of a batch (as the upload report links it) shows that batch's incidents only; changing another
+    filter keeps the batch in the address and the counts; unticking the batch shows every incident again."""
+    with fixture_app.app_context():
+        store = get_store()
+        first = store.get_incident("t-001")
+        batch = store.add_incidents([replace(first, id=f"b-{n}") for n in range(3)], BatchInfo(user="test")).batch_id
+    open_map(page, f"{live_server}/?batch={batch}&bbox=35.8,33.1,35.85,33.15")
+    expect(page.locator("#incident-count")).to_have_text(count_text(3))
+    expect(page.locator(MARKERS)).to_have_count(3)
+    page.check(f"input[name=type][value={first.event_type}]")
+    expect(page.locator("#incident-count")).to_have_text(count_text(3))
+    assert url_args(page.url)["batch"] == str(batch)
+    page.check("input[name=type][value=airstrike]")
+    page.uncheck(f"input[name=type][value={first.event_type}]")
+    expect(page.locator("#incident-count")).to_have_text(count_text(0))
+    page.uncheck(f"input[name=batch][value='{batch}']")
+    expect(page.locator("#incident-count")).to_have_text(count_text(len(expected(types=("airstrike",)))))
+    assert "batch" not in url_args(page.url)

@@ -3,6 +3,7 @@ the og:image links of the map pages."""
 import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from webmap.image.frame import fit_frame
 from webmap.ingest.geodata import prepare_database
 from webmap.map.aggregate import CELL_PX, approximate_precision, filter_mask, view_data
 from webmap.map.filters import MapFilters
+from webmap.map.scope import filtered_points
 from webmap.store import BatchInfo, get_store
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
@@ -52,8 +54,8 @@ def composition(app, **options):
     """Compose the default image of the app's data with these options."""
     with app.app_context():
         store = get_store()
-        return compose(store.incident_points(), store.list_reference_layers(), load_vocabulary(),
-                       ImageOptions(1200, 630, *DEFAULT_VIEW, **options))
+        return compose(filtered_points(store, options.get("filters", MapFilters())), store.list_reference_layers(),
+                       load_vocabulary(), ImageOptions(1200, 630, *DEFAULT_VIEW, **options))
 
 
 @pytest.mark.parametrize("query, size", [("", (1200, 630)), ("?width=1600&height=900", (1600, 900)),
@@ -92,6 +94,18 @@ def test_the_credits_band_is_drawn_at_the_bottom(client):
     background = np.array(rgba(BACKGROUND)[:3])
     assert (np.abs(band.astype(int) - background).max(axis=-1) > 4).mean() > 0.9  # a panel, not the map
     assert (band.max(axis=-1) < 120).any() or (picture[-40:].max(axis=-1) < 120).any()  # with dark text on it
+
+
+def test_a_batch_filter_draws_and_names_only_that_batch(fixture_app):
+    """With `batch`, the image counts only the incidents that batch wrote, and says which batch it shows."""
+    with fixture_app.app_context():
+        store = get_store()
+        first = store.get_incident("t-001")
+        batch = store.add_incidents([replace(first, id="new-1"), replace(first, id="new-2")],
+                                    BatchInfo(user="test")).batch_id
+    drawn = composition(fixture_app, filters=MapFilters(batches=(batch,)))
+    assert drawn.subtitle[0].endswith(f" · Batch {batch}")
+    assert drawn.subtitle[1].startswith("2 incidents match")
 
 
 def test_title_filters_and_legend_say_what_is_shown(fixture_app):

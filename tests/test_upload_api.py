@@ -1,6 +1,7 @@
 """The write API: POST items (body or file, dry run), PUT and DELETE one item, with tokens and roles."""
 import io
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import make_app
@@ -13,7 +14,7 @@ from webmap.store import IncidentQuery, get_store
 ITEMS = "/api/collections/incidents/items"
 GEOJSON = "application/geo+json"
 ERROR_KEYS = {"code", "description", "errors"}
-REPORT_KEYS = {"dry_run", "batch_id", "data_version", "inserted", "updated", "unchanged", "ids"}
+REPORT_KEYS = {"dry_run", "batch_id", "data_version", "map_url", "inserted", "updated", "unchanged", "ids"}
 
 
 @pytest.fixture
@@ -55,6 +56,20 @@ def test_upload_inserts_and_reports(fixture_app, api, tokens):
     with fixture_app.app_context():
         batch = get_store().get_batch(body["batch_id"])
         assert (batch.user, batch.inserted) == ("contributor", 2)
+
+
+def test_report_links_to_the_batch_on_the_map(api, tokens):
+    """The report's map_url opens the map filtered to the batch and fitted to it; it shows exactly the incidents
+    written. A dry run, or an upload that changed nothing, has none."""
+    body = post(api, collection(feature(1), feature(2)), tokens["contributor"]).get_json()
+    url = urlsplit(body["map_url"])
+    args = parse_qs(url.query)
+    assert (url.scheme, url.netloc, url.path) == ("http", "localhost", "/")
+    assert args["batch"] == [str(body["batch_id"])] and len(args["bbox"][0].split(",")) == 4
+    view = api.get(f"/map-data/view?{url.query}&zoom=12").get_json()
+    assert sorted(f["id"] for f in view["features"]) == ["up-1", "up-2"]
+    assert post(api, collection(feature(1), feature(2)), tokens["contributor"]).get_json()["map_url"] is None
+    assert post(api, feature(3), tokens["contributor"], "?dry_run=true").get_json()["map_url"] is None
 
 
 def test_single_feature_gets_a_location(api, tokens):
@@ -251,6 +266,7 @@ def test_contributors_may_not_change_reviewed_incidents(fixture_app, api, tokens
         body = error_of(post(api, collection(feature(2), change), tokens["contributor"], query), 403, "Forbidden")
         assert [(e["feature"], e["field"]) for e in body["errors"]] == [(1, "id")]
         assert "up-1" in body["description"] and "'up-1'" in body["errors"][0]["message"]
+        assert "would change 1 incident that" in body["description"]  # a plural form, not "incident(s)"
         assert reviewed in body["errors"][0]["message"] and "editor" in body["errors"][0]["message"]
         assert state(fixture_app) == before
     with fixture_app.app_context():

@@ -2,13 +2,16 @@
 import io
 import json
 import re
+from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 from conftest import make_app
+from test_map_page import shown_count
 from upload_helpers import client_of, collection, csrf_token, feature
 
-from webmap.ingest.geodata import prepare_database
 from webmap.core.i18n import messages, plural
+from webmap.ingest.geodata import prepare_database
 from webmap.store import IncidentQuery, get_store
 
 SCRIPT = "<script>alert(1)</script>"
@@ -141,6 +144,33 @@ def test_report_numbers_features_from_one(contributor):
     rows = re.findall(r'<tr class="outcome-\w+" data-id="([^"]+)">\s*<td>(\d+)</td><td>[^<]+</td>\s*'
                       r'<td class="report-title" dir="auto">([^<]*)</td>', html)
     assert rows == [("up-1", "1", "Uploaded 1"), ("up-2", "2", "Uploaded 2")]
+
+
+def test_report_links_to_the_batch_on_the_map_fitted_to_it(fixture_app, contributor):
+    """After "Written as batch N" a link opens the map filtered to that batch and fitted to its incidents; an
+    upload that changed nothing, or a dry run, has no such link."""
+    page = send(contributor, [feature(1), feature(20)]).get_data(as_text=True)
+    batch = re.search(r"Written as batch (\d+)", page).group(1)
+    link = unescape(re.search(r'id="upload-map-link" href="([^"]+)"', page).group(1))
+    path, query = link.split("?")
+    args = parse_qs(query)
+    assert path == "/" and args["batch"] == [batch]
+    minx, miny, maxx, maxy = (float(v) for v in args["bbox"][0].split(","))
+    assert minx < 35.801 and 35.82 < maxx and miny < 33.1 < maxy and maxx - minx < 0.1
+    assert shown_count(contributor.get(link).get_data(as_text=True)) == 2
+    assert contributor.get(f"/map-data/summary?{query}").get_json()["matched"] == 2
+    assert "upload-map-link" not in send(contributor, [feature(1), feature(20)]).get_data(as_text=True)
+    assert "upload-map-link" not in send(contributor, [feature(3)], dry_run=True).get_data(as_text=True)
+
+
+def test_arabic_report_links_to_the_arabic_map(contributor):
+    """The map link of an Arabic report opens the map in Arabic."""
+    form = {"file": (io.BytesIO(json.dumps(collection(feature(1))).encode()), "upload.geojson"),
+            "csrf_token": csrf_token(contributor, "/upload?lang=ar")}
+    page = contributor.post("/upload?lang=ar", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    link = unescape(re.search(r'id="upload-map-link" href="([^"]+)"', page).group(1))
+    assert "lang=ar" in link and "اعرض هذه الحوادث على الخريطة" in page
+    assert 'lang="ar"' in contributor.get(link).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("count, words", [

@@ -180,6 +180,9 @@ class IncidentCollection:
                            "description": "Filter with event_type (comma-separated)."},
             "verification": {"type": "string", "enum": self.vocabulary.verification_ids(),
                              "description": "Filter with verification (comma-separated)."},
+            "batch": {"type": "integer", "minimum": 0,
+                      "description": "The upload batch that inserted or updated the incident; filter with batch "
+                                     "(comma-separated)."},
         }
 
     def attribution(self, urls: Urls) -> str:

@@ -1,5 +1,6 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
-from ..map.filters import MAX_SEARCH_WORDS
+from ..core.numbers import SQL_INTEGER_MAX
+from ..map.filters import MAX_BATCHES, MAX_SEARCH_WORDS
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
 from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
@@ -64,6 +65,10 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
                                    {"type": "string", "enum": vocabulary_ids["event_type"]}, minItems=1),
         "verification": _array_param("verification", "Only these verification states (comma-separated).",
                                      {"type": "string", "enum": vocabulary_ids["verification"]}, minItems=1),
+        "batch": _array_param("batch", "Only the incidents these upload batches inserted or updated and that are "
+                              "still there, as they are now (batch numbers, comma-separated; at most "
+                              f"{MAX_BATCHES}).", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX},
+                              minItems=1, maxItems=MAX_BATCHES),
         "sortby": {
             "name": "sortby", "in": "query", "required": False,
             "description": "Order by date: `date` oldest first (the default) or `-date` newest first; ties go by id.",
@@ -263,7 +268,8 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             "collections", "The collections", "The incidents and every reference layer.",
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
-                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "q", "sortby", "version")),
+                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "q", "sortby",
+                             "version")),
     }
     if reference_ids:
         paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))

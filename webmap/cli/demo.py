@@ -1,15 +1,18 @@
-"""`webmap demo --synthetic N`: load generated incidents, marked synthetic, for trying the map at scale."""
+"""`webmap demo --synthetic N`: load generated incidents, marked synthetic, for trying the map at scale;
+`webmap demo --remove`: take the demo incidents (samples and synthetic) away again, as one batch."""
 import time
 
 import click
 from flask.cli import with_appcontext
 
+from ..core.i18n import plural
 from ..ingest.geodata import prepare_database
 from ..store import BatchInfo, Store, get_store
 from .synthetic import chunked, synthetic_incidents
 
 BATCH_SIZE = 20_000  # incidents per write: bounded memory, and progress to report
 DEMO_USER = "webmap demo (synthetic)"
+REMOVE_USER = "webmap demo --remove"
 
 
 def load_synthetic(store: Store, count: int, seed: int, report=lambda done: None) -> tuple[int, int]:
@@ -24,14 +27,32 @@ def load_synthetic(store: Store, count: int, seed: int, report=lambda done: None
     return inserted, unchanged
 
 
+def remove_demo(store: Store) -> str:
+    """Delete the sample and synthetic incidents as one batch; return what happened, in a sentence."""
+    report = store.delete_demo_incidents(BatchInfo(user=REMOVE_USER))
+    if not report.deleted:
+        return "there are no demo incidents (sample or synthetic); nothing changed"
+    removed = plural("en", {"one": "{count} demo incident", "other": "{count} demo incidents"}, len(report.deleted))
+    return (f"removed {removed} (sample and synthetic) as batch {report.batch_id} (data version "
+            f"{report.data_version}); every other incident is untouched. An editor can undo it on /batches.")
+
+
 @click.command("demo")
-@click.option("--synthetic", "count", type=click.IntRange(1, 10_000_000), required=True, metavar="N",
+@click.option("--synthetic", "count", type=click.IntRange(1, 10_000_000), metavar="N",
               help="How many synthetic incidents to load.")
 @click.option("--seed", default=1974, show_default=True, help="The same seed gives the same incidents.")
+@click.option("--remove", is_flag=True,
+              help="Remove every sample and synthetic incident instead, in one batch that can be undone.")
 @with_appcontext
-def demo_command(count: int, seed: int) -> None:
-    """Load N generated incidents (fake, labelled synthetic on the map) to try the map at scale."""
+def demo_command(count: int | None, seed: int, remove: bool) -> None:
+    """Load N generated incidents (fake, labelled synthetic on the map) to try the map at scale, or remove the
+    demo incidents (the illustrative samples and the synthetic ones)."""
+    if remove == (count is not None):
+        raise click.UsageError("give either --synthetic N or --remove")
     click.echo(prepare_database(with_samples=False))
+    if remove:
+        click.echo(remove_demo(get_store()))
+        return
     started = time.monotonic()
     inserted, unchanged = load_synthetic(
         get_store(), count, seed, lambda done: click.echo(f"  {done} of {count}", err=True))

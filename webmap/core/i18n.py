@@ -1,5 +1,6 @@
 """Interface text in English and Arabic, from one data file."""
 import json
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,3 +37,9 @@ def plural(lang: str, forms: dict[str, str], count: int, **values) -> str:
     six: zero, one, two, few, many, other), with `{count}` and any other `values` filled in."""
     category = Locale.parse(lang).plural_form(count)
     return (forms.get(category) or forms["other"]).format(count=count, **values)
+
+
+def utc_time(timestamp: str, lang: str) -> str:
+    """Return an ISO 8601 timestamp as its UTC date and minute for readers (`2026-11-30 14:05 UTC`)."""
+    moment = datetime.fromisoformat(timestamp).astimezone(timezone.utc)
+    return messages(lang)["utc_time"].format(date=moment.date().isoformat(), time=moment.strftime("%H:%M"))

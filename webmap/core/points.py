@@ -63,9 +63,10 @@ class IncidentPoints:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def subset(self, mask: np.ndarray) -> "IncidentPoints":
-        """Return the same data version with only the incidents where `mask` is true."""
-        return IncidentPoints(self.data_version, self.keys[mask], self.records[mask])
+    def subset(self, keys) -> "IncidentPoints":
+        """Return the same data version holding only the incidents whose row keys are among `keys`."""
+        kept = np.isin(self.keys, np.asarray(keys, dtype=np.int64))
+        return IncidentPoints(self.data_version, self.keys[kept], self.records[kept])
 
     # Derived columns are computed once per data version, on first use.
     @cached_property

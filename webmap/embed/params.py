@@ -131,6 +131,8 @@ def describe(params: EmbedParams, vocabulary: Vocabulary, text: dict) -> str:
     start, end = params.filters.start, params.filters.end
     if start or end:
         parts.append(f"{start or '…'} – {end or '…'}")
+    if params.filters.batches:
+        parts.append(", ".join(text["batch_number"].format(batch=b) for b in params.filters.batches))
     if params.as_of is not None:
         parts.append(text["embed_pinned_title"].format(version=params.as_of))
     return " · ".join(parts)

@@ -193,7 +193,7 @@ def _shown(layer: ReferenceLayer, options: ImageOptions) -> bool:
 
 
 def _in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> str:
-    """Return the filters as a line of text: dates, event types, verification and precision."""
+    """Return the filters as a line of text: dates, event types, verification, precision and batches."""
     text = messages(lang)
     comma = "، " if lang == "ar" else ", "
     if filters.start and filters.end:
@@ -208,6 +208,8 @@ def _in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> str:
                                ("precision", filters.precision, vocabulary.precision)):
         if chosen:
             parts.append(f"{text[key]}: " + comma.join(t.label_in(lang) for t in terms if t.id in chosen))
+    if filters.batches:
+        parts.append(comma.join(text["batch_number"].format(batch=b) for b in filters.batches))
     return " · ".join(parts)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from ..accounts.roles import protected_states, role_allows
 from ..core.errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
                            UnsupportedMediaType)
+from ..core.i18n import messages, plural
 from ..core.model import Incident
 from ..core.vocabulary import Vocabulary
 from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
@@ -42,13 +43,19 @@ class UploadResult:
     report: WriteReport
     dry_run: bool
 
-    def to_json(self) -> dict:
-        """Return the report the API answers with."""
+    @property
+    def written(self) -> bool:
+        """Tell whether the upload wrote incidents (a batch with new or updated ones)."""
+        return not self.dry_run and bool(self.report.inserted or self.report.updated)
+
+    def to_json(self, map_url: str | None = None) -> dict:
+        """Return the report the API answers with; `map_url` links to the map of the incidents written."""
         report = self.report
         return {
             "dry_run": self.dry_run,
             "batch_id": report.batch_id,
             "data_version": report.data_version,
+            "map_url": map_url,
             "inserted": len(report.inserted),
             "updated": len(report.updated),
             "unchanged": len(report.unchanged),
@@ -109,7 +116,7 @@ def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRu
         raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
     errors = verification_errors(incidents, store, account)
     if errors:
-        raise InvalidContent(f"{len(errors)} incidents set a verification state this account may not set.", errors)
+        raise InvalidContent(f"{_incidents(len(errors))} set a verification state this account may not set.", errors)
     protected = protected_states(account.role)
     try:
         if dry_run:
@@ -120,14 +127,19 @@ def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRu
     return UploadResult(incidents, report, dry_run=False)
 
 
+def _incidents(count: int) -> str:
+    """Return "1 incident" or "N incidents", for the API's English descriptions."""
+    return plural("en", messages("en")["incident_count"], count)
+
+
 def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbidden:
     """Return the refusal of an upload that would change reviewed incidents, naming each by feature and id."""
     errors = [FieldError("id", f"'{incident.id}' is {states[incident.id]}: only editors and admins may change it; "
                                "upload it unchanged or leave it out", feature=index)
               for index, incident in enumerate(incidents) if incident.id in states]
     shown = ", ".join(list(states)[:5]) + (", ..." if len(states) > 5 else "")
-    return Forbidden(f"{len(errors)} incident(s) in this upload were verified or disputed by an editor and would "
-                     f"change ({shown}); only editors and admins may change them. Nothing was imported.",
+    return Forbidden(f"This upload would change {_incidents(len(errors))} that an editor verified or disputed "
+                     f"({shown}); only editors and admins may change them. Nothing was imported.",
                      errors[:MAX_REPORTED_ERRORS])
 
 

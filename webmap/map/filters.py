@@ -1,9 +1,11 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision, q) into a store query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, q) into a store
+query."""
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from ..core.errors import FieldError, InvalidParameter
+from ..core.numbers import collect_whole_number
 from ..core.searchtext import normalize_words
 from ..core.vocabulary import Vocabulary
 from ..places.gazetteer import load_gazetteer
@@ -13,6 +15,7 @@ from ..store import IncidentQuery
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
+MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
 
 
 @dataclass(frozen=True)
@@ -25,20 +28,35 @@ class MapFilters:
     event_types: tuple[str, ...] = ()
     verification: tuple[str, ...] = ()
     precision: tuple[str, ...] = ()
+    batches: tuple[int, ...] = ()  # upload batches whose incidents are shown; empty: all
     text: str | None = None  # free text (`q`): each word, or place name in any spelling, must occur
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
-                             verification=self.verification, precision=self.precision,
+                             verification=self.verification, precision=self.precision, batches=self.batches,
                              search=search_terms(self.text, load_gazetteer()), **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
                 "verification": ",".join(self.verification), "precision": ",".join(self.precision),
-                "q": self.text}
+                "batch": batch_arg(self.batches), "q": self.text}
         return {k: v for k, v in args.items() if v}
+
+
+def batch_arg(batches: tuple[int, ...]) -> str:
+    """Write batch numbers as the `batch` parameter's value."""
+    return ",".join(str(b) for b in batches)
+
+
+def parse_batches(values: list[str], errors: list[FieldError]) -> tuple[int, ...]:
+    """Parse `batch`: batch numbers, comma-separated or repeated (at most MAX_BATCHES), in ascending order."""
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    batches = {collect_whole_number("batch", part, errors) for part in parts}
+    if len(parts) > MAX_BATCHES:
+        errors.append(FieldError("batch", f"at most {MAX_BATCHES} batches"))
+    return tuple(sorted(batches - {None}))
 
 
 def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
@@ -75,7 +93,7 @@ def parse_text(text: str | None, errors: list[FieldError]) -> str | None:
 
 
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end`, `q`, and `type`, `verification`, `precision` (repeated or comma-separated)."""
+    """Parse `start`, `end`, `q`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
@@ -86,10 +104,11 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
                                vocabulary.verification_ids(), errors)
     precision = parse_terms("precision", "precision level", args.getlist("precision"),
                             vocabulary.precision_ids(), errors)
+    batches = parse_batches(args.getlist("batch"), errors)
     text = parse_text(args.get("q"), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision, text)
+    return MapFilters(start, end, event_types, verification, precision, batches, text)
 
 
 def parse_lang(args) -> str:

@@ -12,9 +12,9 @@ from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters
 from .live import IncidentSource
-from .searched import searched_points
+from .scope import filtered_points
 from .simplify import simplify_incidents, zoom_for_bbox
-from .view import MapView
+from .view import MapView, fitted_bbox
 from .viewport import LIST_PAGE
 
 LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
@@ -87,7 +87,7 @@ def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
 
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
-    points = searched_points(store, filters)
+    points = filtered_points(store, filters)
     summary = summarize(points, filters, vocabulary)
     layers = store.list_reference_layers()
     built = build_map(incident_source(filters, summary), layers, vocabulary, options)
@@ -107,3 +107,13 @@ def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilter
     built = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
     return SnapshotPage(render_map(built), layers, matched, len(incidents), illustrative, data_version)
+
+
+def batch_map_args(store: Store, batch_id: int) -> dict | None:
+    """Return the map's arguments that show the incidents a batch wrote (as they are now), fitted to them; None
+    when none of them is left."""
+    filters = MapFilters(batches=(batch_id,))
+    extent = store.incident_extent(filters.to_query())
+    if extent is None:
+        return None
+    return {**filters.to_args(), **MapView(bbox=fitted_bbox(extent[0])).to_args()}

@@ -1,4 +1,5 @@
 """Parsing the map's view parameters (`bbox` or `lat`/`lon`/`zoom`, and `layers`) into a view, or exact errors."""
+import math
 from dataclasses import dataclass
 
 from ..core import bbox
@@ -7,6 +8,7 @@ from ..core.numbers import collect_whole_number
 
 MAX_ZOOM = 18
 COORDINATE_DECIMALS = 5  # about a metre: more would only make URLs and cache keys differ for nothing
+FIT_MARGIN = 0.02  # degrees (about 2 km) kept around incidents a view is fitted to
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,16 @@ class MapView:
         if self.zoom is not None:
             args["zoom"] = str(self.zoom)
         return args
+
+
+def fitted_bbox(extent: tuple[float, float, float, float], margin: float = FIT_MARGIN) -> tuple[float, ...]:
+    """Return a view box around `extent` with a margin of a tenth of its size and at least `margin` degrees on
+    each side (so a single point opens at town scale), rounded outwards and kept within the world."""
+    minx, miny, maxx, maxy = extent
+    pad_x, pad_y = max((maxx - minx) / 10, margin), max((maxy - miny) / 10, margin)
+    scale = 10 ** COORDINATE_DECIMALS
+    return (max(math.floor((minx - pad_x) * scale) / scale, -180), max(math.floor((miny - pad_y) * scale) / scale, -90),
+            min(math.ceil((maxx + pad_x) * scale) / scale, 180), min(math.ceil((maxy + pad_y) * scale) / scale, 90))
 
 
 def _number(value: float) -> str:

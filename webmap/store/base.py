@@ -25,6 +25,7 @@ class IncidentQuery:
     # must occur in the title, description or location name as `searchable` writes them.
     search: tuple[tuple[str, ...], ...] = ()
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
+    batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class ProtectedIncidents(Exception):
     """A write would change live incidents in a protected verification state; `states` maps each id to its state."""
 
     def __init__(self, states: dict[str, str]):
-        super().__init__(f"{len(states)} protected incident(s) would change: {', '.join(states)}")
+        super().__init__(f"protected incidents would change: {', '.join(states)}")
         self.states = states
 
 
@@ -123,6 +124,11 @@ class Store(ABC):
     @abstractmethod
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Delete incidents by id (softly: pinned views still see them), in one transaction."""
+
+    @abstractmethod
+    def delete_demo_incidents(self, batch: BatchInfo) -> WriteReport:
+        """Delete every live illustrative or synthetic incident (the samples and generated ones) as one batch,
+        in one transaction; record no batch when there are none."""
 
     @abstractmethod
     def plan_incidents(self, incidents: list[Incident], protected: tuple[str, ...] = ()) -> WriteReport:
@@ -213,8 +219,9 @@ class Store(ABC):
         """Return the matching incidents as serialised GeoJSON Features, in the order of query_incidents."""
 
     @abstractmethod
-    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
-        """Return the live incidents' bounding box and (first date, last date), or None if there are none."""
+    def incident_extent(self, query: IncidentQuery = IncidentQuery()
+                        ) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the matching incidents' bounding box and (first date, last date), or None if there are none."""
 
     @abstractmethod
     def count_incidents(self, query: IncidentQuery) -> int:

@@ -13,7 +13,7 @@ import orjson
 from ..core.cycles import no_cycle_collection
 from ..core.lru import SizedLRU
 from ..core.model import Incident, ReferenceLayer, geometry_bounds
-from ..core.points import IncidentPoints, pack_point, points_from_packed
+from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed
 from ..core.searchtext import searchable
 from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
                    UndoRefused, WriteReport)
@@ -113,6 +113,12 @@ MIGRATIONS = (
     # account on the server, which the signed cookie alone cannot do.
     """
     ALTER TABLE account ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0;
+    """,
+    # The ids each batch wrote, from the index alone: the `batch` filter and undo list them without reading
+    # the large rows.
+    """
+    DROP INDEX incident_batch;
+    CREATE INDEX incident_batch ON incident (batch_id, id);
     """,
     # Search text in search form (webmap.core.searchtext): hamza forms, taa marbuta, alef maqsura, harakat,
     # accents and transliterated articles no longer decide whether a spelling of a name is found. The index
@@ -231,6 +237,10 @@ def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params += list(values)
+    if query.batches:
+        # Every version of an incident shares its id, so this selects the incidents a batch wrote as they are now.
+        clauses.append(f"id IN (SELECT id FROM incident WHERE batch_id IN ({','.join('?' * len(query.batches))}))")
+        params += list(query.batches)
     if query.search:
         # Text has no index that narrows a substring test, so every search scans: the search text index,
         # which holds nothing else, rather than the large rows.
@@ -424,21 +434,31 @@ class SQLiteStore(Store):
 
     def delete_incidents(self, incident_ids: list[str], batch: BatchInfo) -> WriteReport:
         """Close the live versions of these incidents (history keeps them) in one transaction."""
-        report = WriteReport()
         with self._transaction() as conn:
-            version, batch_id = self._open_batch(conn, batch)
             live = self._live_hashes(conn, incident_ids)
-            report.deleted = [i for i in incident_ids if i in live]
-            conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?",
-                             [(version, live[i][0]) for i in report.deleted])
-            if not report.deleted:
-                version -= 1
-            else:
-                self._set_data_version(conn, version)
-            conn.execute("UPDATE batch SET data_version = ?, deleted = ? WHERE id = ?",
-                         (version, len(report.deleted), batch_id))
-        report.batch_id, report.data_version = batch_id, version
-        return report
+            return self._close_live(conn, batch, [(i, live[i][0]) for i in incident_ids if i in live])
+
+    def delete_demo_incidents(self, batch: BatchInfo) -> WriteReport:
+        """Close the live versions of every illustrative or synthetic incident as one batch, in one transaction."""
+        with self._transaction() as conn:
+            # The flags are the packed record's last byte (webmap.core.points), read from the live-point index.
+            rows = conn.execute(
+                "SELECT id, rowid FROM incident INDEXED BY incident_live_point"
+                " WHERE valid_to IS NULL AND (unicode(substr(point, ?, 1)) & ?) != 0 ORDER BY id",
+                (RECORD.itemsize, ILLUSTRATIVE | SYNTHETIC),
+            ).fetchall()
+            return self._close_live(conn, batch, rows) if rows else WriteReport(data_version=self.data_version())
+
+    def _close_live(self, conn: sqlite3.Connection, batch: BatchInfo, rows: list[tuple[str, int]]) -> WriteReport:
+        """Close the live rows given as (id, rowid) at a new batch, which records them as deleted."""
+        version, batch_id = self._open_batch(conn, batch)
+        conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", [(version, row) for _, row in rows])
+        if not rows:
+            version -= 1
+        else:
+            self._set_data_version(conn, version)
+        conn.execute("UPDATE batch SET data_version = ?, deleted = ? WHERE id = ?", (version, len(rows), batch_id))
+        return WriteReport(batch_id=batch_id, data_version=version, deleted=[incident_id for incident_id, _ in rows])
 
     def list_batches(self, limit: int, before: int | None = None) -> list[BatchRecord]:
         """Return up to `limit` batches, newest first, with ids below `before` if given."""
@@ -694,11 +714,13 @@ class SQLiteStore(Store):
         where, params = _where(query)
         return self._connection().execute(f"SELECT count(*) FROM incident WHERE {where}", params).fetchone()[0]
 
-    def incident_extent(self) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
-        """Return the bounding box and date range of the live incidents, or None if there are none."""
+    def incident_extent(self, query: IncidentQuery = IncidentQuery()
+                        ) -> tuple[tuple[float, float, float, float], tuple[str, str]] | None:
+        """Return the bounding box and date range of the matching incidents, or None if there are none."""
+        where, params = _where(query)
         row = self._connection().execute(
-            "SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date)"
-            " FROM incident WHERE valid_to IS NULL"
+            f"SELECT min(minx), min(miny), max(maxx), max(maxy), min(date), max(last_date) FROM incident WHERE {where}",
+            params,
         ).fetchone()
         return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
@@ -740,7 +762,7 @@ class SQLiteStore(Store):
         """Return the keys (row ids) of the incident versions that match, in key order.
 
         At a fixed data version (`as_of`) the answer never changes, so it is kept: a map that pans with a
-        search asks the same question for every view.
+        search or a batch filter asks the same question for every view.
         """
         if query.as_of is None:
             return self._read_keys(query)

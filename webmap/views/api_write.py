@@ -6,7 +6,7 @@ from ..core.errors import FieldError, UnsupportedMediaType
 from ..ingest.formats import CONTENT_TYPES
 from ..ingest.upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
 from ..store import get_store
-from .uploads import ingest_rules
+from .uploads import ingest_rules, upload_map_url
 
 bp = Blueprint("api_write", __name__, url_prefix="/api/collections/incidents")
 # Token requests carry no cookie to forge; `api_account` demands the CSRF token for session requests.
@@ -41,7 +41,7 @@ def create_items():
     account = api_account("upload")
     dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
     result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run)
-    response = jsonify(result.to_json())
+    response = jsonify(result.to_json(upload_map_url(result, external=True)))
     response.status_code = 200 if dry_run else 201
     if not dry_run and len(result.incidents) == 1 and result.report.inserted:
         response.headers["Location"] = url_for("api_write.replace_item", incident_id=result.report.inserted[0])
@@ -53,7 +53,7 @@ def replace_item(incident_id: str):
     """Replace one incident with the Feature in the body."""
     account = api_account("edit")
     result = replace_incident(get_store(), incident_id, upload_from_request(request), account, ingest_rules())
-    return jsonify(result.to_json())
+    return jsonify(result.to_json(upload_map_url(result, external=True)))
 
 
 @bp.delete("/items/<incident_id>")

@@ -9,7 +9,7 @@ from ..image.compose import ImageOptions
 from ..image.draw import render_map_image
 from ..image.params import ImageParams, parse_image_params
 from ..map.filters import MapFilters
-from ..map.searched import searched_points
+from ..map.scope import filtered_points
 from ..map.view import MapView
 from ..store import get_store
 from .embed import LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE
@@ -50,7 +50,7 @@ def map_image():
     """Draw the map the parameters of `/` describe as a PNG of `width` by `height` pixels."""
     store = get_store()
     params = parse_image_params(request.args, load_vocabulary(), store.reference_layer_ids())
-    points = searched_points(store, params.map.filters)
+    points = filtered_points(store, params.map.filters)
     site = url_for("pages.map_page", _external=True)
     etag = version_etag(points.data_version, params.digest(site), "png")
     body = b""

@@ -12,7 +12,7 @@ from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
 from ..map.filters import parse_map_filters
-from ..map.searched import searched_points
+from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
 from ..map.viewport import ListPage, parse_list_request, parse_view_request
 from ..store import get_store
@@ -56,7 +56,7 @@ def summary():
     """Count the incidents the filters select, per event type, verification, precision and week or month."""
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
-    points = searched_points(get_store(), filters)
+    points = filtered_points(get_store(), filters)
     return _json(summarize(points, filters, vocabulary).to_json(), points)
 
 
@@ -66,7 +66,7 @@ def view():
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
     bbox, zoom, page = parse_view_request(request.args)
-    points = searched_points(get_store(), filters)
+    points = filtered_points(get_store(), filters)
     mask = filter_mask(points, filters, bbox)
     data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
                      approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
@@ -84,5 +84,5 @@ def incident_list():
     """Return one page of the incidents in a view, by date."""
     filters = parse_map_filters(request.args, load_vocabulary())
     bbox, page = parse_list_request(request.args)
-    points = searched_points(get_store(), filters)
+    points = filtered_points(get_store(), filters)
     return _json(_list(points, filter_mask(points, filters, bbox), page, zoom_for_bbox(bbox)), points)

@@ -5,12 +5,26 @@ from ..accounts.auth import page_requires, session_account
 from ..core.errors import Conflict, FieldError, NotFound, WebmapError
 from ..core.numbers import whole_number, whole_number_parameter
 from ..core.vocabulary import load_vocabulary
-from ..ingest.upload import IngestRules, parse_flag, upload_from_request, write_upload
+from ..ingest.upload import IngestRules, UploadResult, parse_flag, upload_from_request, write_upload
+from ..map.page import batch_map_args
 from ..store import BatchInfo, Store, UndoRefused, get_store
 from .accounts import page_context
 
 bp = Blueprint("uploads", __name__)
 BATCHES_PER_PAGE = 50
+
+
+def batch_map_url(batch_id: int, lang: str = "en", external: bool = False) -> str | None:
+    """Return the link to the map of the incidents a batch wrote, fitted to them; None when none is left."""
+    args = batch_map_args(get_store(), batch_id)
+    if args is None:
+        return None
+    return url_for("pages.map_page", _external=external, **args, lang=None if lang == "en" else lang)
+
+
+def upload_map_url(result: UploadResult, lang: str = "en", external: bool = False) -> str | None:
+    """Return the link to the map of what an upload wrote, or None for a dry run or an upload that changed nothing."""
+    return batch_map_url(result.report.batch_id, lang, external) if result.written else None
 
 
 def ingest_rules() -> IngestRules:
@@ -30,7 +44,8 @@ def upload_page():
         result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
     except WebmapError as error:
         return render_template("upload.html", result=None, error=error, **context), error.status
-    return render_template("upload.html", result=result, error=None, **context)
+    return render_template("upload.html", result=result, error=None,
+                           map_url=upload_map_url(result, context["lang"]), **context)
 
 
 def _before_cursor() -> int | None:
@@ -63,6 +78,17 @@ def _stored_batch(store: Store, text: str) -> int:
     if store.get_batch(batch_id) is None:
         raise NotFound(f"There is no batch {batch_id}.")
     return batch_id
+
+
+@bp.get("/batches/<batch_id>/map")
+@page_requires("batches")
+def batch_map(batch_id: str):
+    """Open the map of the incidents a batch wrote, fitted to them (worked out only when asked: a large batch's
+    extent takes a moment, too long for each row of the list)."""
+    number = _stored_batch(get_store(), batch_id)
+    lang = page_context()["lang"]
+    fallback = url_for("pages.map_page", batch=number, lang=None if lang == "en" else lang)
+    return redirect(batch_map_url(number, lang) or fallback, 303)
 
 
 @bp.post("/batches/<batch_id>/undo")

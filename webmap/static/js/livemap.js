@@ -4,8 +4,8 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["start", "end", "type", "verification", "precision", "q"];
-  var LISTS = ["type", "verification", "precision"];
+  var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "q"];
+  var LISTS = ["type", "verification", "precision", "batch"];
   var FACETS = { type: "event_types", verification: "verification", precision: "precision" };
   var FOCUS_ZOOM = 13;  // zoom a list row brings its incident to, if the map is further out
   var FALLBACK_MAX_ZOOM = 18;
