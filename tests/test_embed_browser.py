@@ -1,42 +1,7 @@
 """Embeds in a real browser: a sandboxed iframe on another origin's article, and the share dialog."""
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>Article</title>
-<link rel="icon" href="data:,"></head><body><h1>News article</h1>
-<iframe id="map" src="{src}" title="Map" width="320" height="240" style="border:0" {sandbox}></iframe>
-</body></html>"""
-
-
-@pytest.fixture
-def article_server():
-    """Serve third-party "article" pages from another origin; yield a function that publishes one."""
-    pages = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
-            body = pages.get(self.path, "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def publish(path: str, src: str, sandbox: str = 'sandbox="allow-scripts"') -> str:
-        pages[path] = ARTICLE.format(src=src, sandbox=sandbox)
-        return f"http://127.0.0.1:{server.server_port}{path}"
-
-    yield publish
-    server.shutdown()
 
 
 def test_embed_draws_in_a_sandboxed_frame_on_another_origin(page, live_server, article_server, tmp_path):

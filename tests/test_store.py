@@ -329,8 +329,8 @@ def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
     conn.execute("INSERT INTO batch (created_at, user, data_version, inserted, updated, unchanged)"
                  " VALUES ('2025-01-01T00:00:00+00:00', 'test', 1, 7, 0, 0)")
     for incident in fixture_incidents():
-        row = SQLiteStore._row(incident, 1, 1, "old", json.dumps(incident.to_feature()))
-        conn.execute(V1_INSERT, row[:-1])  # every column but the later `point`
+        row = SQLiteStore._row(incident, 1, 1, "old", json.dumps(incident.to_feature()), None)
+        conn.execute(V1_INSERT, row[:15])  # every column but the later `point` and position
     conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'data_version'")
     old.initialize()

@@ -58,6 +58,8 @@ PAGES = [
     "/embed",
     "/embed?lang=ar",
     "/about",
+    "/stats",
+    "/stats?lang=ar",
     "/api/collections/incidents/items?f=html",
     "/api/collections/incidents/items/tmpl-expression?f=html",
     "/api/collections/hostile/items?f=html",

@@ -1,69 +1,21 @@
-"""Incident positions against the 1974 lines as properties, computed on read for the current reference layers."""
+"""Incident positions against the 1974 lines, computed when incidents are written and kept by the store."""
+import hashlib
 import threading
-from dataclasses import replace
 
 import numpy as np
-import orjson
-import shapely
-from shapely.geometry import shape
 
-from ..core.lru import SizedLRU
-from ..core.model import Incident
+from ..core.model import representative_point
 from ..core.resources import resource_dir
 from ..core.vocabulary import Vocabulary
-from ..store import Store
-from .zones import PreparedReference, classify, prepare
+from ..store import POSITION_COLUMNS, LayerSnapshot, Positioner
+from .zones import ZONES, PreparedReference, classify, prepare
 
 UNCERTAINTY_FILE = "line_uncertainty.geojson"
 # What every incident read carries about its position, in this order.
-POSITION_PROPERTIES = ("zone", "near_line", "distance_alpha_km", "distance_bravo_km", "line_margin_km", "governorate",
-                       "governorate_name")
+POSITION_PROPERTIES = POSITION_COLUMNS
 USED_LAYERS = ("alpha_line", "bravo_line", "area_of_separation", "areas_of_limitation", "governorates")
-
-
-# Serialised features with their positions, kept per worker while the layers stay the same: a feature's text
-# holds everything its position depends on, so the same text gets the same answer.
-POSITIONED_CACHE_BYTES = 16 * 1024 * 1024
-
-
-class ReferenceCache:
-    """The prepared reference geometry of one store, prepared again only when its layers change, and the
-    features already placed against it."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._version = None
-        self._key = None
-        self._prepared = None
-        self._positioned = SizedLRU(POSITIONED_CACHE_BYTES)
-
-    def get(self, store: Store) -> PreparedReference:
-        """Return the store's reference layers prepared for classifying (checked once per data version)."""
-        return self.current(store)[0]
-
-    def current(self, store: Store) -> tuple[PreparedReference, SizedLRU]:
-        """Return the prepared layers and the features already placed against them, taken together so a
-        reload of the layers between the two cannot mix them."""
-        with self._lock:
-            version = store.data_version()
-            if version != self._version:
-                layers = store.list_reference_layers()
-                # Reloaded layers always raise the data version, but most new versions only bring incidents.
-                key = hash(repr([(layer.id, layer.data) for layer in layers if layer.id in USED_LAYERS]))
-                if key != self._key:
-                    self._prepared = prepare(layers, resource_dir("geodata") / UNCERTAINTY_FILE)
-                    self._positioned = SizedLRU(POSITIONED_CACHE_BYTES)
-                    self._key = key
-                self._version = version
-            return self._prepared, self._positioned
-
-
-def representative_point(geometry: dict) -> tuple[float, float]:
-    """Return a point of the geometry: a Point's own position, else a point on its surface."""
-    if geometry["type"] == "Point":
-        return tuple(geometry["coordinates"][:2])
-    point = shapely.point_on_surface(shape(geometry))
-    return point.x, point.y
+# Raised when the way positions are computed changes, so that stored ones are computed again.
+METHOD_VERSION = "1"
 
 
 def location_radius(vocabulary: Vocabulary) -> dict:
@@ -72,45 +24,68 @@ def location_radius(vocabulary: Vocabulary) -> dict:
     return {**radii, None: max(radii.values())}
 
 
+def position_rows(lon, lat, precision: list, reference: PreparedReference, vocabulary: Vocabulary,
+                  lang: str = "en") -> list[tuple]:
+    """Return the POSITION_COLUMNS values of points (degrees) with their precision levels (names in `lang`)."""
+    radii = location_radius(vocabulary)
+    found = classify(lon, lat, [radii.get(p, radii[None]) for p in precision], reference)
+    codes = [*found.governorate_codes, None]
+    names = [*(reference.governorate_names[c][lang] for c in found.governorate_codes), None]
+    return list(zip(
+        np.array(ZONES, dtype=object)[found.zone_number].tolist(), found.near_line.tolist(),
+        found.distance_alpha_km.tolist(), found.distance_bravo_km.tolist(), found.margin_km.tolist(),
+        np.array(codes, dtype=object)[found.governorate_number].tolist(),
+        np.array(names, dtype=object)[found.governorate_number].tolist(),
+    ))
+
+
 def position_properties(features: list[dict], reference: PreparedReference, vocabulary: Vocabulary,
                         lang: str = "en") -> list[dict]:
     """Return, for each GeoJSON Feature, its position properties (governorate names in `lang`)."""
     if not features:
         return []
-    points = np.array([representative_point(f["geometry"]) for f in features], dtype=float)
-    radii = location_radius(vocabulary)
-    radius = [radii.get((f.get("properties") or {}).get("precision"), radii[None]) for f in features]
-    found = classify(points[:, 0], points[:, 1], radius, reference)
-    names = reference.governorate_names
-    return [
-        dict(zip(POSITION_PROPERTIES, (str(zone), bool(near), float(alpha), float(bravo), float(margin), pcode,
-                                       names[pcode][lang] if pcode else None)))
-        for zone, near, alpha, bravo, margin, pcode in zip(
-            found.zone, found.near_line, found.distance_alpha_km, found.distance_bravo_km, found.margin_km,
-            found.governorate)
-    ]
+    lon, lat = np.array([representative_point(f["geometry"]) for f in features], dtype=float).T
+    precision = [(f.get("properties") or {}).get("precision") for f in features]
+    return [dict(zip(POSITION_PROPERTIES, row))
+            for row in position_rows(lon, lat, precision, reference, vocabulary, lang)]
 
 
-def with_positions(features: list[dict], reference: PreparedReference, vocabulary: Vocabulary) -> list[dict]:
-    """Return the features with their position properties added."""
-    positions = position_properties(features, reference, vocabulary)
-    return [{**f, "properties": {**(f.get("properties") or {}), **p}} for f, p in zip(features, positions)]
+class ReferencePositioner(Positioner):
+    """Places incidents against the layers a store holds, with the bundled line uncertainty and the
+    vocabulary's location radii; governorate names are stored in English."""
 
+    # Prepared layers by digest, shared by every app of the process: preparing takes most of a second, and
+    # each worker (or test) app would otherwise prepare the same layers again.
+    _prepared: dict[str, PreparedReference] = {}
+    _lock = threading.Lock()
 
-def serialised_with_positions(features: list[str], reference: PreparedReference, vocabulary: Vocabulary,
-                              memo: SizedLRU) -> list[str]:
-    """Return serialised Features with their position properties added, placing only those `memo` does not
-    hold yet (orjson: the standard library's json took two thirds of the time of a page of 1,000)."""
-    found = {text: memo.get(text) for text in features}
-    missing = [text for text, placed in found.items() if placed is None]
-    for text, feature in zip(missing, with_positions([orjson.loads(t) for t in missing], reference, vocabulary)):
-        found[text] = orjson.dumps(feature).decode()
-        memo.put(text, found[text])
-    return [found[text] for text in features]
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.uncertainty_file = resource_dir("geodata") / UNCERTAINTY_FILE
+        radii = sorted(location_radius(vocabulary).items(), key=str)
+        self._version = hashlib.sha1(f"{METHOD_VERSION}{radii}".encode() + self.uncertainty_file.read_bytes()
+                                     ).hexdigest()
 
+    def version(self) -> str:
+        """Return the method's version with a digest of the line uncertainty and the location radii."""
+        return self._version
 
-def incidents_with_positions(incidents: list[Incident], reference: PreparedReference,
-                             vocabulary: Vocabulary) -> list[Incident]:
-    """Return the incidents with their position properties added to what they carry."""
-    positions = position_properties([i.to_feature() for i in incidents], reference, vocabulary)
-    return [replace(i, extra={**i.extra, **p}) for i, p in zip(incidents, positions)]
+    def prepared(self, layers: LayerSnapshot) -> PreparedReference | None:
+        """Return the layers prepared for classifying, or None if one the positions need is missing."""
+        with self._lock:
+            found = self._prepared.get(layers.digest)
+            if found is None:
+                loaded = layers.load()
+                if not set(USED_LAYERS) <= {layer.id for layer in loaded}:
+                    return None
+                if len(self._prepared) >= 4:
+                    self._prepared.clear()
+                found = self._prepared[layers.digest] = prepare(loaded, self.uncertainty_file)
+            return found
+
+    def place(self, layers: LayerSnapshot, lon, lat, precision: list) -> list[tuple | None]:
+        """Return each point's POSITION_COLUMNS values, or None for each if the layers cannot place it."""
+        reference = self.prepared(layers)
+        if reference is None:
+            return [None] * len(precision)
+        return position_rows(lon, lat, precision, reference, self.vocabulary)

@@ -14,6 +14,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from ..core.model import ReferenceLayer
+from .areagrid import NONE, AreaGrid, build_area_grid
 from .nearest import NearestIndex, build_index
 
 METRIC_CRS = "EPSG:32636"
@@ -22,6 +23,7 @@ BANDS = ("0-10 km", "10-20 km", "20-25 km")  # the areas_of_limitation layer's `
 ZONES = ("alpha_beyond", "alpha_20_25", "alpha_10_20", "alpha_0_10", "separation",
          "bravo_0_10", "bravo_10_20", "bravo_20_25", "bravo_beyond")
 FAR_M = 5_000_000.0  # how far the lines are extended north and south to tell the sides apart
+WEST_GRID_M = 150_000.0  # how far around each line a grid tells its sides apart without GEOS
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Line:
     """One 1974 line: its nearest-segment index, the side polygon west of it, and its uncertainty samples."""
 
     index: NearestIndex
-    west: shapely.Polygon  # metric: the Israeli-held side of the line, extended due north and south
+    west: AreaGrid  # metric: the Israeli-held side of the line, extended due north and south
     sample_along: np.ndarray  # where each uncertainty sample lies along the line (m), sorted
     sample_uncertainty: np.ndarray  # the line's uncertainty there (m)
 
@@ -42,28 +44,14 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Area:
-    """A polygon (lon/lat, prepared) with its bounding box, for fast point-in-polygon tests."""
-
-    key: str
-    geometry: object
-    bounds: tuple[float, float, float, float]
-
-    def contains(self, lon: np.ndarray, lat: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Return which of the points `candidates` (indices) lie inside."""
-        minx, miny, maxx, maxy = self.bounds
-        near = candidates[(lon[candidates] >= minx) & (lon[candidates] <= maxx)
-                          & (lat[candidates] >= miny) & (lat[candidates] <= maxy)]
-        return near[shapely.contains_xy(self.geometry, lon[near], lat[near])]
-
-
-@dataclass(frozen=True)
 class PreparedReference:
     """The reference layers made ready for classifying: lines, zones and governorates."""
 
     lines: dict  # "alpha" / "bravo" -> Line
-    zones: tuple[Area, ...]  # the Area of Separation, then each band, nearest the lines first
-    governorates: tuple[Area, ...]  # keyed by P-code
+    zones: AreaGrid  # the Area of Separation, then each band, nearest the lines first
+    zone_numbers: np.ndarray  # the number in ZONES of each of those areas
+    governorates: AreaGrid
+    governorate_codes: tuple[str, ...]  # the P-code of each of those areas
     governorate_names: dict  # P-code -> {"en": ..., "ar": ...}
 
 
@@ -71,12 +59,23 @@ class PreparedReference:
 class Positions:
     """Per incident: zone, signed distances (km, negative on the Israeli-held side), near_line, governorate."""
 
-    zone: np.ndarray  # str
+    zone_number: np.ndarray  # int: the zone's place in ZONES
     distance_alpha_km: np.ndarray
     distance_bravo_km: np.ndarray
     near_line: np.ndarray  # bool
     margin_km: np.ndarray  # location radius plus the nearer line's uncertainty there
-    governorate: np.ndarray  # P-code, or None
+    governorate_number: np.ndarray  # int: the place in `governorate_codes`, or NONE
+    governorate_codes: tuple[str, ...]
+
+    @property
+    def zone(self) -> np.ndarray:
+        """Return each incident's zone name."""
+        return np.array(ZONES)[self.zone_number]
+
+    @property
+    def governorate(self) -> np.ndarray:
+        """Return each incident's governorate P-code, or None."""
+        return np.array([*self.governorate_codes, None], dtype=object)[self.governorate_number]
 
 
 _TRANSFORMERS = threading.local()
@@ -91,21 +90,15 @@ def _to_metric() -> Transformer:
     return transformer
 
 
-def _area(key: str, geometry: dict) -> Area:
-    """Prepare one polygon for point tests."""
-    polygon = shape(geometry)
-    shapely.prepare(polygon)
-    return Area(key, polygon, polygon.bounds)
-
-
-def _west_side(coords: np.ndarray) -> shapely.Polygon:
-    """Return the polygon west of a north-south line, which is extended due north and due south."""
+def _west_side(coords: np.ndarray) -> AreaGrid:
+    """Return the polygon west of a north-south line, which is extended due north and due south, gridded
+    over the line's surroundings."""
     line = coords if coords[0, 1] >= coords[-1, 1] else coords[::-1]  # north to south
     (nx, ny), (sx, sy) = line[0], line[-1]
     ring = [(nx, ny + FAR_M), *map(tuple, line), (sx, sy - FAR_M), (sx - FAR_M, sy - FAR_M), (nx - FAR_M, ny + FAR_M)]
     polygon = shapely.make_valid(shapely.Polygon(ring))
-    shapely.prepare(polygon)
-    return polygon
+    (minx, miny), (maxx, maxy) = coords.min(axis=0), coords.max(axis=0)
+    return build_area_grid([polygon], (minx - WEST_GRID_M, miny - WEST_GRID_M, maxx + WEST_GRID_M, maxy + WEST_GRID_M))
 
 
 def _line(layer: ReferenceLayer, samples: list[dict], metric: Transformer) -> Line:
@@ -126,29 +119,20 @@ def prepare(layers: list[ReferenceLayer], uncertainty_file: Path) -> PreparedRef
     samples = json.loads(Path(uncertainty_file).read_text(encoding="utf-8"))["features"]
     metric = _to_metric()
     lines = {name: _line(by_id[f"{name}_line"], samples, metric) for name in LINES}
-    zones = [_area("separation", f["geometry"]) for f in by_id["area_of_separation"].data["features"]]
+    zones = [("separation", f["geometry"]) for f in by_id["area_of_separation"].data["features"]]
     bands = by_id["areas_of_limitation"].data["features"]
     for band in BANDS:
-        zones += [_area(f"{f['properties']['side']}_{band.split()[0].replace('-', '_')}", f["geometry"])
+        zones += [(f"{f['properties']['side']}_{band.split()[0].replace('-', '_')}", f["geometry"])
                   for f in bands if f["properties"]["band"] == band]
     governorates = by_id["governorates"].data["features"]
     return PreparedReference(
-        lines, tuple(zones),
-        tuple(_area(f["properties"]["pcode"], f["geometry"]) for f in governorates),
+        lines, build_area_grid([shape(geometry) for _, geometry in zones]),
+        np.array([ZONES.index(key) for key, _ in zones] + [NONE], dtype=np.int16),
+        build_area_grid([shape(f["geometry"]) for f in governorates]),
+        tuple(f["properties"]["pcode"] for f in governorates),
         {f["properties"]["pcode"]: {"en": f["properties"]["name"], "ar": f["properties"]["name_ar"]}
          for f in governorates},
     )
-
-
-def _first_containing(areas: tuple[Area, ...], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Return, per point, the key of the first area containing it, or None."""
-    found = np.full(len(lon), None, dtype=object)
-    left = np.ones(len(lon), dtype=bool)
-    for area in areas:
-        inside = area.contains(lon, lat, np.flatnonzero(left))
-        found[inside] = area.key
-        left[inside] = False
-    return found
 
 
 def classify(lon, lat, radius_m, reference: PreparedReference) -> Positions:
@@ -163,14 +147,15 @@ def classify(lon, lat, radius_m, reference: PreparedReference) -> Positions:
     signed, margin = {}, {}
     for name, line in reference.lines.items():
         distance, along = line.index.measure(x, y)
-        west = shapely.contains_xy(line.west, x, y)
+        west = line.west.first_containing(x, y) == 0
         signed[name] = np.where(west, -distance, distance)
         margin[name] = radius_m + line.uncertainty_at(along)
     alpha, bravo = signed["alpha"], signed["bravo"]
     near = (np.abs(alpha) <= margin["alpha"]) | (np.abs(bravo) <= margin["bravo"])
     alpha_side = (alpha < 0) | ((bravo <= 0) & (np.abs(alpha) < np.abs(bravo)))
-    zone = _first_containing(reference.zones, lon, lat)
-    zone = np.where(zone == None, np.where(alpha_side, "alpha_beyond", "bravo_beyond"), zone)  # noqa: E711
+    zone = reference.zone_numbers[reference.zones.first_containing(lon, lat)]
+    zone = np.where(zone == NONE, np.where(alpha_side, 0, len(ZONES) - 1), zone)
     nearer_margin = np.where(np.abs(alpha) <= np.abs(bravo), margin["alpha"], margin["bravo"])
-    return Positions(zone.astype(str), np.round(alpha / 1000, 2), np.round(bravo / 1000, 2), near,
-                     np.round(nearer_margin / 1000, 1), _first_containing(reference.governorates, lon, lat))
+    return Positions(zone, np.round(alpha / 1000, 2), np.round(bravo / 1000, 2), near,
+                     np.round(nearer_margin / 1000, 1), reference.governorates.first_containing(lon, lat),
+                     reference.governorate_codes)

@@ -3,11 +3,11 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from ..analysis import current_reference, features_with_positions
-from ..analysis.positions import with_positions
+from ..analysis.zones import ZONES
 from ..core.errors import FieldError, NotFound
 from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
 from ..core.vocabulary import Vocabulary
+from ..map.filters import DISTANCE_PARAMS
 from ..store import Store
 from . import params
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
@@ -151,13 +151,12 @@ class IncidentCollection:
         query, page = selection.criteria, selection.page
         features = self.store.query_feature_json(query)
         matched = _count(features, page, lambda: self.store.count_incidents(query))
-        features = features_with_positions(features, self.vocabulary)
         return FeaturePage(features, matched, page, self.version if query.as_of is None else query.as_of)
 
     def feature(self, feature_id: str) -> dict | None:
         """Return one incident as a GeoJSON Feature, or None."""
         incident = self.store.get_incident(feature_id)
-        return with_positions([incident.to_feature()], current_reference(), self.vocabulary)[0] if incident else None
+        return incident.to_feature() if incident else None
 
     def metadata(self, urls: Urls) -> dict:
         """Return the collection description, with the extent of the current incidents."""
@@ -180,6 +179,13 @@ class IncidentCollection:
                            "description": "Filter with event_type (comma-separated)."},
             "verification": {"type": "string", "enum": self.vocabulary.verification_ids(),
                              "description": "Filter with verification (comma-separated)."},
+            "zone": {"type": "string", "enum": list(ZONES),
+                     "description": "Filter with zone (comma-separated): the zone against the 1974 lines."},
+            "governorate": {"type": "string", "pattern": "^SY[0-9]{2}$",
+                            "description": "Filter with governorate (comma-separated OCHA P-codes, e.g. SY13)."},
+            **{name: {"type": "number", "description": f"Filter with {name}=min,max (km, bounds included, either "
+                                                       "end may be empty); negative on the Israeli-held side."}
+               for name in DISTANCE_PARAMS},
             "batch": {"type": "integer", "minimum": 0,
                       "description": "The upload batch that inserted or updated the incident; filter with batch "
                                      "(comma-separated)."},

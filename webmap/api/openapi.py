@@ -1,6 +1,7 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
+from ..analysis.zones import ZONES
 from ..core.numbers import SQL_INTEGER_MAX
-from ..map.filters import MAX_BATCHES, MAX_SEARCH_WORDS
+from ..map.filters import DISTANCE_PARAMS, MAX_BATCHES, MAX_SEARCH_WORDS
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
 from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
@@ -21,6 +22,10 @@ API_DESCRIPTION = (
 def _ref(kind: str, name: str) -> dict:
     """Return a reference to a component."""
     return {"$ref": f"#/components/{kind}/{name}"}
+
+
+_NUMBER = "-?[0-9]+(\\.[0-9]+)?"
+DISTANCE_RANGE_PATTERN = f"^({_NUMBER},({_NUMBER})?|,{_NUMBER})$"
 
 
 def _array_param(name: str, description: str, items: dict, **bounds) -> dict:
@@ -65,6 +70,17 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
                                    {"type": "string", "enum": vocabulary_ids["event_type"]}, minItems=1),
         "verification": _array_param("verification", "Only these verification states (comma-separated).",
                                      {"type": "string", "enum": vocabulary_ids["verification"]}, minItems=1),
+        "zone": _array_param("zone", "Only incidents in these zones against the 1974 lines (comma-separated).",
+                             {"type": "string", "enum": list(ZONES)}, minItems=1),
+        "governorate": _array_param("governorate", "Only incidents in these governorates, by OCHA P-code "
+                                    "(comma-separated, e.g. SY13,SY14).",
+                                    {"type": "string", "pattern": "^[Ss][Yy][0-9]{2}$"}, minItems=1),
+        **{name: {"name": name, "in": "query", "required": False,
+                  "schema": {"type": "string", "pattern": DISTANCE_RANGE_PATTERN},
+                  "description": f"Only incidents whose signed distance to the {line} line (km; negative on the "
+                                 "Israeli-held side) lies in min,max, bounds included; either end may be left "
+                                 "empty (0, or ,-2)."}
+           for name, line in zip(DISTANCE_PARAMS, ("Alpha", "Bravo"))},
         "batch": _array_param("batch", "Only the incidents these upload batches inserted or updated and that are "
                               "still there, as they are now (batch numbers, comma-separated; at most "
                               f"{MAX_BATCHES}).", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX},
@@ -268,8 +284,8 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             "collections", "The collections", "The incidents and every reference layer.",
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
-                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "q", "sortby",
-                             "version")),
+                            ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "zone",
+                             "governorate", *DISTANCE_PARAMS, "q", "sortby", "version")),
     }
     if reference_ids:
         paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))

@@ -10,7 +10,7 @@ from ..core.bbox import Bbox
 from ..core.errors import FieldError, InvalidParameter
 from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..core.vocabulary import Vocabulary
-from ..map.filters import MapFilters, parse_batches, parse_terms, parse_text
+from ..map.filters import DISTANCE_PARAMS, MapFilters, parse_batches, parse_position_filter, parse_terms, parse_text
 from ..store import IncidentQuery
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -30,7 +30,7 @@ DOCUMENT_PARAMS = ("f",)
 FEATURE_PARAMS = ("f", "crs")
 REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
 INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "batch", "q",
-                          "sortby", "version")
+                          "sortby", "version", "zone", "governorate", *DISTANCE_PARAMS)
 PAGE_PARAMS = ("limit", "offset")
 
 
@@ -180,11 +180,13 @@ def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_vers
                               vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
-    # The map page's start/end/type/verification/batch/q go through the same MapFilters, so both select the same
-    # incidents.
+    # The map page's start/end/type/verification/batch/position/q go through the same MapFilters, so both select
+    # the same incidents.
     batches = parse_batches(args.getlist("batch"), errors)
+    position = parse_position_filter(args, errors)
     text = parse_text(args.get("q"), errors)
-    return MapFilters(start, end, event_types, verification, batches=batches, text=text).to_query(
+    return MapFilters(start, end, event_types, verification, batches=batches, position=position,
+                      text=text).to_query(
         bbox=parse_bbox(args.get("bbox"), errors),
         sort_descending=_parse_sortby(args.get("sortby"), errors),
         as_of=_parse_version(args.get("version"), current_version, errors),

@@ -11,7 +11,7 @@ from ..core.errors import FieldError, NotFound
 from ..core.i18n import messages
 from ..core.security import allow_inline_scripts
 from ..core.vocabulary import load_vocabulary
-from ..map.filters import MapFilters, batch_arg
+from ..map.filters import MapFilters, batch_arg, position_args
 from ..map.page import map_options
 from ..store import get_store
 from . import documents, html, params, tables
@@ -264,7 +264,8 @@ def export(collection_id: str):
 def data_links(filters: MapFilters) -> dict:
     """Return the API and export URLs that select the same incidents as the map page's filters."""
     args = {"datetime": params.datetime_interval(filters.start, filters.end),
-            "event_type": ",".join(filters.event_types) or None, "batch": batch_arg(filters.batches) or None}
+            "event_type": ",".join(filters.event_types) or None, "batch": batch_arg(filters.batches) or None,
+            **{name: value or None for name, value in position_args(filters.position).items()}}
     return {
         "items": {name: url_for("api.items", collection_id=INCIDENTS, f=name, **args) for name in ITEMS_FORMATS},
         "exports": {EXPORT_TITLES[name]: url_for("api.export", collection_id=INCIDENTS, f=name, **args)

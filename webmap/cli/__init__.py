@@ -92,16 +92,13 @@ def settings_command() -> None:
 
 
 def _worker_app():
-    """Build the app in a server worker, reading the incident columns and preparing the reference layers
-    before the worker takes requests (about a second per million incidents, and one), so the first map page
-    is as fast as the next."""
+    """Build the app in a server worker, reading the incident columns before the worker takes requests
+    (about a second per million incidents), so the first map page is as fast as the next."""
     from .. import create_app
-    from ..analysis import current_reference
 
     app = create_app()
     with app.app_context():
         get_store().incident_points()
-        current_reference()
     return app
 
 

@@ -110,8 +110,8 @@ _HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge",
 
 
 def _wants_json() -> bool:
-    """Decide whether the error goes back as JSON (API, map-data and image routes) or as a page."""
-    return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png"))
+    """Decide whether the error goes back as JSON (API, map-data, image and statistics data routes) or as a page."""
+    return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png", "/stats."))
 
 
 def error_response(error: WebmapError) -> Response:

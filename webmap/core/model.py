@@ -1,6 +1,9 @@
 """The incident and reference-layer records that move between validation, the store and the map."""
 from dataclasses import dataclass, field
 
+import shapely
+from shapely.geometry import shape
+
 from .i18n import localized
 
 # Properties with a fixed meaning; anything else a user supplies is kept verbatim in `extra`.
@@ -88,6 +91,14 @@ def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
     else:
         walk(geometry["coordinates"])
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def representative_point(geometry: dict) -> tuple[float, float]:
+    """Return the point an incident is placed by: a Point's own position, else a point on its surface."""
+    if geometry["type"] == "Point":
+        return tuple(geometry["coordinates"][:2])
+    point = shapely.point_on_surface(shape(geometry))
+    return point.x, point.y
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 Each stored incident version carries a fixed-size packed record of these values, so a store can hand over a
 whole data version as a few arrays in one read instead of building a million Python objects.
 """
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -12,15 +13,20 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 # One packed record: bounds (4 x float64), first and last day (2 x int32, days since 1970-01-01),
-# codes of event type, precision and verification (3 x uint32), flags (uint8, see below); little-endian.
+# codes of event type, precision and verification (3 x uint32), flags (uint8, see below), then the position
+# against the 1974 lines: codes of zone and governorate (2 x uint32) and the signed distances to the Alpha and
+# Bravo lines in km (2 x float64, NaN while unplaced); little-endian.
 RECORD = np.dtype([
     ("minx", "<f8"), ("miny", "<f8"), ("maxx", "<f8"), ("maxy", "<f8"),
     ("first_day", "<i4"), ("last_day", "<i4"),
     ("event_type", "<u4"), ("precision", "<u4"), ("verification", "<u4"),
     ("flags", "u1"),
+    ("zone", "<u4"), ("governorate", "<u4"), ("distance_alpha_km", "<f8"), ("distance_bravo_km", "<f8"),
 ])
 # The same layout for struct, which packs one record without building an array (imports pack one per row).
 _RECORD_STRUCT = struct.Struct("<4d2i3IB")
+_POSITION_STRUCT = struct.Struct("<2I2d")
+UNPLACED = (None, None, None, None)  # zone, governorate and distances of an incident not placed yet
 ILLUSTRATIVE = 1  # flag: an illustrative sample, not a reported incident
 SYNTHETIC = 2  # flag: generated for trying the map at scale, not a real event
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -45,11 +51,26 @@ def iso_day(day: int) -> str:
 
 
 def pack_point(minx: float, miny: float, maxx: float, maxy: float, first_date: str, last_date: str,
-               event_type: str, precision: str | None, verification: str, illustrative, synthetic) -> bytes:
-    """Pack one incident's bounds, days, categories and illustrative/synthetic flags into a RECORD."""
+               event_type: str, precision: str | None, verification: str, illustrative, synthetic,
+               position: tuple = UNPLACED) -> bytes:
+    """Pack one incident's bounds, days, categories, illustrative/synthetic flags and position (zone,
+    governorate, distance to Alpha, distance to Bravo) into a RECORD."""
     flags = (ILLUSTRATIVE if illustrative else 0) | (SYNTHETIC if synthetic else 0)
     return _RECORD_STRUCT.pack(minx, miny, maxx, maxy, day_number(first_date), day_number(last_date),
-                               value_code(event_type), value_code(precision), value_code(verification), flags)
+                               value_code(event_type), value_code(precision), value_code(verification),
+                               flags) + _pack_position(position)
+
+
+def _pack_position(position: tuple) -> bytes:
+    """Pack the position part of a RECORD."""
+    zone, governorate, alpha, bravo = position
+    return _POSITION_STRUCT.pack(value_code(zone), value_code(governorate), math.nan if alpha is None else alpha,
+                                 math.nan if bravo is None else bravo)
+
+
+def with_position(point: bytes, position: tuple) -> bytes:
+    """Return a packed RECORD with its position part replaced."""
+    return point[:_RECORD_STRUCT.size] + _pack_position(position)
 
 
 @dataclass(frozen=True, eq=False)

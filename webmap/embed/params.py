@@ -16,6 +16,7 @@ from ..map.view import MapView, parse_map_view
 from ..store import Store
 
 MAP_PATHS = ("/", "/embed")
+CHART_PATHS = ("/stats", "/embed/chart")
 OEMBED_WIDTH, OEMBED_HEIGHT = 640, 480
 SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
 
@@ -175,12 +176,13 @@ def oembed_response(src: str, title: str, width: int, height: int, provider_url:
     }
 
 
-def map_url_args(url: str, host: str) -> MultiDict | None:
-    """Return the query arguments of `url` if it is a map page of this host, else None."""
+def map_url_args(url: str, host: str, paths: tuple[str, ...] = MAP_PATHS) -> MultiDict | None:
+    """Return the query arguments of `url` if it is a page of this host at one of `paths` (by default a map),
+    else None."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
         return None
-    if (parts.path or "/") not in MAP_PATHS:
+    if (parts.path or "/") not in paths:
         return None
     # Blank values are kept: `layers=` means "no reference layers", not "the default ones".
     return MultiDict(parse_qsl(parts.query, keep_blank_values=True))

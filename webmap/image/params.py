@@ -35,13 +35,14 @@ class ImageParams:
         return hashlib.sha256(f"{site}?{urlencode(self.to_args())}".encode()).hexdigest()[:16]
 
 
-def _side(name: str, text: str | None, default: int, low: int, errors: list[FieldError]) -> int | None:
-    """Parse one side of the image, in pixels, from `low` to MAX_SIDE."""
+def parse_side(name: str, text: str | None, default: int, low: int, errors: list[FieldError],
+               high: int = MAX_SIDE) -> int | None:
+    """Parse one side of an image, in pixels, from `low` to `high`."""
     if text is None or not text.strip():
         return default
     pixels = collect_whole_number(name, text, errors)
-    if pixels is not None and not low <= pixels <= MAX_SIDE:
-        errors.append(FieldError(name, f"{pixels} pixels is outside {low} to {MAX_SIDE}"))
+    if pixels is not None and not low <= pixels <= high:
+        errors.append(FieldError(name, f"{pixels} pixels is outside {low} to {high}"))
         return None
     return pixels
 
@@ -52,8 +53,8 @@ def parse_image_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> Im
     filters = collect_errors(errors, parse_map_filters, args, vocabulary)
     view = collect_errors(errors, parse_map_view, args, layer_ids)
     lang = collect_errors(errors, parse_lang, args)
-    width = _side("width", args.get("width"), DEFAULT_WIDTH, MIN_WIDTH, errors)
-    height = _side("height", args.get("height"), DEFAULT_HEIGHT, MIN_HEIGHT, errors)
+    width = parse_side("width", args.get("width"), DEFAULT_WIDTH, MIN_WIDTH, errors)
+    height = parse_side("height", args.get("height"), DEFAULT_HEIGHT, MIN_HEIGHT, errors)
     if errors:
         raise InvalidParameter("The image parameters are not valid.", errors)
     return ImageParams(EmbedParams(filters, view, lang), width, height)

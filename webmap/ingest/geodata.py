@@ -55,7 +55,9 @@ def prepare_database(with_samples: bool = True) -> str:
     fresh = store.schema_version() == 0
     store.initialize()
     if not fresh:
-        return f"database is ready (schema version {store.schema_version()})"
+        placed = store.refresh_positions()
+        again = "" if placed is None else f"; placed {placed} incident versions against the current layers"
+        return f"database is ready (schema version {store.schema_version()}){again}"
     report = load_bundled_data(store, with_samples=with_samples)
     loaded = f", {len(report.inserted)} sample incidents" if report else ""
     return f"created the database with the bundled reference layers{loaded}"

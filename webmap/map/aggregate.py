@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.zones import ZONES
 from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, day_number, iso_day, mercator, value_code
 from ..core.vocabulary import Vocabulary
 from .filters import MapFilters
@@ -36,9 +37,16 @@ def filter_mask(points: IncidentPoints, filters: MapFilters, bbox: Bbox | None =
             mask &= records["first_day"] <= day_number(filters.end)
     for facet, column, values in (("type", "event_type", filters.event_types),
                                   ("verification", "verification", filters.verification),
-                                  ("precision", "precision", filters.precision)):
+                                  ("precision", "precision", filters.precision),
+                                  ("zone", "zone", filters.position.zones),
+                                  ("governorate", "governorate", filters.position.governorates)):
         if ignore != facet and values:
             mask &= _in(records[column], values)
+    for column, low, high in filters.position.ranges():  # NaN (not placed) is in no range
+        if low is not None:
+            mask &= records[column] >= low
+        if high is not None:
+            mask &= records[column] <= high
     if bbox is not None:
         minx, miny, maxx, maxy = bbox
         mask &= ((records["minx"] <= maxx) & (records["maxx"] >= minx)
@@ -115,17 +123,21 @@ class Summary:
     verification: dict[str, int]  # ignoring the verification filter
     precision: dict[str, int]  # ignoring the precision filter
     timeline: Timeline  # ignoring the date range
+    zones: dict[str, int]  # ignoring the zone filter
+    governorates: dict[str, int]  # ignoring the governorate filter
 
     def to_json(self) -> dict:
         """Return the summary as the data endpoints send it."""
         return {"matched": self.matched, "illustrative": self.illustrative, "synthetic": self.synthetic,
                 "event_types": self.event_types,
                 "verification": self.verification, "precision": self.precision,
-                "timeline": self.timeline.to_json()}
+                "timeline": self.timeline.to_json(), "zones": self.zones, "governorates": self.governorates}
 
 
-def summarize(points: IncidentPoints, filters: MapFilters, vocabulary: Vocabulary) -> Summary:
-    """Count the matching incidents, with each filter's counts computed as if that filter were unset."""
+def summarize(points: IncidentPoints, filters: MapFilters, vocabulary: Vocabulary,
+              governorates: tuple[str, ...] = ()) -> Summary:
+    """Count the matching incidents, with each filter's counts computed as if that filter were unset (per
+    governorate: for the P-codes `governorates`)."""
     records = points.records
     matched = filter_mask(points, filters)
     flags = records["flags"][matched]
@@ -142,6 +154,8 @@ def summarize(points: IncidentPoints, filters: MapFilters, vocabulary: Vocabular
         verification=facet("verification", "verification", vocabulary.verification_ids()),
         precision=facet("precision", "precision", vocabulary.precision_ids()),
         timeline=timeline(points, filter_mask(points, filters, ignore="date")),
+        zones=facet("zone", "zone", list(ZONES)),
+        governorates=facet("governorate", "governorate", list(governorates)),
     )
 
 

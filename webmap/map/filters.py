@@ -1,21 +1,27 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, q) into a store
-query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, the position
+against the 1974 lines: zone, governorate, distance ranges, and q) into a store query."""
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..analysis.zones import ZONES
 from ..core.errors import FieldError, InvalidParameter
+from ..core.i18n import messages
+from ..core.model import ReferenceLayer
 from ..core.numbers import collect_whole_number
 from ..core.searchtext import normalize_words
-from ..core.vocabulary import Vocabulary
+from ..core.vocabulary import Term, Vocabulary
 from ..places.gazetteer import load_gazetteer
 from ..places.search import search_terms
-from ..store import IncidentQuery
+from ..store import IncidentQuery, PositionFilter
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PCODE = re.compile(r"SY\d{2}")
 MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
 MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
+DISTANCE_PARAMS = ("distance_alpha_km", "distance_bravo_km")
 
 
 @dataclass(frozen=True)
@@ -29,19 +35,20 @@ class MapFilters:
     verification: tuple[str, ...] = ()
     precision: tuple[str, ...] = ()
     batches: tuple[int, ...] = ()  # upload batches whose incidents are shown; empty: all
+    position: PositionFilter = PositionFilter()
     text: str | None = None  # free text (`q`): each word, or place name in any spelling, must occur
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
                              verification=self.verification, precision=self.precision, batches=self.batches,
-                             search=search_terms(self.text, load_gazetteer()), **extra)
+                             position=self.position, search=search_terms(self.text, load_gazetteer()), **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
                 "verification": ",".join(self.verification), "precision": ",".join(self.precision),
-                "batch": batch_arg(self.batches), "q": self.text}
+                "batch": batch_arg(self.batches), **position_args(self.position), "q": self.text}
         return {k: v for k, v in args.items() if v}
 
 
@@ -57,6 +64,65 @@ def parse_batches(values: list[str], errors: list[FieldError]) -> tuple[int, ...
     if len(parts) > MAX_BATCHES:
         errors.append(FieldError("batch", f"at most {MAX_BATCHES} batches"))
     return tuple(sorted(batches - {None}))
+
+
+def _number_text(value: float | None) -> str:
+    """Write a range end as typed (no trailing .0), or nothing for an open end."""
+    return "" if value is None else f"{value:g}"
+
+
+def position_args(position: PositionFilter) -> dict:
+    """Return the query-string arguments of a position filter (`zone`, `governorate`, distance ranges)."""
+    args = {"zone": ",".join(position.zones), "governorate": ",".join(position.governorates)}
+    for name, low, high in position.ranges():
+        args[name] = f"{_number_text(low)},{_number_text(high)}"
+    return args
+
+
+def _parse_range(name: str, text: str | None, errors: list[FieldError]) -> tuple[float | None, float | None]:
+    """Parse `min,max` in km (either end may be left empty) into inclusive bounds."""
+    if text is None or not text.strip():
+        return None, None
+    parts = text.split(",")
+    try:
+        if len(parts) != 2 or not any(p.strip() for p in parts):
+            raise ValueError
+        low, high = (float(p) if p.strip() else None for p in parts)
+        if any(v is not None and not math.isfinite(v) for v in (low, high)):
+            raise ValueError
+    except ValueError:
+        errors.append(FieldError(name, f"'{text}' is not a range in km; use min,max with either end left empty, "
+                                       "e.g. -5,5 or 0, (negative: the Israeli-held side of the line)"))
+        return None, None
+    if low is not None and high is not None and low > high:
+        errors.append(FieldError(name, f"the range ends ({high:g}) below where it starts ({low:g})"))
+        return None, None
+    return low, high
+
+
+def parse_position_filter(args, errors: list[FieldError]) -> PositionFilter:
+    """Parse `zone` and `governorate` (comma-separated or repeated) and the distance ranges."""
+    zones = parse_terms("zone", "zone", args.getlist("zone"), list(ZONES), errors)
+    governorates = tuple(sorted({part.strip().upper() for value in args.getlist("governorate")
+                                 for part in value.split(",") if part.strip()}))
+    wrong = [code for code in governorates if not _PCODE.fullmatch(code)]
+    if wrong:
+        errors.append(FieldError("governorate", f"{', '.join(repr(w) for w in wrong)} is not an OCHA governorate "
+                                                "P-code; use SY followed by two digits, e.g. SY13"))
+    return PositionFilter(zones, governorates, *(_parse_range(name, args.get(name), errors)
+                                                 for name in DISTANCE_PARAMS))
+
+
+def zone_choices() -> list[Term]:
+    """Return the zones as filter choices, with their names in each language."""
+    return [Term(zone, {lang: messages(lang)[f"zone_{zone}"] for lang in LANGUAGES}, {}) for zone in ZONES]
+
+
+def governorate_choices(layers: list[ReferenceLayer]) -> list[Term]:
+    """Return the governorates of the layers as filter choices, by P-code, with their names in each language."""
+    features = next((layer.data["features"] for layer in layers if layer.id == "governorates"), [])
+    return sorted((Term(f["properties"]["pcode"], {"en": f["properties"]["name"], "ar": f["properties"]["name_ar"]},
+                        {}) for f in features), key=lambda term: term.id)
 
 
 def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
@@ -105,10 +171,11 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
     precision = parse_terms("precision", "precision level", args.getlist("precision"),
                             vocabulary.precision_ids(), errors)
     batches = parse_batches(args.getlist("batch"), errors)
+    position = parse_position_filter(args, errors)
     text = parse_text(args.get("q"), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision, batches, text)
+    return MapFilters(start, end, event_types, verification, precision, batches, position, text)
 
 
 def parse_lang(args) -> str:

@@ -3,14 +3,12 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from ..analysis import current_reference
-from ..analysis.positions import incidents_with_positions
 from ..core.model import ReferenceLayer
-from ..core.vocabulary import Vocabulary
+from ..core.vocabulary import Term, Vocabulary
 from ..store import Store
 from .aggregate import Summary, summarize
 from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
-from .filters import MapFilters
+from .filters import MapFilters, governorate_choices, zone_choices
 from .live import IncidentSource
 from .scope import filtered_points
 from .simplify import simplify_incidents, zoom_for_bbox
@@ -31,6 +29,8 @@ class MapPage:
     layers: list[ReferenceLayer]
     summary: Summary
     data_version: int  # the data version shown, which a share link can pin
+    zones: list[Term]  # the zone and governorate choices of the filter panel
+    governorates: list[Term]
 
     @property
     def matched(self) -> int:
@@ -88,10 +88,11 @@ def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
     points = filtered_points(store, filters)
-    summary = summarize(points, filters, vocabulary)
     layers = store.list_reference_layers()
+    governorates = governorate_choices(layers)
+    summary = summarize(points, filters, vocabulary, tuple(term.id for term in governorates))
     built = build_map(incident_source(filters, summary), layers, vocabulary, options)
-    return MapPage(render_map(built), layers, summary, points.data_version)
+    return MapPage(render_map(built), layers, summary, points.data_version, zone_choices(), governorates)
 
 
 def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
@@ -101,8 +102,7 @@ def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilter
     matched = store.count_incidents(filters.to_query(as_of=as_of))
     incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
     zoom = zoom_for_bbox(options.fit_bounds) if options.fit_bounds else options.zoom
-    incidents = simplify_incidents(incidents_with_positions(incidents, current_reference(), vocabulary),
-                                   zoom + EMBED_DETAIL_ZOOMS)
+    incidents = simplify_incidents(incidents, zoom + EMBED_DETAIL_ZOOMS)
     layers = store.list_reference_layers()
     built = build_map(incidents, layers, vocabulary, options)
     illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)

@@ -1,11 +1,34 @@
 """The one interface through which webmap reads and writes incidents and reference layers."""
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..core.model import Incident, ReferenceLayer
 from ..core.points import IncidentPoints
+
+# What a store keeps about each incident's position against the 1974 lines, in this order (see Positioner).
+POSITION_COLUMNS = ("zone", "near_line", "distance_alpha_km", "distance_bravo_km", "line_margin_km", "governorate",
+                    "governorate_name")
+COUNTABLE_COLUMNS = ("zone", "governorate", "event_type", "verification", "precision")
+
+
+@dataclass(frozen=True)
+class PositionFilter:
+    """Which positions to select: zones, governorate P-codes and inclusive ranges (km) of the signed distance
+    to each line, either end None for open; every field left at its default selects everything."""
+
+    zones: tuple[str, ...] = ()
+    governorates: tuple[str, ...] = ()
+    distance_alpha_km: tuple[float | None, float | None] = (None, None)
+    distance_bravo_km: tuple[float | None, float | None] = (None, None)
+
+    def ranges(self) -> list[tuple[str, float | None, float | None]]:
+        """Return (distance column, low, high) for each distance range that is set."""
+        return [(name, *bounds) for name, bounds in (("distance_alpha_km", self.distance_alpha_km),
+                                                      ("distance_bravo_km", self.distance_bravo_km))
+                if bounds != (None, None)]
 
 
 @dataclass(frozen=True)
@@ -26,6 +49,7 @@ class IncidentQuery:
     search: tuple[tuple[str, ...], ...] = ()
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
     batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
+    position: PositionFilter = PositionFilter()
 
 
 @dataclass(frozen=True)
@@ -100,8 +124,45 @@ class ProtectedIncidents(Exception):
         self.states = states
 
 
+@dataclass(frozen=True)
+class LayerSnapshot:
+    """The reference layers as a write sees them: a digest of their stored text, and how to read them."""
+
+    digest: str
+    load: Callable[[], list[ReferenceLayer]]
+
+
+class Positioner(ABC):
+    """Places incidents against the reference layers; a store calls it inside the write transactions that add
+    incidents or change the layers, and keeps what it returns (POSITION_COLUMNS)."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Return what, besides the layers, positions depend on: when it changes, every incident is placed again."""
+
+    @abstractmethod
+    def place(self, layers: LayerSnapshot, lon, lat, precision: list) -> list[tuple | None]:
+        """Return the POSITION_COLUMNS values of each point (degrees) with its precision level, or None for
+        each when the layers cannot place incidents (the 1974 lines or the governorates are missing)."""
+
+
 class Store(ABC):
     """Storage for incidents (with history) and reference layers; implementations differ only in SQL."""
+
+    positioner: Positioner | None = None  # without one, incidents are stored unplaced
+
+    def set_positioner(self, positioner: Positioner) -> None:
+        """Place every incident written from now on with `positioner`."""
+        self.positioner = positioner
+
+    @abstractmethod
+    def refresh_positions(self) -> int | None:
+        """Place every incident version again, in one transaction, if the layers or the positioner changed
+        since they were placed; return how many were placed, or None if all were current."""
+
+    @abstractmethod
+    def count_incidents_by(self, query: IncidentQuery, column: str) -> dict:
+        """Return how many incidents match, per value of `column` (one of COUNTABLE_COLUMNS; None: not set)."""
 
     @abstractmethod
     def initialize(self) -> None:

@@ -12,11 +12,11 @@ import orjson
 
 from ..core.cycles import no_cycle_collection
 from ..core.lru import SizedLRU
-from ..core.model import Incident, ReferenceLayer, geometry_bounds
-from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed
+from ..core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
+from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed, with_position
 from ..core.searchtext import searchable
-from .base import (Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery, ProtectedIncidents, Store,
-                   UndoRefused, WriteReport)
+from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery,
+                   LayerSnapshot, ProtectedIncidents, Store, UndoRefused, WriteReport)
 
 # Each entry migrates the schema from version N to N+1; `PRAGMA user_version` records N.
 # Incident rows are versions: a row is live while `valid_to` is NULL, and an edit or a
@@ -120,6 +120,21 @@ MIGRATIONS = (
     DROP INDEX incident_batch;
     CREATE INDEX incident_batch ON incident (batch_id, id);
     """,
+    # Each incident version's position against the 1974 lines, kept from its write (and placed again when the
+    # reference layers change) instead of computed on every read; the packed record grows to carry it. The
+    # rows are placed after migrating, by refresh_positions, which needs the reference layers.
+    """
+    ALTER TABLE incident ADD COLUMN zone TEXT;
+    ALTER TABLE incident ADD COLUMN near_line INTEGER;
+    ALTER TABLE incident ADD COLUMN distance_alpha_km REAL;
+    ALTER TABLE incident ADD COLUMN distance_bravo_km REAL;
+    ALTER TABLE incident ADD COLUMN line_margin_km REAL;
+    ALTER TABLE incident ADD COLUMN governorate TEXT;
+    ALTER TABLE incident ADD COLUMN governorate_name TEXT;
+    UPDATE incident SET point = webmap_point(minx, miny, maxx, maxy, date, last_date, event_type, precision,
+        verification, json_type(feature, '$.properties.illustrative') = 'true',
+        json_type(feature, '$.properties.synthetic') = 'true');
+    """,
     # Search text in search form (webmap.core.searchtext): hamza forms, taa marbuta, alef maqsura, harakat,
     # accents and transliterated articles no longer decide whether a spelling of a name is found. The index
     # holds only the search text (and the row id): scanning it reads a tenth of what scanning the rows would.
@@ -134,18 +149,26 @@ POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (abo
 KEY_CACHE_BYTES = 16 * 2**20  # keys of past searches at a fixed data version (8 bytes per incident found)
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
-                     " minx, miny, maxx, maxy, point")
+                     " minx, miny, maxx, maxy, point, " + ", ".join(POSITION_COLUMNS))
+
+# A row's Feature as read: the stored text with the stored position added to its properties.
+_FEATURE = ("CASE WHEN zone IS NULL THEN feature ELSE json_set(feature, '$.properties.zone', zone,"
+            " '$.properties.near_line', json(CASE WHEN near_line THEN 'true' ELSE 'false' END),"
+            " '$.properties.distance_alpha_km', distance_alpha_km, '$.properties.distance_bravo_km', distance_bravo_km,"
+            " '$.properties.line_margin_km', line_margin_km, '$.properties.governorate', governorate,"
+            " '$.properties.governorate_name', governorate_name) END")
 
 _ACCOUNT_COLUMNS = "name, role, password_hash, session_generation"
 
 _BATCH_COLUMNS = ("b.id, b.created_at, b.user, b.filename, b.data_version, b.inserted, b.updated, b.unchanged,"
                   " b.deleted, b.undoes, (SELECT u.id FROM batch u WHERE u.undoes = b.id)")
 
-_INSERT_INCIDENT = """
-    INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision,
-                          verification, search_text, content_hash, feature, minx, miny, maxx, maxy, point)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+_INSERT_INCIDENT = f"""
+    INSERT INTO incident (id, valid_from, batch_id, {_INCIDENT_COLUMNS})
+    VALUES ({", ".join("?" * (16 + len(POSITION_COLUMNS)))})
 """
+_PLACE_INCIDENT = f"UPDATE incident SET {', '.join(c + ' = ?' for c in POSITION_COLUMNS)}, point = ? WHERE rowid = ?"
+_PLACE_BATCH = 20_000  # rows placed at once when the layers change: bounded memory
 
 
 def sqlite_path_from_url(url: str) -> Path:
@@ -167,8 +190,11 @@ def _dumps(value) -> str:
 
 
 def _feature_text(incident: Incident) -> str:
-    """Serialise an incident as stored: compact UTF-8 JSON, by orjson, ten times faster than _dumps."""
+    """Serialise an incident as stored: compact UTF-8 JSON, by orjson, ten times faster than _dumps. A position
+    it carries (read back from an export) is left out: the store places every incident itself."""
     feature = incident.to_feature()
+    if not _POSITION_SET.isdisjoint(incident.extra):
+        feature["properties"] = {k: v for k, v in feature["properties"].items() if k not in _POSITION_SET}
     try:
         # The text matches _dumps except for tiny floats (0.00001, not 1e-05); the content hash is
         # taken from it, so such an incident stored before counts as updated once.
@@ -196,6 +222,15 @@ def _rebuilt_indexes(conn: sqlite3.Connection, rows: int):
     yield
     for _, sql in indexes:
         conn.execute(sql)
+
+
+_POSITION_SET = frozenset(POSITION_COLUMNS)
+
+
+def _packed_position(position: tuple) -> tuple:
+    """Return the part of a position (POSITION_COLUMNS) that the packed record holds."""
+    zone, _, alpha, bravo, _, governorate, _ = position
+    return zone, governorate, alpha, bravo
 
 
 def _now() -> str:
@@ -241,6 +276,16 @@ def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
         # Every version of an incident shares its id, so this selects the incidents a batch wrote as they are now.
         clauses.append(f"id IN (SELECT id FROM incident WHERE batch_id IN ({','.join('?' * len(query.batches))}))")
         params += list(query.batches)
+    position = query.position
+    for column, values in (("zone", position.zones), ("governorate", position.governorates)):
+        if values:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += list(values)
+    for column, low, high in position.ranges():
+        for bound, operator in ((low, ">="), (high, "<=")):
+            if bound is not None:
+                clauses.append(f"{column} {operator} ?")
+                params.append(bound)
     if query.search:
         # Text has no index that narrows a substring test, so every search scans: the search text index,
         # which holds nothing else, rather than the large rows.
@@ -383,11 +428,11 @@ class SQLiteStore(Store):
         report = WriteReport()
         with no_cycle_collection(), self._bulk_write(len(incidents)), self._transaction() as conn:
             version, batch_id = self._open_batch(conn, batch)
-            rows, superseded = [], []
-            for incident, feature, digest, previous in self._changes(conn, incidents, report, protected):
-                if previous:
-                    superseded.append((version, previous))
-                rows.append(self._row(incident, version, batch_id, digest, feature))
+            changes = list(self._changes(conn, incidents, report, protected))
+            superseded = [(version, previous) for _, _, _, previous in changes if previous]
+            positions = self._positions(conn, [incident for incident, _, _, _ in changes])
+            rows = [self._row(incident, version, batch_id, digest, feature, position)
+                    for (incident, feature, digest, _), position in zip(changes, positions)]
             if rows:
                 conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", superseded)
                 with _rebuilt_indexes(conn, len(rows)):
@@ -441,11 +486,11 @@ class SQLiteStore(Store):
     def delete_demo_incidents(self, batch: BatchInfo) -> WriteReport:
         """Close the live versions of every illustrative or synthetic incident as one batch, in one transaction."""
         with self._transaction() as conn:
-            # The flags are the packed record's last byte (webmap.core.points), read from the live-point index.
+            # The flags are one byte of the packed record (webmap.core.points), read from the live-point index.
             rows = conn.execute(
                 "SELECT id, rowid FROM incident INDEXED BY incident_live_point"
                 " WHERE valid_to IS NULL AND (unicode(substr(point, ?, 1)) & ?) != 0 ORDER BY id",
-                (RECORD.itemsize, ILLUSTRATIVE | SYNTHETIC),
+                (RECORD.fields["flags"][1] + 1, ILLUSTRATIVE | SYNTHETIC),
             ).fetchall()
             return self._close_live(conn, batch, rows) if rows else WriteReport(data_version=self.data_version())
 
@@ -668,17 +713,83 @@ class SQLiteStore(Store):
         return {incident_id: row[0] for incident_id, row in found.items()}
 
     @staticmethod
-    def _row(incident: Incident, version: int, batch_id: int, digest: str, feature: str) -> tuple:
-        """Return the column values stored for one incident version."""
+    def _row(incident: Incident, version: int, batch_id: int, digest: str, feature: str,
+             position: tuple | None) -> tuple:
+        """Return the column values stored for one incident version, placed at `position` (POSITION_COLUMNS)."""
+        position = position or (None,) * len(POSITION_COLUMNS)
         minx, miny, maxx, maxy = geometry_bounds(incident.geometry)
         point = pack_point(minx, miny, maxx, maxy, incident.date, incident.last_date, incident.event_type,
                            incident.precision, incident.verification, incident.extra.get("illustrative") is True,
-                           incident.extra.get("synthetic") is True)
+                           incident.extra.get("synthetic") is True, _packed_position(position))
         return (
             incident.id, version, batch_id, incident.date, incident.last_date, incident.event_type,
-            incident.precision, incident.verification, _searchable(incident.title, incident.description, incident.location_name), digest, feature,
-            minx, miny, maxx, maxy, point,
+            incident.precision, incident.verification,
+            _searchable(incident.title, incident.description, incident.location_name), digest, feature,
+            minx, miny, maxx, maxy, point, *position,
         )
+
+    def _snapshot(self, conn: sqlite3.Connection) -> LayerSnapshot:
+        """Return the stored reference layers as this transaction sees them."""
+        rows = conn.execute("SELECT id, meta, data FROM reference_layer ORDER BY position").fetchall()
+        digest = hashlib.sha1("\n".join(f"{i}\t{data}" for i, _, data in rows).encode()).hexdigest()
+        return LayerSnapshot(digest, lambda: [ReferenceLayer(i, json.loads(meta), json.loads(data))
+                                              for i, meta, data in rows])
+
+    def _positions_key(self, snapshot: LayerSnapshot) -> str:
+        """Return what the stored positions depend on: the layers and the positioner."""
+        return f"{snapshot.digest}:{self.positioner.version()}"
+
+    def _positions(self, conn: sqlite3.Connection, incidents: list[Incident]) -> list[tuple | None]:
+        """Place incidents against the stored layers (None for each without a positioner)."""
+        if self.positioner is None or not incidents:
+            return [None] * len(incidents)
+        lon, lat = np.array([representative_point(i.geometry) for i in incidents], dtype=float).reshape(-1, 2).T
+        return self.positioner.place(self._snapshot(conn), lon, lat, [i.precision for i in incidents])
+
+    def _place_all(self, conn: sqlite3.Connection) -> int:
+        """Place every incident version again against the stored layers, a slice of rows at a time; record
+        what they were placed with."""
+        snapshot = self._snapshot(conn)
+        placed, last = 0, 0
+        while True:
+            rows = conn.execute(
+                "SELECT rowid, precision, minx, miny, point, CASE WHEN minx = maxx AND miny = maxy THEN NULL"
+                " ELSE json_extract(feature, '$.geometry') END FROM incident WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, _PLACE_BATCH)).fetchall()
+            if not rows:
+                break
+            points = np.array([(x, y) if geometry is None else representative_point(json.loads(geometry))
+                               for _, _, x, y, _, geometry in rows], dtype=float)
+            positions = self.positioner.place(snapshot, points[:, 0], points[:, 1], [row[1] for row in rows])
+            empty = (None,) * len(POSITION_COLUMNS)
+            conn.executemany(_PLACE_INCIDENT, [
+                (*(position or empty), with_position(row[4], _packed_position(position or empty)), row[0])
+                for row, position in zip(rows, positions)])
+            placed, last = placed + len(rows), rows[-1][0]
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('positions', ?)",
+                     (self._positions_key(snapshot),))
+        with self._points_lock:
+            self._points.clear()
+        return placed
+
+    def refresh_positions(self) -> int | None:
+        """Place every incident version again if the layers or the positioner changed since they were placed."""
+        if self.positioner is None:
+            return None
+        with self._transaction() as conn:
+            recorded = conn.execute("SELECT value FROM meta WHERE key = 'positions'").fetchone()
+            if recorded and recorded[0] == self._positions_key(self._snapshot(conn)):
+                return None
+            return self._place_all(conn)
+
+    def count_incidents_by(self, query: IncidentQuery, column: str) -> dict:
+        """Return how many incidents match, per value of `column` (one of COUNTABLE_COLUMNS)."""
+        if column not in COUNTABLE_COLUMNS:
+            raise ValueError(f"cannot count by {column!r}; one of: {', '.join(COUNTABLE_COLUMNS)}")
+        where, params = _where(query)
+        rows = self._connection().execute(
+            f"SELECT {column}, count(*) FROM incident WHERE {where} GROUP BY {column}", params)
+        return dict(rows.fetchall())
 
     def version_timestamp(self, version: int) -> str | None:
         """Return when data version `version` was first reached (ISO 8601 UTC), or None."""
@@ -703,7 +814,7 @@ class SQLiteStore(Store):
     def query_feature_json(self, query: IncidentQuery) -> list[str]:
         """Return the stored Feature JSON of the matching incidents, without parsing it."""
         where, params = _where(query)
-        sql = f"SELECT feature FROM incident WHERE {where} {_order(query)}"
+        sql = f"SELECT {_FEATURE} FROM incident WHERE {where} {_order(query)}"
         if query.limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [query.limit, query.offset]
@@ -781,7 +892,7 @@ class SQLiteStore(Store):
         for start in range(0, len(keys), chunk):
             part = [int(k) for k in keys[start:start + chunk]]
             rows = self._connection().execute(
-                f"SELECT rowid, feature FROM incident WHERE rowid IN ({','.join('?' * len(part))})", part
+                f"SELECT rowid, {_FEATURE} FROM incident WHERE rowid IN ({','.join('?' * len(part))})", part
             )
             found.update((row[0], row[1]) for row in rows)
         return [Incident.from_feature(json.loads(found[int(k)])) for k in keys if int(k) in found]
@@ -790,7 +901,7 @@ class SQLiteStore(Store):
         """Return one incident by id, live or as it was at data version `as_of`."""
         where, params = _where(IncidentQuery(as_of=as_of))
         row = self._connection().execute(
-            f"SELECT feature FROM incident WHERE {where} AND id = ?", [*params, incident_id]
+            f"SELECT {_FEATURE} FROM incident WHERE {where} AND id = ?", [*params, incident_id]
         ).fetchone()
         return Incident.from_feature(json.loads(row[0])) if row else None
 
@@ -803,6 +914,8 @@ class SQLiteStore(Store):
                 return False
             conn.execute("DELETE FROM reference_layer")
             conn.executemany("INSERT INTO reference_layer (id, position, meta, data) VALUES (?, ?, ?, ?)", rows)
+            if self.positioner is not None:
+                self._place_all(conn)
             if before:
                 version, _ = self._open_batch(conn, batch)
                 self._set_data_version(conn, version)

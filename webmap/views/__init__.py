@@ -5,7 +5,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_write, assets, embed, image, mapdata, pages, places, uploads
+    from . import accounts, api_write, assets, embed, image, mapdata, pages, places, stats, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(image.bp)
+    app.register_blueprint(stats.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(uploads.bp)

@@ -6,7 +6,7 @@ from ..core.resources import resource_dir
 bp = Blueprint("assets", __name__)
 
 # Only the built files of the libraries webmap uses are served, nothing else under node_modules.
-SERVED_PREFIXES = ("leaflet/dist/",)
+SERVED_PREFIXES = ("leaflet/dist/", "d3/dist/", "@observablehq/plot/dist/")
 ONE_WEEK = 7 * 24 * 3600
 
 

@@ -12,12 +12,15 @@ from ..core.i18n import messages
 from ..core.lru import SizedLRU
 from ..core.security import allow_framing, allow_inline_scripts, security_headers
 from ..core.vocabulary import load_vocabulary
-from ..embed.params import (EmbedParams, describe, map_url_args, oembed_response, oembed_size, params_digest,
-                            parse_embed_params, parse_embed_query, resolve_pin)
+from ..embed.params import (CHART_PATHS, EmbedParams, describe, map_url_args, oembed_response, oembed_size,
+                            params_digest, parse_embed_params, parse_embed_query, resolve_pin)
 from ..map.build import layer_shown
 from ..map.filters import MapFilters
 from ..map.page import build_snapshot_page, map_options
 from ..map.view import MapView
+from ..stats.charts import chart_title
+from ..stats.gather import gather_statistics
+from ..stats.params import parse_stats_params
 from ..store import Store, get_store
 from .pages import page_context
 
@@ -209,11 +212,28 @@ def oembed():
     if not url:
         raise InvalidParameter("Which map?", [FieldError("url", "give the address of a map of this site")])
     args = map_url_args(url, request.host)
-    if args is None:
-        raise NotFound("That address is not a map of this site.", [FieldError(
-            "url", f"expected {request.host_url} or {request.host_url}embed with map parameters")])
+    chart_args = map_url_args(url, request.host, CHART_PATHS)
+    if args is None and chart_args is None:
+        raise NotFound("That address is not a map or a chart of this site.", [FieldError(
+            "url", f"expected {request.host_url}, {request.host_url}embed or {request.host_url}stats with map "
+                   "parameters")])
     width, height = oembed_size(request.args.get("maxwidth"), request.args.get("maxheight"))
+    if args is None:
+        return jsonify(_chart_oembed(chart_args, width, height))
     params, _ = _resolved(parse_embed_params(args, load_vocabulary(), get_store().reference_layer_ids()))
     src = url_for("embed.embed", _external=True, **params.to_args())
     title = describe(params, load_vocabulary(), messages(params.lang))
     return jsonify(oembed_response(src, title, width, height, url_for("pages.map_page", _external=True)))
+
+
+def _chart_oembed(args, width: int, height: int) -> dict:
+    """Describe a chart (a statistics page names its first chart) as an oEmbed answer whose html is the chart
+    embed's iframe."""
+    if not args.get("chart"):
+        args = args.copy()
+        args["chart"] = "timeline"
+    params = parse_stats_params(args, load_vocabulary(), need_chart=True)
+    unit = gather_statistics(get_store(), load_vocabulary(), params).statistics.unit
+    src = url_for("stats.embed_chart", _external=True, **params.chart_args())
+    title = chart_title(params.chart, unit, messages(params.lang))
+    return oembed_response(src, title, width, height, url_for("stats.stats_page", _external=True))

@@ -5,13 +5,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..analysis import current_reference
-from ..analysis.positions import incidents_with_positions
 from ..core.caching import cache_for_version, version_etag
 from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
-from ..map.filters import parse_map_filters
+from ..map.filters import governorate_choices, parse_map_filters
 from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
 from ..map.viewport import ListPage, parse_list_request, parse_view_request
@@ -40,9 +38,7 @@ def _json(payload: dict, points: IncidentPoints) -> Response:
 
 def _features(keys, zoom: int) -> list[dict]:
     """Return the incidents with these row keys as GeoJSON Features, lines and areas simplified for `zoom`."""
-    incidents = incidents_with_positions(get_store().incidents_by_key(keys.tolist()), current_reference(),
-                                         load_vocabulary())
-    return [i.to_feature() for i in simplify_incidents(incidents, zoom)]
+    return [i.to_feature() for i in simplify_incidents(get_store().incidents_by_key(keys.tolist()), zoom)]
 
 
 def _list(points: IncidentPoints, mask, page: ListPage, zoom: int) -> dict:
@@ -56,8 +52,10 @@ def summary():
     """Count the incidents the filters select, per event type, verification, precision and week or month."""
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
-    points = filtered_points(get_store(), filters)
-    return _json(summarize(points, filters, vocabulary).to_json(), points)
+    store = get_store()
+    points = filtered_points(store, filters)
+    governorates = tuple(term.id for term in governorate_choices(store.list_reference_layers()))
+    return _json(summarize(points, filters, vocabulary, governorates).to_json(), points)
 
 
 @bp.get("/view")

@@ -4,9 +4,13 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "q"];
-  var LISTS = ["type", "verification", "precision", "batch"];
-  var FACETS = { type: "event_types", verification: "verification", precision: "precision" };
+  var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
+    "distance_alpha_km", "distance_bravo_km", "q"];
+  var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
+  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
+  var FACETS = {
+    type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
+  };
   var FOCUS_ZOOM = 13;  // zoom a list row brings its incident to, if the map is further out
   var FALLBACK_MAX_ZOOM = 18;
   var MOVE_DELAY = 150;
@@ -101,7 +105,7 @@
 
     function formArgs() {
       var data = new FormData(form), args = {};
-      ["start", "end", "q"].forEach(function (key) {
+      TEXTS.forEach(function (key) {
         var value = String(data.get(key) || "").trim();
         if (value) { args[key] = value; }
       });
