@@ -4,13 +4,13 @@ from ..store import IncidentQuery, Store
 from .filters import MapFilters
 
 
-def filtered_points(store: Store, filters: MapFilters) -> IncidentPoints:
-    """Return the live incidents as columns, keeping only those of the filters' batches when it names any and
-    those whose text matches its free-text search (`q`) when it has one.
+def filtered_points(store: Store, filters: MapFilters, as_of: int | None = None) -> IncidentPoints:
+    """Return the live incidents (or those of data version `as_of`) as columns, keeping only those of the
+    filters' batches when it names any and those whose text matches its free-text search (`q`) when it has one.
 
     Every other filter stays with the columns, so counts per filter choice still ignore their own filter.
     """
-    points = store.incident_points()
+    points = store.incident_points(as_of)
     query = filters.to_query()
     if not (query.batches or query.search):
         return points

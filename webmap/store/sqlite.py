@@ -164,7 +164,9 @@ MIGRATIONS = (
     """,
 )
 
-POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (about 90 bytes per incident)
+# Data versions whose columns a store keeps in memory (about 90 bytes per incident): the live one and the last
+# one a pinned embed asked for, so readers of a pinned embed do not make every live request read again.
+POINT_CACHE_SIZE = 2
 KEY_CACHE_BYTES = 16 * 2**20  # keys of past searches at a fixed data version (8 bytes per incident found)
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
@@ -857,15 +859,25 @@ class SQLiteStore(Store):
         ).fetchone()
         return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
+    def property_types(self) -> dict[str, set[str]]:
+        """Return every property name of the live incidents with the JSON types of its values."""
+        found = {}
+        rows = self._connection().execute(
+            "SELECT p.key, p.type FROM incident, json_each(incident.feature, '$.properties') AS p"
+            " WHERE incident.valid_to IS NULL GROUP BY p.key, p.type")
+        for name, kind in rows:
+            found.setdefault(name, set()).add(kind)
+        return found
+
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return the incidents of the current (or `as_of`) data version as columns, cached per version."""
         with self._points_lock:
-            points = self._points.get(self.data_version() if as_of is None else as_of)
+            points = self._points.pop(self.data_version() if as_of is None else as_of, None)
             if points is None:
                 points = self._read_points(as_of)
                 if len(self._points) >= POINT_CACHE_SIZE:
-                    self._points.pop(min(self._points))
-                self._points[points.data_version] = points
+                    self._points.pop(next(iter(self._points)))  # the least recently used
+            self._points[points.data_version] = points
         return points
 
     def _read_points(self, as_of: int | None) -> IncidentPoints:
