@@ -5,9 +5,9 @@
   "use strict";
 
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
-    "distance_alpha_km", "distance_bravo_km"];
+    "distance_alpha_km", "distance_bravo_km", "q"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km"];
+  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
