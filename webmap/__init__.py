@@ -12,6 +12,7 @@ from .core.i18n import plural, utc_time
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
+from .map.filters import range_texts
 
 
 def _instance_secret_key(instance_path: str) -> str:
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["utc_time"] = utc_time
+    app.jinja_env.globals["range_texts"] = range_texts
 
     store.init_app(app)
     analysis.init_app(app)

@@ -7,7 +7,8 @@
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
     "distance_alpha_km", "distance_bravo_km"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km"];
+  var TEXTS = ["start", "end"];
+  var RANGES = ["distance_alpha_km", "distance_bravo_km"];  // two inputs each, min then max; `min,max` in the URL
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
@@ -88,6 +89,7 @@
         .then(function (response) {
           return response.json().then(function (body) {
             if (!response.ok) {
+              (body.errors || []).forEach(function (e) { showFieldError(e.field, e.message); });
               var reasons = (body.errors || []).map(function (e) { return e.field + ": " + e.message; });
               throw new Error(reasons.length ? reasons.join("; ") : body.description);
             }
@@ -113,7 +115,41 @@
         var values = data.getAll(key);
         if (values.length) { args[key] = values.join(","); }
       });
+      RANGES.forEach(function (key) {
+        var ends = data.getAll(key).map(function (value) { return String(value).trim(); });
+        if (ends.join("")) { args[key] = ends.join(","); }
+      });
       return args;
+    }
+
+    /* Shows a range's problem beside its inputs (an empty message clears it). */
+    function showFieldError(key, message) {
+      var node = document.getElementById(key + "-error");
+      if (!node) { return false; }
+      node.textContent = message;
+      form.querySelectorAll("input[name='" + key + "']").forEach(function (input) {
+        if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      });
+      return true;
+    }
+
+    /* Checks each range before asking the server: a number the browser cannot read, or a max below the min. */
+    function rangesValid() {
+      var valid = true;
+      RANGES.forEach(function (key) {
+        var inputs = form.querySelectorAll("input[name='" + key + "']");
+        var node = document.getElementById(key + "-error");
+        var message = "";
+        if (Array.prototype.some.call(inputs, function (input) { return input.validity && input.validity.badInput; })) {
+          message = inputs[0].validationMessage || inputs[1].validationMessage;
+        } else if (inputs.length === 2 && inputs[0].value !== "" && inputs[1].value !== ""
+                   && Number(inputs[0].value) > Number(inputs[1].value)) {
+          message = node ? node.getAttribute("data-reversed") : "";
+        }
+        showFieldError(key, message);
+        if (message) { valid = false; }
+      });
+      return valid;
     }
 
     /* Rewrites the address: the filters, then the view, then any other parameter as it was (lang, ...). */
@@ -339,6 +375,7 @@
     }
 
     function apply() {
+      if (!rangesValid()) { return; }
       state.args = formArgs();
       clearSelection();
       writeUrl();
