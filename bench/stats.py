@@ -70,6 +70,12 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     database = webmap_database(synthetic_geojson(args.incidents), args.incidents)
+    sys.path.insert(0, str(ROOT))
+    from webmap.store.sqlite import SQLiteStore
+
+    migrated = SQLiteStore(database)  # to this tree's schema, which an older tree still reads
+    migrated.initialize()
+    migrated.close()
     trees = {"this tree": ROOT}
     if args.baseline:
         trees[args.baseline_label] = args.baseline.resolve()

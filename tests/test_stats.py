@@ -18,6 +18,7 @@ from webmap.stats.compute import compute_statistics, counting_unit, selection_ra
 from webmap.stats.periods import period_start, periods, previous_range
 from webmap.stats.summary import Comparison, summary_sentence
 from webmap.store import BatchInfo, IncidentQuery, Tally, get_store
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 QUERIES = [
     {},
@@ -298,3 +299,21 @@ def test_answers_follow_the_data_version(fixture_app):
     second = client.get("/stats.json?type=raid&unit=week", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
     assert second.get_json()["total"] == 2
+
+
+def test_migration_fills_the_fatalities_of_existing_rows(tmp_path):
+    """A database from before fatalities had a column of their own gets them from each stored Feature, so the
+    statistics of old rows sum the same figures."""
+    store = SQLiteStore(tmp_path / "old.db")
+    store.initialize()
+    incidents = [placed("2025-03-02", "separation", fatalities=3), placed("2025-03-09", "separation"),
+                 placed("2025-04-01", "bravo_beyond", fatalities=2)]
+    store.add_incidents(incidents, BatchInfo(user="test"))
+    conn = store._connection()
+    conn.execute("ALTER TABLE incident DROP COLUMN fatalities")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    store.initialize()
+    tallies = store.tally_incidents(IncidentQuery(), "month")
+    assert sorted((t.period, t.fatalities, t.with_fatalities, t.incidents) for t in tallies) == [
+        ("2025-03-01", 3, 1, 2), ("2025-04-01", 2, 1, 1)]
+    store.close()
