@@ -4,13 +4,14 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, BatchInfo, BatchRecord,
-                   IncidentQuery, LayerSnapshot, Positioner, PositionFilter, ProtectedIncidents, Store, Tally,
-                   UndoRefused, WriteReport)
+                   IncidentQuery, LayerConflict, LayerSnapshot, LayerVersion, Positioner, PositionFilter,
+                   ProtectedIncidents, Store, Tally, UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "BatchInfo", "BatchRecord",
-           "IncidentQuery", "LayerSnapshot", "PositionFilter", "Positioner", "ProtectedIncidents", "Store",
-           "Tally", "TALLY_UNITS", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "IncidentQuery", "LayerConflict", "LayerSnapshot", "LayerVersion", "PositionFilter", "Positioner",
+           "ProtectedIncidents", "Store", "Tally", "TALLY_UNITS", "UndoRefused", "WriteReport", "open_store",
+           "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:
