@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .i18n import language_arg, messages, text_direction
 from .security import is_frameable
 
 
@@ -32,6 +33,7 @@ class WebmapError(Exception):
 
     status = 400
     code = "InvalidParameterValue"
+    by_status = False  # described by its HTTP status alone (Werkzeug's errors, the safety net), not by its text
 
     def __init__(self, description: str, errors: list[FieldError] | tuple = ()):
         super().__init__(description)
@@ -114,13 +116,26 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png", "/stats."))
 
 
+def _translate(error: WebmapError, lang: str) -> None:
+    """Put the error's description into the request's language: by HTTP status for the errors described by
+    status alone, else by its English text (as gettext keys messages), else it stays as it is."""
+    text = messages(lang)
+    if error.by_status:
+        error.description = text.get("http_errors", {}).get(str(error.status), error.description)
+    else:
+        error.description = text.get("error_descriptions", {}).get(error.description, error.description)
+
+
 def error_response(error: WebmapError) -> Response:
-    """Render an error as the JSON body or the HTML page the request expects."""
+    """Render an error as the JSON body or the HTML page the request expects, in the request's language."""
+    lang = language_arg(request.args.get("lang")) or "en"
+    _translate(error, lang)
     if _wants_json():
         response = jsonify(error.to_json())
         response.status_code = error.status
         return response
-    page = render_template("error.html", error=error, framed=is_frameable())
+    page = render_template("error.html", error=error, framed=is_frameable(), lang=lang, dir=text_direction(lang),
+                           t=messages(lang))
     return Response(page, status=error.status, mimetype="text/html")
 
 
@@ -129,6 +144,7 @@ def _from_http_exception(exc: HTTPException) -> WebmapError:
     error = WebmapError(exc.description or exc.name)
     error.status = exc.code or 500
     error.code = _HTTP_CODES.get(exc.code, exc.name.replace(" ", ""))
+    error.by_status = True
     return error
 
 
@@ -150,5 +166,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc):  # pragma: no cover - the safety net itself
         app.logger.exception("unhandled error")
         error = WebmapError("An unexpected error occurred; it has been logged.")
-        error.status, error.code = 500, "ServerError"
+        error.status, error.code, error.by_status = 500, "ServerError", True
         return error_response(error)

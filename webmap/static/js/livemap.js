@@ -21,6 +21,8 @@
 
   function format(template, values) { return webmapTimeline.format(template, values); }
 
+  function counted(forms, count, values) { return webmapTimeline.counted(forms, count, values); }
+
   function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
 
   /* A query string with commas left readable (type=airstrike,raid). */
@@ -149,7 +151,7 @@
     }
 
     function renderSummary(summary) {
-      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: summary.matched });
+      countNode.textContent = counted(text.matches, summary.matched);
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
         var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
@@ -158,7 +160,7 @@
       Object.keys(notes).forEach(function (kind) {
         if (!notes[kind]) { return; }
         notes[kind].hidden = !summary[kind];
-        notes[kind].textContent = format(noteText[kind], { count: summary[kind] });
+        notes[kind].textContent = counted(noteText[kind], summary[kind]);
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
     }
@@ -290,11 +292,11 @@
       label.textContent = abbreviate(cluster.count);
       icon.appendChild(typeRing(cluster));
       icon.appendChild(label);
-      var title = format(text.cluster_title, { count: cluster.count });
-      if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: cluster.approximate }); }
-      title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
+      var title = counted(text.cluster_title, cluster.count);
+      if (cluster.approximate) { title += text.clause_separator + counted(text.cluster_approximate, cluster.approximate); }
+      title += text.clause_separator + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
         return ((config.types[type] || {}).label || type) + " " + cluster.event_types[type];
-      }).join(", ") });
+      }).join(text.stats_comma) });
       var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
       var marker = L.marker([cluster.lat, cluster.lon], {
         icon: L.divIcon({ html: icon, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
@@ -332,7 +334,7 @@
       } else {
         listDrawn(false);
       }
-      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
+      viewCountNode.textContent = counted(text.in_view, data.in_view);
       viewCountNode.classList.remove("warning");
       showSelected();
       container.setAttribute("data-view-state", "ready");

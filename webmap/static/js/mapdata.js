@@ -49,6 +49,34 @@
     });
   }
 
+  /* Leaflet's scale writes "20 km" in Latin, which a right-to-left page shows as "km 20": this one is metric
+     only and writes its distance with the page's own unit ("20 كم"). */
+  function metricScale(words) {
+    var Scale = L.Control.Scale.extend({
+      _updateScale: function (scale, text, ratio) {
+        var parts = text.split(" ");
+        var unit = parts[1] === "km" ? words.scale_km : words.scale_m;
+        L.Control.Scale.prototype._updateScale.call(this, scale, unit.replace("{count}", parts[0]), ratio);
+      }
+    });
+    return new Scale({ imperial: false });
+  }
+
+  function name(element, words) {
+    if (element) { element.setAttribute("title", words); element.setAttribute("aria-label", words); }
+  }
+
+  /* Leaflet's controls name their buttons in English: they take the page's words instead. */
+  function translateControls(map, words) {
+    var container = map.getContainer();
+    name(container.querySelector(".leaflet-control-zoom-in"), words.zoom_in);
+    name(container.querySelector(".leaflet-control-zoom-out"), words.zoom_out);
+    name(container.querySelector(".leaflet-control-layers-toggle"), words.layers_control);
+    map.on("popupopen", function (event) {
+      name(event.popup.getElement().querySelector(".leaflet-popup-close-button"), words.close_popup);
+    });
+  }
+
   /* Draws the reference layers under the incident group (already on the map), then the controls. */
   function drawReference(map, incidentGroup) {
     var data = pageData();
@@ -67,6 +95,8 @@
     map.attributionControl.setPrefix(LEAFLET_PREFIX);
     data.attributions.forEach(function (text) { map.attributionControl.addAttribution(escapeHtml(text)); });
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    metricScale(data.controls).addTo(map);
+    translateControls(map, data.controls);
     labels.update();
     window.webmapView = { map: map, layers: layers };
   }
