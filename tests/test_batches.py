@@ -174,7 +174,7 @@ def test_batches_page_lists_and_undoes(fixture_app, editor):
     with fixture_app.app_context():
         batch = edit_and_add(get_store())
     page = editor.get("/batches").get_data(as_text=True)
-    assert f'<tr data-batch="{batch}">' in page and '<td dir="auto">second</td>' in page
+    assert f'<tr data-batch="{batch}">' in page and '<td><bdi dir="auto" lang="en">second</bdi></td>' in page
     assert "incidents_small.geojson" in page
     response = editor.post(f"/batches/{batch}/undo", data={"csrf_token": csrf_token(editor, "/batches")},
                            follow_redirects=True)

@@ -142,7 +142,7 @@ def test_arabic_summary_counts_the_change_and_the_total():
     stats = statistics(march(5, 6), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), 3))
     assert sentence == (f"من {ar_date('2025-03-01')} إلى {ar_date('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
-                        f"حادثتين عن الفترة من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. تطابق المرشحات 11 حادثةً "
+                        f"حادثتين عن الفترة من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. تطابق عوامل التصفية 11 حادثةً "
                         "في المجموع، 45.5٪ منها شرقي خط ألفا.")
 
 

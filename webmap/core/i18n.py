@@ -1,11 +1,12 @@
 """Interface text in English and Arabic, from one data file."""
 import json
+import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import get_month_names
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
 RTL_LANGUAGES = ("ar",)
@@ -32,6 +33,19 @@ def language_arg(lang: str | None) -> str | None:
     """Return the `lang` query argument that keeps a page's language across a link or a redirect: None for
     English (the default) and for anything that is not a language of the catalogue."""
     return lang if lang != "en" and lang in _catalogue() else None
+
+
+ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def data_lang(text) -> str | None:
+    """Guess the language of stored text from its script: `ar` with Arabic letters, `en` with Latin letters
+    only, None for digits and signs (the same rule as the map's scripts)."""
+    value = "" if text is None else str(text)
+    if ARABIC_LETTER.search(value):
+        return "ar"
+    return "en" if LATIN_LETTER.search(value) else None
 
 
 def text_direction(lang: str) -> str:
@@ -66,10 +80,13 @@ def human_date(day: date | str, lang: str) -> str:
     do, with both month names, `25 شباط/فبراير 2025` (Western digits, like the rest of the interface)."""
     if isinstance(day, str):  # an ISO date or timestamp
         day = date.fromisoformat(day[:10])
-    months = _catalogue().get(lang, {}).get("months")
-    if months:
-        return f"{day.day} {months[day.month - 1]} {day.year}"
-    return format_date(day, "d MMMM y", locale=lang)
+    return f"{day.day} {month_names(lang)[day.month - 1]} {day.year}"
+
+
+def month_names(lang: str) -> list[str]:
+    """Return the twelve month names readers of `lang` expect: the catalogue's (Arabic gives both the Levantine
+    and the Egyptian name, as the UN does), else Babel's CLDR names."""
+    return _catalogue().get(lang, {}).get("months") or list(get_month_names("wide", locale=lang).values())
 
 
 def utc_time(timestamp: str, lang: str) -> str:

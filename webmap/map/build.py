@@ -10,7 +10,7 @@ from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from ..analysis.zones import ZONES
-from ..core.i18n import localized, messages
+from ..core.i18n import localized, messages, month_names
 from ..core.model import Incident, ReferenceLayer
 from ..core.tiles import TileSource
 from ..core.vocabulary import Vocabulary
@@ -192,6 +192,7 @@ def build_map(
         "config": {**incident_config(vocabulary, options.lang), "governorates": _governorate_names(layers, options.lang)},
         "incidents_name": text["incidents"],
         "controls": {key: text[key] for key in CONTROL_TEXT_KEYS},
+        "months": month_names(options.lang),
         "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
         "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),
     }

@@ -111,7 +111,7 @@
         "class": "timeline-bar" + (inRange ? " timeline-bar-selected" : "")
       });
       var title = svgNode("title", {});
-      title.textContent = counted(text.timeline_bin, bin.count, { start: bin.start, end: bin.end });
+      title.textContent = counted(text.timeline_bin, bin.count, { start: webmapMapData.dayText(bin.start), end: webmapMapData.dayText(bin.end) });
       bar.appendChild(title);
       chart.appendChild(bar);
     });
