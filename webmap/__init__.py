@@ -8,7 +8,7 @@ from flask import Flask
 from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
-from .core.i18n import data_lang, human_date, plural, utc_time
+from .core.i18n import data_lang, human_date, number, plural, utc_time
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["number"] = number
     app.jinja_env.globals["utc_time"] = utc_time
     app.jinja_env.globals["human_date"] = human_date
     app.jinja_env.globals["data_lang"] = data_lang

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import get_month_names
+from babel.numbers import format_decimal
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
 RTL_LANGUAGES = ("ar",)
@@ -56,7 +57,7 @@ def text_direction(lang: str) -> str:
 def plural(lang: str, forms: dict[str, str], count: int, **values) -> str:
     """Return the form of a counted message that the language's CLDR plural rule picks for `count` (Arabic has
     six: zero, one, two, few, many, other), with `{count}` and any other `values` filled in."""
-    return (forms.get(plural_category(lang, count)) or forms["other"]).format(count=count, **values)
+    return (forms.get(plural_category(lang, count)) or forms["other"]).format(count=number(lang, count), **values)
 
 
 def plural_category(lang: str, count: int) -> str:
@@ -87,6 +88,12 @@ def month_names(lang: str) -> list[str]:
     """Return the twelve month names readers of `lang` expect: the catalogue's (Arabic gives both the Levantine
     and the Egyptian name, as the UN does), else Babel's CLDR names."""
     return _catalogue().get(lang, {}).get("months") or list(get_month_names("wide", locale=lang).values())
+
+
+def number(lang: str, value: int | float) -> str:
+    """Format a number for `lang` with its thousands separators, in Western digits in both languages (as dates,
+    coordinates and the API are), the same as the pages' scripts do with Intl.NumberFormat."""
+    return format_decimal(value, locale=lang, numbering_system="latn")
 
 
 def utc_time(timestamp: str, lang: str) -> str:

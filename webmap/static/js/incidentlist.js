@@ -104,7 +104,7 @@
     var shown = Object.keys(this.rows).length;
     this.moreButton.hidden = shown >= total;
     this.status.textContent = total === 0 ? this.text.list_empty
-      : shown < total ? webmapTimeline.counted(this.text.list_partial, shown, { total: total }) : "";
+      : shown < total ? webmapTimeline.counted(this.text.list_partial, shown, { total: webmapTimeline.number(total) }) : "";
   };
 
   /* Marks the row of incident `id` (if listed) as the selected one and scrolls it into view. */

@@ -4,6 +4,11 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
+  // Room a popup keeps from the map's edges when it pans into view: its title clears the zoom buttons, the
+  // layer switcher and the key at the top, and the credits and scale at the bottom; at the sides, a little,
+  // so that it fits a phone's width (webmap.css narrows it there).
+  var POPUP_PADDING_TOP_LEFT = [10, 80];
+  var POPUP_PADDING_BOTTOM_RIGHT = [10, 40];
   var SHAPES = {
     circle: ["circle", { cx: 8, cy: 8, r: 6 }],
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
@@ -117,7 +122,8 @@
   function popup(props, config) {
     var text = config.text;
     var box = element("div", null, "webmap-popup");
-    box.setAttribute("dir", "auto");
+    // The popup reads in the page's direction (an Arabic page's popups are mirrored); stored text keeps its own.
+    box.setAttribute("dir", document.documentElement.dir === "rtl" ? "rtl" : "ltr");
     var title = box.appendChild(element("strong", null, "webmap-popup-title"));
     title.appendChild(props.title ? dataText(props.title) : document.createTextNode(config.types[props.event_type].label));
     if (props.synthetic) {
@@ -181,7 +187,9 @@
           pane: settings.pane || "overlayPane" };
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+        layer.bindPopup(function () { return popup(feature.properties, config); }, {
+          maxWidth: 320, autoPanPaddingTopLeft: POPUP_PADDING_TOP_LEFT, autoPanPaddingBottomRight: POPUP_PADDING_BOTTOM_RIGHT
+        });
         if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);

@@ -37,6 +37,15 @@
     });
   }
 
+  var numberFormat = null;
+
+  /* A count in the page's language with its thousands separators, in Western digits in Arabic too (as the
+     ISO dates, coordinates and the API's numbers are), so one screen never mixes two sets of digits. */
+  function number(value) {
+    if (!numberFormat) { numberFormat = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn"); }
+    return numberFormat.format(value);
+  }
+
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
   }
@@ -45,7 +54,7 @@
      Intl.PluralRules in the page's language picks one as Babel does on the server. */
   function counted(forms, count, values) {
     var category = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
-    return format(forms[category] || forms.other, Object.assign({ count: count }, values));
+    return format(forms[category] || forms.other, Object.assign({ count: number(count) }, values));
   }
 
   /* section: the #timeline element; text: interface strings; onChange(start, end) gets ISO dates or nulls. */
@@ -228,5 +237,5 @@
     this.playButton.setAttribute("aria-pressed", "false");
   };
 
-  window.webmapTimeline = { Timeline: Timeline, format: format, counted: counted, svgNode: svgNode };
+  window.webmapTimeline = { Timeline: Timeline, format: format, number: number, counted: counted, svgNode: svgNode };
 }());
