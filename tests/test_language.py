@@ -153,11 +153,19 @@ def test_error_pages_speak_arabic(client, path, status):
 
 
 def test_data_endpoint_errors_speak_arabic(client):
-    """A wrong filter on the statistics or the map data is described in Arabic when the request is."""
-    for path in ("/stats.json?start=soon&lang=ar", "/map-data/summary?start=soon&lang=ar"):
-        body = client.get(path).get_json()
-        assert ARABIC.search(body["description"]), (path, body)
-    assert client.get("/stats.json?start=soon").get_json()["description"] == "The statistics parameters are not valid."
+    """A wrong filter on the statistics or the map data is described in Arabic when the request is, field by
+    field; in English without `lang`."""
+    for path in ("/stats.json?start=soon&end=2025-01-01&type=bogus&unit=day&lang=ar",
+                 "/map-data/summary?start=soon&type=bogus&distance_alpha_km=x&lang=ar", "/?start=soon&lang=ar"):
+        response = client.get(path)
+        body = response.get_json() or {"description": response.get_data(as_text=True), "errors": []}
+        assert response.status_code == 400 and ARABIC.search(body["description"]), (path, body)
+        assert all(ARABIC.search(item["message"]) for item in body["errors"]), body["errors"]
+    arabic = client.get("/map-data/summary?start=2025-03-01&end=2025-01-01&lang=ar").get_json()["errors"]
+    assert arabic == [{"field": "end", "message": "تاريخ النهاية (2025-01-01) يسبق تاريخ البداية (2025-03-01)"}]
+    english = client.get("/stats.json?start=soon").get_json()
+    assert english["description"] == "The statistics parameters are not valid."
+    assert english["errors"] == [{"field": "start", "message": "'soon' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-31"}]
 
 
 def test_english_data_is_marked_inside_arabic_pages(fixture_app):

@@ -1,5 +1,7 @@
 """Errors that know their HTTP status and OGC code, turned into one JSON shape (or a page) at the edge."""
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from dataclasses import replace
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -15,6 +17,10 @@ class FieldError:
     field: str
     message: str
     feature: int | None = None
+    # The catalogue's `field_errors` entry the message was written from, if any, and what filled it in, to
+    # write it again in another language; not part of what the error says, so not compared.
+    key: str | None = dataclass_field(default=None, compare=False)
+    values: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
 
     def to_json(self) -> dict:
         """Return the error as it appears in the `errors` list of the JSON body."""
@@ -26,6 +32,13 @@ class FieldError:
     def __str__(self) -> str:
         where = f"feature {self.feature}, " if self.feature is not None else ""
         return f"{where}{self.field}: {self.message}"
+
+
+def field_error(field: str, key: str, **values) -> FieldError:
+    """Return a FieldError written from the catalogue's `field_errors[key]` in English; the edge writes it
+    again in the request's language."""
+    return FieldError(field, messages("en")["field_errors"][key].format(**values), key=key,
+                      values=tuple((name, str(value)) for name, value in values.items()))
 
 
 class WebmapError(Exception):
@@ -118,8 +131,11 @@ def _wants_json() -> bool:
 
 def _translate(error: WebmapError, lang: str) -> None:
     """Put the error's description into the request's language: by HTTP status for the errors described by
-    status alone, else by its English text (as gettext keys messages), else it stays as it is."""
+    status alone, else by its English text (as gettext keys messages), else it stays as it is; and the field
+    errors written from the catalogue."""
     text = messages(lang)
+    error.errors = [replace(e, message=text["field_errors"][e.key].format(**dict(e.values))) if e.key else e
+                    for e in error.errors]
     if error.by_status:
         error.description = text.get("http_errors", {}).get(str(error.status), error.description)
     else:
