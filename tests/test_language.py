@@ -161,6 +161,10 @@ def test_data_endpoint_errors_speak_arabic(client):
         body = response.get_json() or {"description": response.get_data(as_text=True), "errors": []}
         assert response.status_code == 400 and ARABIC.search(body["description"]), (path, body)
         assert all(ARABIC.search(item["message"]) for item in body["errors"]), body["errors"]
+    page = client.get("/?start=soon&lang=ar").get_data(as_text=True)
+    assert '<code>start</code>: <bdi dir="auto" lang="ar">«soon» ليس تاريخًا صالحًا' in page
+    view = client.get("/?zoom=x&lang=ar").get_data(as_text=True)
+    assert re.search(r'<code>zoom</code>: <bdi dir="auto" lang="en">[^<]+</bdi>', view)  # still English, marked
     arabic = client.get("/map-data/summary?start=2025-03-01&end=2025-01-01&lang=ar").get_json()["errors"]
     assert arabic == [{"field": "end", "message": "تاريخ النهاية (2025-01-01) يسبق تاريخ البداية (2025-03-01)"}]
     english = client.get("/stats.json?start=soon").get_json()

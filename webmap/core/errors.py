@@ -129,7 +129,7 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png", "/stats."))
 
 
-def _translate(error: WebmapError, lang: str) -> None:
+def translate_error(error: WebmapError, lang: str) -> WebmapError:
     """Put the error's description into the request's language: by HTTP status for the errors described by
     status alone, else by its English text (as gettext keys messages), else it stays as it is; and the field
     errors written from the catalogue."""
@@ -140,12 +140,13 @@ def _translate(error: WebmapError, lang: str) -> None:
         error.description = text.get("http_errors", {}).get(str(error.status), error.description)
     else:
         error.description = text.get("error_descriptions", {}).get(error.description, error.description)
+    return error
 
 
 def error_response(error: WebmapError) -> Response:
     """Render an error as the JSON body or the HTML page the request expects, in the request's language."""
     lang = language_arg(request.args.get("lang")) or "en"
-    _translate(error, lang)
+    translate_error(error, lang)
     if _wants_json():
         response = jsonify(error.to_json())
         response.status_code = error.status
