@@ -3,9 +3,10 @@
 
 usage: build_geodata.py [--source DIR] [--out DIR] [--lines {osm,naturalearth}]
 
-Writes layers.json, one GeoJSON file per reference layer, line_uncertainty.geojson and
-sample_incidents.geojson. The 1974 lines and zones come from OpenStreetMap by default; with
---lines naturalearth they come from the Natural Earth derivation instead, as before.
+Writes layers.json, one GeoJSON file per reference layer, line_uncertainty.geojson,
+sample_incidents.geojson and gazetteer.json (the places search knows, see gazetteer.py).
+The 1974 lines and zones come from OpenStreetMap by default; with --lines naturalearth
+they come from the Natural Earth derivation instead, as before.
 The output is byte-for-byte deterministic, so tests can rebuild it and compare with the
 committed copy. geodata/PROVENANCE.md is written by hand and explains every file.
 """
@@ -19,6 +20,7 @@ from xml.etree import ElementTree
 
 import geopandas as gpd
 import shapely
+from gazetteer import GAZETTEER_FILE, build_gazetteer
 from shapely.geometry import LineString, Polygon, box, mapping, shape
 
 REPO = Path(__file__).resolve().parents[1]
@@ -915,6 +917,8 @@ def build(source: Path, out: Path, lines: str = "osm") -> list[Path]:
     write_json(written[-1], uncertainty_collection(samples, lines))
     written.append(out / "sample_incidents.geojson")
     write_json(written[-1], build_sample_incidents(towns))
+    written.append(out / GAZETTEER_FILE)
+    write_json(written[-1], build_gazetteer(source, towns, features["governorates"]))
     written.append(out / "layers.json")
     write_json(written[-1], {"generated_by": "scripts/build_geodata.py", "layers": layers})
     return written

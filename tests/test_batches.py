@@ -120,7 +120,7 @@ def test_batch_filter_selects_what_a_batch_wrote_as_it_is_now(store):
     batch = edit_and_add(store)  # t-001 retitled, t-008 added
     assert ids_of(store, IncidentQuery(batches=(batch,))) == ["t-001", "t-008"]
     assert ids_of(store, IncidentQuery(batches=(1,))) == [i.id for i in fixture_incidents()]
-    assert ids_of(store, IncidentQuery(batches=(batch,), text="added")) == ["t-008"]
+    assert ids_of(store, IncidentQuery(batches=(batch,), search=(("added",),))) == ["t-008"]
     third = store.add_incidents([replace(store.get_incident("t-008"), title="Third edit")],
                                 BatchInfo(user="third")).batch_id
     store.delete_incidents(["t-001"], BatchInfo(user="editor"))

@@ -1,5 +1,5 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, and the position
-against the 1974 lines: zone, governorate, distance ranges) into a store query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, the position
+against the 1974 lines: zone, governorate, distance ranges, and q) into a store query."""
 import math
 import re
 from dataclasses import dataclass
@@ -10,11 +10,15 @@ from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.i18n import messages
 from ..core.model import ReferenceLayer
 from ..core.numbers import collect_whole_number
+from ..core.searchtext import normalize_words
 from ..core.vocabulary import Term, Vocabulary
+from ..places.gazetteer import load_gazetteer
+from ..places.search import search_terms
 from ..store import IncidentQuery, PositionFilter
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PCODE = re.compile(r"SY\d{2}")
+MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
 MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
 DISTANCE_PARAMS = ("distance_alpha_km", "distance_bravo_km")
@@ -32,18 +36,19 @@ class MapFilters:
     precision: tuple[str, ...] = ()
     batches: tuple[int, ...] = ()  # upload batches whose incidents are shown; empty: all
     position: PositionFilter = PositionFilter()
+    text: str | None = None  # free text (`q`): each word, or place name in any spelling, must occur
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
                              verification=self.verification, precision=self.precision, batches=self.batches,
-                             position=self.position, **extra)
+                             position=self.position, search=search_terms(self.text, load_gazetteer()), **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
                 "verification": ",".join(self.verification), "precision": ",".join(self.precision),
-                "batch": batch_arg(self.batches), **position_args(self.position)}
+                "batch": batch_arg(self.batches), **position_args(self.position), "q": self.text}
         return {k: v for k, v in args.items() if v}
 
 
@@ -143,8 +148,15 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
     return tuple(t for t in known if t in wanted)
 
 
+def parse_text(text: str | None, errors: list[FieldError]) -> str | None:
+    """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
+    if len(normalize_words(text or "")) > MAX_SEARCH_WORDS:
+        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
+    return " ".join((text or "").split()) or None
+
+
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
+    """Parse `start`, `end`, `q`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
@@ -157,9 +169,10 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
                             vocabulary.precision_ids(), errors)
     batches = parse_batches(args.getlist("batch"), errors)
     position = parse_position_filter(args, errors)
+    text = parse_text(args.get("q"), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision, batches, position)
+    return MapFilters(start, end, event_types, verification, precision, batches, position, text)
 
 
 def parse_lang(args) -> str:

@@ -5,9 +5,9 @@
   "use strict";
 
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
-    "distance_alpha_km", "distance_bravo_km"];
+    "distance_alpha_km", "distance_bravo_km", "q"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km"];
+  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
@@ -169,10 +169,15 @@
         notes[kind].textContent = counted(noteText[kind], summary[kind]);
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
+      // The share dialog offers what the reader now sees, not what the page first opened with.
+      document.dispatchEvent(new CustomEvent("webmap:filters", {
+        detail: { args: Object.assign({}, state.args), bounds: summary.bounds || [], title: summary.title }
+      }));
     }
 
     function loadSummary() {
-      fetchJson("summary", live.summary_url + "?" + query()).then(renderSummary, failed);
+      var lang = document.documentElement.lang === "ar" ? { lang: "ar" } : {};
+      fetchJson("summary", live.summary_url + "?" + query(lang)).then(renderSummary, failed);
     }
 
     function loadView() {
