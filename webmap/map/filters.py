@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..analysis.zones import ZONES
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.i18n import messages
 from ..core.model import ReferenceLayer
 from ..core.numbers import collect_whole_number
@@ -91,11 +91,10 @@ def _parse_range(name: str, text: str | None, errors: list[FieldError]) -> tuple
         if any(v is not None and not math.isfinite(v) for v in (low, high)):
             raise ValueError
     except ValueError:
-        errors.append(FieldError(name, f"'{text}' is not a range in km; use min,max with either end left empty, "
-                                       "e.g. -5,5 or 0, (negative: the Israeli-held side of the line)"))
+        errors.append(field_error(name, "range_invalid", text=text))
         return None, None
     if low is not None and high is not None and low > high:
-        errors.append(FieldError(name, f"the range ends ({high:g}) below where it starts ({low:g})"))
+        errors.append(field_error(name, "range_reversed", high=f"{high:g}", low=f"{low:g}"))
         return None, None
     return low, high
 
@@ -107,8 +106,7 @@ def parse_position_filter(args, errors: list[FieldError]) -> PositionFilter:
                                  for part in value.split(",") if part.strip()}))
     wrong = [code for code in governorates if not _PCODE.fullmatch(code)]
     if wrong:
-        errors.append(FieldError("governorate", f"{', '.join(repr(w) for w in wrong)} is not an OCHA governorate "
-                                                "P-code; use SY followed by two digits, e.g. SY13"))
+        errors.append(field_error("governorate", "governorate_invalid", wrong=", ".join(repr(w) for w in wrong)))
     return PositionFilter(zones, governorates, *(_parse_range(name, args.get(name), errors)
                                                  for name in DISTANCE_PARAMS))
 
@@ -135,7 +133,7 @@ def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    errors.append(FieldError(name, f"'{text}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-31"))
+    errors.append(field_error(name, "date_invalid", text=text))
     return None
 
 
@@ -145,9 +143,8 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
     wanted = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
     unknown = sorted(wanted - set(known))
     if unknown:
-        errors.append(FieldError(
-            field, f"unknown {noun} {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
-        ))
+        errors.append(field_error(field, "unknown_terms", noun=noun, unknown=", ".join(repr(u) for u in unknown),
+                                  allowed=", ".join(known)))
     return tuple(t for t in known if t in wanted)
 
 
@@ -164,7 +161,7 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
     if start and end and start > end:
-        errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
+        errors.append(field_error("end", "end_before_start", end=end, start=start))
     event_types = parse_terms("type", "event type", args.getlist("type"), vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
@@ -182,5 +179,5 @@ def parse_lang(args) -> str:
     """Return the interface language asked for with `lang` (English by default)."""
     lang = args.get("lang", "en").strip().lower() or "en"
     if lang not in LANGUAGES:
-        raise InvalidParameter("Unknown language.", [FieldError("lang", f"'{lang}' is not one of: en, ar")])
+        raise InvalidParameter("Unknown language.", [field_error("lang", "lang_invalid", lang=lang)])
     return lang

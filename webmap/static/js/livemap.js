@@ -22,6 +22,8 @@
 
   function format(template, values) { return webmapTimeline.format(template, values); }
 
+  function counted(forms, count, values) { return webmapTimeline.counted(forms, count, values); }
+
   function number(value) { return webmapTimeline.number(value); }
 
   /* Whether `text` is a real calendar day written YYYY-MM-DD. */
@@ -155,7 +157,7 @@
     }
 
     function renderSummary(summary) {
-      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: number(summary.matched) });
+      countNode.textContent = counted(text.matches, summary.matched);
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
         var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
@@ -164,7 +166,7 @@
       Object.keys(notes).forEach(function (kind) {
         if (!notes[kind]) { return; }
         notes[kind].hidden = !summary[kind];
-        notes[kind].textContent = format(noteText[kind], { count: number(summary[kind]) });
+        notes[kind].textContent = counted(noteText[kind], summary[kind]);
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
       // The share dialog offers what the reader now sees, not what the page first opened with.
@@ -294,7 +296,7 @@
           listDrawn(false);
         }
       }
-      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: number(data.in_view) });
+      viewCountNode.textContent = counted(text.in_view, data.in_view);
       viewCountNode.classList.remove("warning");
       showSelected();
       container.setAttribute("data-view-state", "ready");
