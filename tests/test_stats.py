@@ -2,6 +2,7 @@
 CSV, SVG and PNG, embeds and oEmbed."""
 import csv
 import io
+from collections import Counter
 from datetime import date
 from xml.etree import ElementTree
 
@@ -13,10 +14,11 @@ from webmap.api.params import datetime_interval
 from webmap.core.i18n import human_date, messages
 from webmap.core.model import Incident
 from webmap.core.vocabulary import load_vocabulary
-from webmap.stats.compute import compute_statistics
-from webmap.stats.periods import periods, previous_range
+from webmap.stats.compute import compute_statistics, counting_unit, selection_range
+from webmap.stats.periods import period_start, periods, previous_range
 from webmap.stats.summary import Comparison, summary_sentence
-from webmap.store import BatchInfo, get_store
+from webmap.store import BatchInfo, IncidentQuery, Tally, get_store
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 QUERIES = [
     {},
@@ -86,11 +88,25 @@ def placed(day: str, zone: str, event_type: str = "incursion", fatalities=None) 
                     extra={"zone": zone, "near_line": zone == "separation", "governorate": governorate})
 
 
+def tallies(incidents: list[Incident], unit: str) -> list[Tally]:
+    """Count constructed incidents as a store's tally_incidents does."""
+    counts = {}
+    for i in incidents:
+        key = (period_start(date.fromisoformat(i.date), unit).isoformat(), i.event_type, i.extra["zone"],
+               i.extra["governorate"], i.extra["near_line"])
+        counts.setdefault(key, Counter()).update(incidents=1, with_fatalities=i.fatalities is not None,
+                                                 fatalities=i.fatalities or 0)
+    return [Tally(*key, c["incidents"], c["with_fatalities"], c["fatalities"]) for key, c in counts.items()]
+
+
 def statistics(incidents: list[Incident], lang: str = "en", start=None, end=None, unit=None):
     """Return the statistics of constructed incidents."""
     text = messages(lang)
-    return compute_statistics(incidents, load_vocabulary(), GOVERNORATES, lang,
-                              {zone: text[f"zone_{zone}"] for zone in ZONES}, start, end, unit)
+    extent = (min(i.date for i in incidents), max(i.last_date for i in incidents)) if incidents else None
+    covered = selection_range(extent, start, end)
+    unit = counting_unit(covered, unit)
+    return compute_statistics(tallies(incidents, unit), load_vocabulary(), GOVERNORATES, lang,
+                              {zone: text[f"zone_{zone}"] for zone in ZONES}, covered, unit)
 
 
 def march(separation: int, elsewhere: int = 0) -> list[Incident]:
@@ -168,6 +184,20 @@ def test_fatalities_are_summed_where_recorded_and_the_rest_counted():
     assert stats.tables["share"].rows == [("2025-03-01", "2025-03-31", 2, 2, 2, 100.0, 100.0),
                                           ("2025-04-01", "2025-04-30", 2, 0, 1, 0.0, 50.0)]
     assert [row[2] for row in stats.tables["governorates"].rows] == [3, 1]
+
+
+@pytest.mark.parametrize("unit", ["week", "month"])
+def test_store_tallies_equal_the_incidents_it_returns(read_client, unit):
+    """The store's grouped counts (periods, zones, governorates, near_line, fatalities summed in SQL) equal
+    those of the incidents it returns for the same filters, weeks starting on Monday."""
+    query = IncidentQuery(start="2025-01-01")
+    with read_client.application.app_context():
+        store = get_store()
+        got = store.tally_incidents(query, unit)
+        expected = tallies(store.query_incidents(query), unit)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    assert sum(t.incidents for t in got) > 10 and sum(t.fatalities for t in got) > 0
+    assert all(date.fromisoformat(t.period) == period_start(date.fromisoformat(t.period), unit) for t in got)
 
 
 def test_csv_parses_with_the_header_first(read_client):
@@ -269,3 +299,21 @@ def test_answers_follow_the_data_version(fixture_app):
     second = client.get("/stats.json?type=raid&unit=week", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
     assert second.get_json()["total"] == 2
+
+
+def test_migration_fills_the_fatalities_of_existing_rows(tmp_path):
+    """A database from before fatalities had a column of their own gets them from each stored Feature, so the
+    statistics of old rows sum the same figures."""
+    store = SQLiteStore(tmp_path / "old.db")
+    store.initialize()
+    incidents = [placed("2025-03-02", "separation", fatalities=3), placed("2025-03-09", "separation"),
+                 placed("2025-04-01", "bravo_beyond", fatalities=2)]
+    store.add_incidents(incidents, BatchInfo(user="test"))
+    conn = store._connection()
+    conn.execute("ALTER TABLE incident DROP COLUMN fatalities")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    store.initialize()
+    tallies = store.tally_incidents(IncidentQuery(), "month")
+    assert sorted((t.period, t.fatalities, t.with_fatalities, t.incidents) for t in tallies) == [
+        ("2025-03-01", 3, 1, 2), ("2025-04-01", 2, 1, 1)]
+    store.close()

@@ -3,14 +3,15 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery,
-                   LayerConflict, LayerSnapshot, LayerVersion, Positioner, PositionFilter, ProtectedIncidents, Store,
-                   UndoRefused, WriteReport)
+from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, BatchInfo, BatchRecord,
+                   IncidentQuery, LayerConflict, LayerSnapshot, LayerVersion, Positioner, PositionFilter,
+                   ProtectedIncidents, Store, Tally, UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "BatchInfo", "BatchRecord",
            "IncidentQuery", "LayerConflict", "LayerSnapshot", "LayerVersion", "PositionFilter", "Positioner",
-           "ProtectedIncidents", "Store", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "ProtectedIncidents", "Store", "Tally", "TALLY_UNITS", "UndoRefused", "WriteReport", "open_store",
+           "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

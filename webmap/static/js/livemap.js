@@ -7,7 +7,8 @@
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
     "distance_alpha_km", "distance_bravo_km", "q"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
+  var TEXTS = ["start", "end", "q"];
+  var RANGES = ["distance_alpha_km", "distance_bravo_km"];  // two inputs each, min then max; `min,max` in the URL
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
@@ -96,6 +97,7 @@
         .then(function (response) {
           return response.json().then(function (body) {
             if (!response.ok) {
+              (body.errors || []).forEach(function (e) { showFieldError(e.field, e.message); });
               var reasons = (body.errors || []).map(function (e) { return e.field + ": " + e.message; });
               throw new Error(reasons.length ? reasons.join("; ") : body.description);
             }
@@ -121,7 +123,42 @@
         var values = data.getAll(key);
         if (values.length) { args[key] = values.join(","); }
       });
+      RANGES.forEach(function (key) {
+        var ends = data.getAll(key).map(function (value) { return String(value).trim(); });
+        if (ends.join("")) { args[key] = ends.join(","); }
+      });
       return args;
+    }
+
+    /* Shows a field's problem beside it, marking its inputs invalid (an empty message clears both). */
+    function showFieldError(key, message) {
+      var node = document.getElementById(key + "-error");
+      if (!node) { return false; }
+      node.textContent = message;
+      node.hidden = !message;
+      form.querySelectorAll("input[name='" + key + "']").forEach(function (input) {
+        if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      });
+      return true;
+    }
+
+    /* Checks each range before asking the server: a number the browser cannot read, or a max below the min. */
+    function rangesValid() {
+      var valid = true;
+      RANGES.forEach(function (key) {
+        var inputs = form.querySelectorAll("input[name='" + key + "']");
+        var node = document.getElementById(key + "-error");
+        var message = "";
+        if (Array.prototype.some.call(inputs, function (input) { return input.validity && input.validity.badInput; })) {
+          message = inputs[0].validationMessage || inputs[1].validationMessage;
+        } else if (inputs.length === 2 && inputs[0].value !== "" && inputs[1].value !== ""
+                   && Number(inputs[0].value) > Number(inputs[1].value)) {
+          message = node ? node.getAttribute("data-reversed") : "";
+        }
+        showFieldError(key, message);
+        if (message) { valid = false; }
+      });
+      return valid;
     }
 
     /* Rewrites the address: the filters, then the view, then any other parameter as it was (lang, ...). */
@@ -312,12 +349,7 @@
       if (!problems.start && !problems.end && args.start && args.end && args.end < args.start) {
         problems.end = text.range_invalid;
       }
-      ["start", "end"].forEach(function (key) {
-        var slot = document.getElementById(key + "-error");
-        slot.textContent = problems[key] || "";
-        slot.hidden = !problems[key];
-        if (problems[key]) { form.elements[key].setAttribute("aria-invalid", "true"); } else { form.elements[key].removeAttribute("aria-invalid"); }
-      });
+      ["start", "end"].forEach(function (key) { showFieldError(key, problems[key] || ""); });
       return !problems.start && !problems.end;
     }
 
@@ -350,8 +382,10 @@
 
     function apply() {
       var args = formArgs();
-      // An unusable range changes nothing: the results, the count and the address stay on the last good one.
-      if (!checkDates(args)) { return; }
+      // An unusable date or distance range changes nothing: the results, the count and the address stay on the
+      // last good one. Both are checked, so every field with a problem says so at once.
+      var datesUsable = checkDates(args);
+      if (!rangesValid() || !datesUsable) { return; }
       state.args = args;
       releaseList();
       clearSelection();
