@@ -140,6 +140,32 @@
     return box;
   }
 
+  /* The incident's marker or line, or the list row it was shown from: where focus returns to. */
+  function focusTarget(row, layer) {
+    if (row && !row.isConnected) {
+      row = document.querySelector('tr[data-id="' + CSS.escape(row.getAttribute("data-id")) + '"]');
+    }
+    return row || (layer.getElement && layer.getElement());
+  }
+
+  /* A popup takes focus as it opens, unless a list row opened it (the row keeps focus, so the arrow keys
+     still move along the list); Escape closes it and sends focus back to its marker or row. */
+  function enterPopup(popup, layer) {
+    var active = document.activeElement;
+    var row = active && active.closest ? active.closest("tr[data-id]") : null;
+    var content = popup.getElement().querySelector(".leaflet-popup-content");
+    content.tabIndex = -1;
+    popup.getElement().onkeydown = function (event) {
+      if (event.key !== "Escape") { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      layer.closePopup();
+      var target = focusTarget(row, layer);
+      if (target) { target.focus({ preventScroll: true }); }
+    };
+    if (!row) { content.focus({ preventScroll: true }); }
+  }
+
   /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer; addData() draws more into it.
      Each child layer carries `.feature`, and a point with an uncertain location its dashed circle as
      `.uncertainty` (drawn in `group`: remove() takes both away). Options, read as each feature is drawn:
@@ -174,6 +200,7 @@
       },
       onEachFeature: function (feature, layer) {
         layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+        layer.on("popupopen", function (event) { enterPopup(event.popup, layer); });
         if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);
