@@ -113,3 +113,16 @@ def test_screen_readers_are_told_what_the_map_shows(live_server, page, lang, wor
     for word in words:
         expect(description).to_contain_text(word)
     assert "Airstrike" not in description.inner_text() and "غارة" not in description.inner_text()
+
+
+def test_embed_offers_its_legend_and_the_full_map_first(live_server, page):
+    """In an embed, the first Tab stops are the legend and the link to the full map, before any marker."""
+    page.goto(live_server + "/embed")
+    page.wait_for_selector(MARKERS)
+    page.keyboard.press("Tab")
+    assert focused_matches(page, ".embed-legend summary")
+    stops = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.className"))
+    assert "embed-open" in stops
