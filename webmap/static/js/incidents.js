@@ -9,7 +9,11 @@
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
     triangle: ["polygon", { points: "8,1.5 14.5,14 1.5,14" }],
     diamond: ["polygon", { points: "8,1 15,8 8,15 1,8" }],
-    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }]
+    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }],
+    triangle_down: ["polygon", { points: "1.5,2 14.5,2 8,14.5" }],
+    hexagon: ["polygon", { points: "15,8 11.5,14.1 4.5,14.1 1,8 4.5,1.9 11.5,1.9" }],
+    cross: ["polygon", { points: "5.5,1 10.5,1 10.5,5.5 15,5.5 15,10.5 10.5,10.5 10.5,15 5.5,15 5.5,10.5 1,10.5 1,5.5 5.5,5.5" }],
+    bar: ["rect", { x: 1, y: 4.5, width: 14, height: 7 }]
   };
 
   function element(tag, text, className) {
