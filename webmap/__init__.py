@@ -8,7 +8,7 @@ from flask import Flask
 from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
-from .core.i18n import plural, utc_time
+from .core.i18n import number, plural, utc_time
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config["TILE_SOURCE"] = resolve_tiles(app.config["TILES"], app.config["TILES_ATTRIBUTION"])
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["number"] = number
     app.jinja_env.globals["utc_time"] = utc_time
 
     store.init_app(app)

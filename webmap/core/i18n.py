@@ -5,6 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
 RTL_LANGUAGES = ("ar",)
@@ -37,6 +38,12 @@ def plural(lang: str, forms: dict[str, str], count: int, **values) -> str:
     six: zero, one, two, few, many, other), with `{count}` and any other `values` filled in."""
     category = Locale.parse(lang).plural_form(count)
     return (forms.get(category) or forms["other"]).format(count=count, **values)
+
+
+def number(lang: str, value: int | float) -> str:
+    """Format a number for `lang` with its thousands separators, in Western digits in both languages (as dates,
+    coordinates and the API are), the same as the pages' scripts do with Intl.NumberFormat."""
+    return format_decimal(value, locale=lang, numbering_system="latn")
 
 
 def utc_time(timestamp: str, lang: str) -> str:

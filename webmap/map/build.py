@@ -191,6 +191,7 @@ def build_map(
     data = {
         "config": {**incident_config(vocabulary, options.lang), "governorates": _governorate_names(layers, options.lang)},
         "incidents_name": text["incidents"],
+        "credits_name": text["credits"],
         "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
         "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),
     }

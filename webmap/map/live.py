@@ -10,7 +10,8 @@ TEXT_KEYS = (
     "matches", "matches_one", "in_view", "in_view_one", "cluster_title", "cluster_approximate", "cluster_types",
     "loading",
     "load_failed", "list_partial", "list_empty", "play", "pause", "timeline_bin", "sort_ascending",
-    "sort_descending", "sample_note", "synthetic_note", "map_description", "list_separator",
+    "sort_descending", "sample_note", "synthetic_note", "date_invalid", "range_invalid", "map_description",
+    "list_separator",
 )
 
 

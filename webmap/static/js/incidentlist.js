@@ -106,7 +106,8 @@
     var shown = Object.keys(this.rows).length;
     this.moreButton.hidden = shown >= total;
     this.status.textContent = total === 0 ? this.text.list_empty
-      : shown < total ? webmapTimeline.format(this.text.list_partial, { shown: shown, count: total }) : "";
+      : shown < total ? webmapTimeline.format(this.text.list_partial, {
+        shown: webmapTimeline.number(shown), count: webmapTimeline.number(total) }) : "";
   };
 
   /* Marks the row of incident `id` (if listed) as the selected one and scrolls it into view. */

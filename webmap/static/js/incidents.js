@@ -4,6 +4,11 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
+  // Room a popup keeps from the map's edges when it pans into view: its title clears the zoom buttons, the
+  // layer switcher and the key at the top, and the credits and scale at the bottom; at the sides, a little,
+  // so that it fits a phone's width (webmap.css narrows it there).
+  var POPUP_PADDING_TOP_LEFT = [10, 80];
+  var POPUP_PADDING_BOTTOM_RIGHT = [10, 40];
   var SHAPES = {
     circle: ["circle", { cx: 8, cy: 8, r: 6 }],
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
@@ -119,8 +124,10 @@
   function popup(props, config) {
     var text = config.text;
     var box = element("div", null, "webmap-popup");
-    box.setAttribute("dir", "auto");
-    box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
+    // The popup reads in the page's direction (an Arabic page's popups are mirrored); stored text keeps its own.
+    box.setAttribute("dir", document.documentElement.dir === "rtl" ? "rtl" : "ltr");
+    var title = box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
+    title.setAttribute("dir", "auto");
     if (props.synthetic) {
       box.appendChild(element("span", text.synthetic, "webmap-badge"));
     } else if (props.illustrative) {
@@ -140,7 +147,7 @@
     row(list, text.verification, config.verification[props.verification] || props.verification);
     row(list, text.sources, sourceList(props.sources));
     box.appendChild(list);
-    if (props.description) { box.appendChild(element("p", props.description, "webmap-popup-description")); }
+    if (props.description) { box.appendChild(element("p", props.description, "webmap-popup-description")).setAttribute("dir", "auto"); }
     return box;
   }
 
@@ -203,7 +210,9 @@
           pane: settings.pane || "overlayPane" };
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(function () { return popup(feature.properties, config); }, { maxWidth: 320 });
+        layer.bindPopup(function () { return popup(feature.properties, config); }, {
+          maxWidth: 320, autoPanPaddingTopLeft: POPUP_PADDING_TOP_LEFT, autoPanPaddingBottomRight: POPUP_PADDING_BOTTOM_RIGHT
+        });
         layer.on("popupopen", function (event) { enterPopup(event.popup, layer); });
         if (settings.added) { settings.added(feature, layer); }
       }

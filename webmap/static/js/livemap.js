@@ -18,8 +18,20 @@
   var CROWDED = 100;  // incidents drawn at once above which uncertainty circles lose their fill
   var RING_RADIUS = 100 / (2 * Math.PI);  // a circumference of 100: arcs are drawn in percent
   var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
+  var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+  var DRAWER = "screen and (max-width: 700px)";  // as in webmap.css: the panel becomes a sheet over the map
+  var SMALL_MAP = { width: 600, height: 500 };  // below either, the key to the lines starts folded
 
   function format(template, values) { return webmapTimeline.format(template, values); }
+
+  function number(value) { return webmapTimeline.number(value); }
+
+  /* Whether `text` is a real calendar day written YYYY-MM-DD. */
+  function isoDate(text) {
+    if (!ISO_DATE.test(text)) { return false; }
+    var day = new Date(text + "T00:00:00Z");
+    return !isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+  }
 
   function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
 
@@ -29,7 +41,7 @@
   function abbreviate(count) {
     if (count >= 1000000) { return (count / 1000000).toFixed(count >= 10000000 ? 0 : 1) + "M"; }
     if (count >= 10000) { return Math.round(count / 1000) + "k"; }
-    return String(count);
+    return number(count);
   }
 
   function byDate(descending) {
@@ -65,8 +77,12 @@
     var removing = false;  // popups closing because their marker is being replaced, not by the user
     var state = {
       args: live.filters, descending: true, version: null, zoom: null, clustered: false, sorted: [],
-      inView: 0, listed: 0, selected: null, popupFor: null, marked: null
+      inView: 0, listed: 0, selected: null, popupFor: null, marked: null,
+      listBox: null,  // the view the list's rows come from
+      back: null  // the view before a list row moved the map, while the list is held on it
     };
+    var held = document.querySelector(".incident-list-held");
+    var printFilters = document.getElementById("print-filters");
 
     function schedule(name, action, delay) {
       clearTimeout(timers[name]);
@@ -155,7 +171,7 @@
       var keep = chosen ? chosen.split(",") : null;
       return Object.keys(counts).filter(function (key) {
         return counts[key] > 0 && (!keep || keep.indexOf(key) >= 0);
-      }).map(function (key) { return (names[key] || key) + ": " + counts[key]; }).join(text.list_separator) || "0";
+      }).map(function (key) { return (names[key] || key) + ": " + number(counts[key]); }).join(text.list_separator) || "0";
     }
 
     /* What the map shows, in words, for screen readers (read out politely as the filters change). */
@@ -163,7 +179,7 @@
       var typeNames = {};
       Object.keys(config.types).forEach(function (key) { typeNames[key] = config.types[key].label; });
       description.textContent = format(text.map_description, {
-        count: summary.matched,
+        count: number(summary.matched),
         types: countList(summary.event_types, typeNames, state.args.type),
         zones: countList(summary.zones, config.zones, state.args.zone)
       });
@@ -171,16 +187,16 @@
 
     function renderSummary(summary) {
       describe(summary);
-      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: summary.matched });
+      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: number(summary.matched) });
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
         var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
-        slot.textContent = String(counts[slot.getAttribute("data-value")] || 0);
+        slot.textContent = number(counts[slot.getAttribute("data-value")] || 0);
       });
       Object.keys(notes).forEach(function (kind) {
         if (!notes[kind]) { return; }
         notes[kind].hidden = !summary[kind];
-        notes[kind].textContent = format(noteText[kind], { count: summary[kind] });
+        notes[kind].textContent = format(noteText[kind], { count: number(summary[kind]) });
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
     }
@@ -200,15 +216,15 @@
       if (!size.x || !size.y) { return; }
       container.setAttribute("data-view-state", "loading");
       viewCountNode.textContent = text.loading;
-      var zoom = Math.round(map.getZoom());
+      var zoom = Math.round(map.getZoom()), box = bbox();
       fetchJson("view", live.view_url + "?" + query({
-        bbox: bbox(), zoom: zoom, sort: state.descending ? "-date" : "date"
-      })).then(function (data) { renderView(data, zoom); }, failed);
+        bbox: box, zoom: zoom, sort: state.descending ? "-date" : "date"
+      })).then(function (data) { renderView(data, zoom, box); }, failed);
     }
 
     function loadList(append) {
       fetchJson("list", live.list_url + "?" + query({
-        bbox: bbox(), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
+        bbox: state.listBox || bbox(), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
       })).then(function (page) { showListPage(page.features, page.total, append); }, failed);
     }
 
@@ -312,10 +328,10 @@
       label.textContent = abbreviate(cluster.count);
       icon.appendChild(typeRing(cluster));
       icon.appendChild(label);
-      var title = format(text.cluster_title, { count: cluster.count });
-      if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: cluster.approximate }); }
+      var title = format(text.cluster_title, { count: number(cluster.count) });
+      if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: number(cluster.approximate) }); }
       title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
-        return ((config.types[type] || {}).label || type) + " " + cluster.event_types[type];
+        return ((config.types[type] || {}).label || type) + " " + number(cluster.event_types[type]);
       }).join(", ") });
       var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
       var marker = L.marker([cluster.lat, cluster.lon], {
@@ -338,7 +354,7 @@
       return marker;
     }
 
-    function renderView(data, zoom) {
+    function renderView(data, zoom, box) {
       clusterLayer.clearLayers();
       data.clusters.forEach(function (cluster) { clusterMarker(cluster).addTo(clusterLayer); });
       var next = {};
@@ -358,37 +374,160 @@
       state.zoom = zoom;
       incidents.addData(data.features.filter(function (feature) { return !drawn[feature.id]; }));
       state.version = data.data_version;
-      state.clustered = data.clustered;
-      state.inView = data.in_view;
-      state.sorted = data.clustered ? [] : data.features.slice().sort(byDate(state.descending));
-      if (data.clustered) {
-        showListPage(data.list.features, data.list.total, false);
-      } else {
-        listDrawn(false);
+      if (!state.back) {  // a held list keeps the rows of the view it was chosen from
+        state.listBox = box;
+        state.clustered = data.clustered;
+        state.inView = data.in_view;
+        state.sorted = data.clustered ? [] : data.features.slice().sort(byDate(state.descending));
+        if (data.clustered) {
+          showListPage(data.list.features, data.list.total, false);
+        } else {
+          listDrawn(false);
+        }
       }
-      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: data.in_view });
+      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: number(data.in_view) });
       viewCountNode.classList.remove("warning");
       showSelected();
       container.setAttribute("data-view-state", "ready");
     }
 
+    /* Shows beside each date field why it cannot be used (not a YYYY-MM-DD day; "To" before "From"), and
+       tells whether both can. */
+    function checkDates(args) {
+      var problems = {};
+      ["start", "end"].forEach(function (key) {
+        if (args[key] && !isoDate(args[key])) { problems[key] = text.date_invalid; }
+      });
+      if (!problems.start && !problems.end && args.start && args.end && args.end < args.start) {
+        problems.end = text.range_invalid;
+      }
+      ["start", "end"].forEach(function (key) {
+        var slot = document.getElementById(key + "-error");
+        slot.textContent = problems[key] || "";
+        slot.hidden = !problems[key];
+        if (problems[key]) { form.elements[key].setAttribute("aria-invalid", "true"); } else { form.elements[key].removeAttribute("aria-invalid"); }
+      });
+      return !problems.start && !problems.end;
+    }
+
+    /* The filters in words, for the printed page: the dates, then each group's chosen values. */
+    function describeFilters() {
+      var parts = [];
+      var dates = ["start", "end"].filter(function (key) { return state.args[key]; });
+      if (dates.length) {
+        parts.push(dates.map(function (key) {
+          return form.elements[key].closest("label").firstChild.textContent.trim() + " " + state.args[key];
+        }).join(" "));
+      }
+      form.querySelectorAll("fieldset.choices").forEach(function (fieldset) {
+        var chosen = Array.prototype.map.call(fieldset.querySelectorAll("input:checked"), function (input) {
+          var label = input.closest("label").cloneNode(true);
+          label.querySelectorAll(".facet-count").forEach(function (count) { count.remove(); });
+          return label.textContent.trim();
+        });
+        if (chosen.length) { parts.push(fieldset.querySelector("legend").textContent.trim() + ": " + chosen.join(", ")); }
+      });
+      printFilters.textContent = parts.length ? format(printFilters.getAttribute("data-template"), { filters: parts.join("; ") })
+        : printFilters.getAttribute("data-none");
+    }
+
+    /* Lets the list follow the view again, and forgets the view to go back to. */
+    function releaseList() {
+      state.back = null;
+      held.hidden = true;
+    }
+
     function apply() {
-      state.args = formArgs();
+      var args = formArgs();
+      // An unusable range changes nothing: the results, the count and the address stay on the last good one.
+      if (!checkDates(args)) { return; }
+      state.args = args;
+      releaseList();
       clearSelection();
       writeUrl();
+      describeFilters();
       loadSummary();
       loadView();
     }
 
+    var drawer = {
+      toggle: document.getElementById("panel-toggle"),
+      panel: document.getElementById("map-panel"),
+      narrow: window.matchMedia(DRAWER),
+      set: function (open) {
+        document.body.classList.toggle("panel-open", open);
+        drawer.toggle.setAttribute("aria-expanded", String(open));
+      }
+    };
+
+    /* Shows a listed incident on the map, its popup opened once the map has moved there (so the popup pans
+       fully into view); the list keeps its rows, and offers the way back to the view they came from. An
+       incident not yet drawn on its own gets its popup when the new view is drawn, on the marker that stays. */
     function activate(feature) {
+      if (!state.back) { state.back = { center: map.getCenter(), zoom: map.getZoom() }; }
+      held.hidden = false;
+      if (drawer.narrow.matches) { drawer.set(false); }
       state.selected = feature;
-      state.popupFor = feature.id;
+      state.popupFor = null;
       var layer = showSelected();
       if (layer.getLatLng) {
-        map.setView(layer.getLatLng(), Math.max(map.getZoom(), FOCUS_ZOOM));
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), FOCUS_ZOOM), { animate: false });
       } else {
-        map.fitBounds(layer.getBounds(), { maxZoom: Math.max(map.getZoom(), FOCUS_ZOOM) });
+        map.fitBounds(layer.getBounds(), { maxZoom: Math.max(map.getZoom(), FOCUS_ZOOM), animate: false });
       }
+      state.popupFor = feature.id;
+      if (drawn[feature.id]) { layer.openPopup(); }
+    }
+
+    function goBack() {
+      var back = state.back;
+      releaseList();
+      clearSelection();
+      map.setView(back.center, back.zoom, { animate: false });
+      container.focus();
+    }
+
+    /* On narrow screens the panel is a sheet over the map, opened and closed by the button in the header. */
+    function startDrawer() {
+      drawer.toggle.hidden = false;
+      document.body.classList.add("has-drawer");
+      // On a phone the map has just grown into the panel's old place: Leaflet measures it again (only then,
+      // as measuring forgets the exact centre the page was opened at).
+      var size = map.getSize();
+      if (container.clientWidth !== size.x || container.clientHeight !== size.y) { map.invalidateSize({ animate: false }); }
+      drawer.panel.setAttribute("tabindex", "-1");
+      drawer.toggle.addEventListener("click", function () {
+        var open = drawer.toggle.getAttribute("aria-expanded") !== "true";
+        drawer.set(open);
+        if (open) { drawer.panel.focus(); }
+      });
+      drawer.panel.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && drawer.narrow.matches) {
+          drawer.set(false);
+          drawer.toggle.focus();
+        }
+      });
+    }
+
+    /* Paper has its own page size: the map is redrawn for it, with the key to the lines open, and for the
+       screen again afterwards, with the key as it was. */
+    function startPrint(key) {
+      var print = window.matchMedia("print"), keyWasOpen = null;
+      var resize = function (event) {
+        // Before "beforeprint" has run, the print media query does not match yet.
+        var printing = event.type === "beforeprint" || (event.type !== "afterprint" && print.matches);
+        if (key && printing && keyWasOpen === null) {
+          keyWasOpen = key.open;
+          key.open = true;
+        } else if (key && !printing && keyWasOpen !== null) {
+          key.open = keyWasOpen;
+          keyWasOpen = null;
+        }
+        map.invalidateSize({ animate: false });
+      };
+      print.addEventListener("change", resize);
+      window.addEventListener("beforeprint", resize);
+      window.addEventListener("afterprint", resize);
     }
 
     var list = new webmapList.IncidentList(document.getElementById("incident-list"), config, {
@@ -416,10 +555,25 @@
     watch(incidents);
     webmapIncidents.fillLegend(config);
     renderSummary(live.summary);
+    startDrawer();
     restoreView();
+    describeFilters();
+    held.querySelector(".incident-list-back").addEventListener("click", goBack);
+    var key = document.querySelector(".map-key");
+    if (key && (container.clientWidth < SMALL_MAP.width || container.clientHeight < SMALL_MAP.height)) { key.open = false; }
+    startPrint(key);
+    form.noValidate = true;  // the dates are checked here, with messages in the page's language beside each field
     form.addEventListener("change", function (event) {
-      if (event.target.type === "date") { timeline.stop(); }
+      if (event.target.name === "start" || event.target.name === "end") { timeline.stop(); }
       schedule("apply", apply, CHANGE_DELAY);
+    });
+    // A date applies as soon as it is whole (or cleared), without waiting for the field to lose focus.
+    form.addEventListener("input", function (event) {
+      var name = event.target.name, value = event.target.value.trim();
+      if ((name === "start" || name === "end") && (value === "" || isoDate(value))) {
+        timeline.stop();
+        schedule("apply", apply, CHANGE_DELAY);
+      }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -7,6 +7,7 @@
 
   var DATA_ELEMENT = "webmap-map-data";
   var LEAFLET_PREFIX = '<a href="https://leafletjs.com">Leaflet</a>';
+  var CREDITS_MARGIN = 32;  // pixels between the open credits and the scale bar, the button and the map's edge
   var parsed = null;
 
   function pageData() {
@@ -55,6 +56,43 @@
     });
   }
 
+  /* Folds the attribution into a "©" button that opens it in full: one small square in the corner until asked
+     for, then every credit on as many lines as it takes, never wider than the room beside the scale bar. */
+  function compactAttribution(map, label) {
+    var attribution = map.attributionControl.getContainer();
+    var Credits = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        var box = L.DomUtil.create("div", "webmap-credits");
+        var button = L.DomUtil.create("button", "webmap-credits-toggle", box);
+        button.type = "button";
+        button.textContent = "©";
+        button.title = label;
+        button.setAttribute("aria-label", label);
+        button.setAttribute("aria-expanded", "false");
+        attribution.id = "webmap-credits-text";
+        button.setAttribute("aria-controls", attribution.id);
+        box.appendChild(attribution);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.on(button, "click", function () {
+          var open = button.getAttribute("aria-expanded") !== "true";
+          button.setAttribute("aria-expanded", String(open));
+          box.classList.toggle("webmap-credits-open", open);
+          fit();
+        });
+        function fit() {
+          var frame = map.getContainer().getBoundingClientRect();
+          var scale = map.getContainer().querySelector(".leaflet-control-scale");
+          var scaleEnd = scale && scale.offsetWidth ? scale.getBoundingClientRect().right - frame.left : 0;
+          attribution.style.maxWidth = Math.max(frame.width - scaleEnd - button.offsetWidth - CREDITS_MARGIN, 100) + "px";
+        }
+        map.on("resize", fit);
+        return box;
+      }
+    });
+    new Credits().addTo(map);
+  }
+
   /* Draws the reference layers under the incident group (already on the map), then the controls. */
   function drawReference(map, incidentGroup) {
     var data = pageData();
@@ -72,6 +110,7 @@
     // Leaflet's default prefix carries a national flag; a map of a contested front keeps it plain.
     map.attributionControl.setPrefix(LEAFLET_PREFIX);
     data.attributions.forEach(function (text) { map.attributionControl.addAttribution(escapeHtml(text)); });
+    compactAttribution(map, data.credits_name);
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     labels.update();
     window.webmapView = { map: map, layers: layers };

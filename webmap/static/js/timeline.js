@@ -37,6 +37,15 @@
     });
   }
 
+  var numberFormat = null;
+
+  /* A count in the page's language with its thousands separators, in Western digits in Arabic too (as the
+     ISO dates, coordinates and the API's numbers are), so one screen never mixes two sets of digits. */
+  function number(value) {
+    if (!numberFormat) { numberFormat = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn"); }
+    return numberFormat.format(value);
+  }
+
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
   }
@@ -104,7 +113,7 @@
         "class": "timeline-bar" + (inRange ? " timeline-bar-selected" : "")
       });
       var title = svgNode("title", {});
-      title.textContent = format(text.timeline_bin, { start: bin.start, end: bin.end, count: bin.count });
+      title.textContent = format(text.timeline_bin, { start: bin.start, end: bin.end, count: number(bin.count) });
       bar.appendChild(title);
       chart.appendChild(bar);
     });
@@ -221,5 +230,5 @@
     this.playButton.setAttribute("aria-pressed", "false");
   };
 
-  window.webmapTimeline = { Timeline: Timeline, format: format, svgNode: svgNode };
+  window.webmapTimeline = { Timeline: Timeline, format: format, number: number, svgNode: svgNode };
 }());
