@@ -86,3 +86,13 @@ def test_account_pages_have_no_serious_violations(fixture_app, live_server, page
     page.wait_for_selector(".account-name")
     settled(page, live_server + with_lang(path, lang))
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_phone_layout_with_its_sheet_open_has_no_serious_violations(live_server, page, lang):
+    """On a phone, with the sheet of filters and list open over the map, the page passes the same checks."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    open_map(page, live_server + with_lang("/", lang))
+    page.click("#panel-toggle")
+    page.locator("#panel-toggle[aria-expanded=true]").wait_for()
+    assert axe_violations(page) == []
