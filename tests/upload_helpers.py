@@ -1,4 +1,4 @@
-"""Accounts, API tokens and logins for tests."""
+"""Accounts, API tokens and logins for tests, and valid incidents and reference layers to send."""
 import re
 
 from webmap.accounts.roles import ROLES, hash_password, new_token
@@ -57,3 +57,32 @@ def client_of(app, name: str):
     client = app.test_client()
     log_in(client, name)
     return client
+
+# A box around Quneitra: it holds fixture incidents t-001 (Quneitra ruins) and t-005, and no other.
+QUNEITRA_BOX = [[[35.8, 33.1], [35.95, 33.1], [35.95, 33.2], [35.8, 33.2], [35.8, 33.1]]]
+
+
+def descriptor(**changes) -> dict:
+    """Return a complete descriptor of a proposed layer `southern_dmz`, with `changes` on top."""
+    meta = {"id": "southern_dmz", "name": {"en": "Proposed southern zone", "ar": "المنطقة المقترحة في الجنوب"},
+            "source": "A published proposal", "licence": "CC BY 4.0", "date": "2025-06-01",
+            "precision": "traced from a published map, about ±2 km", "status": "proposed"}
+    meta.update(changes)
+    return meta
+
+
+def area(coordinates=None, **properties) -> dict:
+    """Return a Polygon Feature (by default the box around Quneitra)."""
+    return {"type": "Feature", "properties": properties,
+            "geometry": {"type": "Polygon", "coordinates": coordinates or QUNEITRA_BOX}}
+
+
+def line(*positions, **properties) -> dict:
+    """Return a LineString Feature through `positions`."""
+    return {"type": "Feature", "properties": properties,
+            "geometry": {"type": "LineString", "coordinates": [list(p) for p in positions]}}
+
+
+def layer_document(*features: dict, **changes) -> dict:
+    """Return a layer as the API takes it: a FeatureCollection with its descriptor in `layer`."""
+    return {"type": "FeatureCollection", "layer": descriptor(**changes), "features": list(features) or [area()]}

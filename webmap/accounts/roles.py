@@ -16,6 +16,7 @@ PERMISSIONS = {
     "verify": ("editor", "set the verification state of incidents"),
     "change_reviewed": ("editor", "change incidents an editor has verified or disputed"),
     "batches": ("editor", "list or undo batches"),
+    "layers": ("editor", "add or replace reference layers, or read their history"),
     "users": ("admin", "manage accounts"),
 }
 

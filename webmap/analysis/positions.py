@@ -66,6 +66,10 @@ class ReferencePositioner(Positioner):
         self._version = hashlib.sha1(f"{METHOD_VERSION}{radii}".encode() + self.uncertainty_file.read_bytes()
                                      ).hexdigest()
 
+    def uses(self, layer_id: str) -> bool:
+        """Tell whether positions depend on this layer: the 1974 lines and zones and the governorates."""
+        return layer_id in USED_LAYERS
+
     def version(self) -> str:
         """Return the method's version with a digest of the line uncertainty and the location radii."""
         return self._version

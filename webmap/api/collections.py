@@ -3,9 +3,10 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+from ..analysis.within import BUFFER_KM, count_within, keys_within
 from ..analysis.zones import ZONES
 from ..core.errors import FieldError, NotFound
-from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds
+from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds, layer_status
 from ..core.vocabulary import Vocabulary
 from ..map.filters import DISTANCE_PARAMS
 from ..store import Store
@@ -139,12 +140,25 @@ class IncidentCollection:
 
     def parse(self, args, paged: bool) -> Selection:
         """Check the request's parameters and turn them into a store query (for one page, if `paged`)."""
-        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged,
-                           lambda errors: params.parse_incident_filters(args, self.vocabulary, self.version, errors))
+        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged, lambda errors: self._criteria(args, errors))
         page = selection.page
         if page:
             selection = replace(selection, criteria=replace(selection.criteria, limit=page.limit, offset=page.offset))
         return selection
+
+    def _criteria(self, args, errors: list[FieldError]):
+        """Parse the incident filters, narrowed by `within` to the incidents that lie against a reference layer."""
+        query = params.parse_incident_filters(args, self.vocabulary, self.version, errors)
+        layer_id = args.get("within")
+        if layer_id is None:
+            return query
+        layer = self.store.get_reference_layer(layer_id)
+        if layer is None:
+            known = ", ".join(self.store.reference_layer_ids())
+            errors.append(FieldError("within", f"unknown reference layer {layer_id[:70]!r}; available: {known}"))
+        if errors:
+            return query
+        return replace(query, keys=keys_within(self.store.incident_points(query.as_of), layer))
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the selected incidents as stored, how many match in all, and the data version read."""
@@ -212,8 +226,9 @@ class ReferenceCollection:
     leading_columns = ("id",)
     versioned = False  # reloading the geodata changes a layer without a new data version: hash the body
 
-    def __init__(self, layer: ReferenceLayer):
+    def __init__(self, layer: ReferenceLayer, count_within=None):
         self.layer = layer
+        self.count_within = count_within  # returns how many live incidents lie against the layer (None: not told)
         self.id = layer.id
         self.title = layer.title("en")
         self.features = [
@@ -246,7 +261,12 @@ class ReferenceCollection:
             "itemType": "feature", "crs": [CRS84], "storageCrs": CRS84,
             "license": meta["licence"], "attribution": meta["attribution"], "precision": meta["precision"],
             "approximate": bool(meta.get("approximate")),
+            "status": layer_status(self.layer), "date": meta.get("date"),
+            "bundled": meta.get("origin") != "editor",
         }
+        if self.count_within:
+            described["incidents_within"] = self.count_within()
+            described["within_buffer_km"] = 0 if meta.get("geometry_kind") == "polygon" else BUFFER_KM
         if self.features:
             boxes = [geometry_bounds(f["geometry"]) for f in self.features]
             described["extent"] = {"spatial": _spatial_extent((
@@ -291,10 +311,9 @@ def open_collection(store: Store, vocabulary: Vocabulary, collection_id: str) ->
     """Return the collection with this id (the incidents without loading any layer), or raise NotFound."""
     if collection_id == INCIDENTS:
         return IncidentCollection(store, vocabulary)
-    layers = store.list_reference_layers()
-    layer = next((layer for layer in layers if layer.id == collection_id), None)
+    layer = store.get_reference_layer(collection_id)
     if layer is None:
-        known = ", ".join([INCIDENTS, *(layer.id for layer in layers)])
+        known = ", ".join([INCIDENTS, *store.reference_layer_ids()])
         raise NotFound(f"There is no collection '{collection_id}'.",
                        [FieldError("collectionId", f"unknown collection; available: {known}")])
-    return ReferenceCollection(layer)
+    return ReferenceCollection(layer, lambda: count_within(store, layer))

@@ -1,7 +1,7 @@
 """The API's JSON documents other than features: landing page, conformance, collections, queryables, links."""
 from werkzeug.datastructures import MultiDict
 
-from .collections import FeaturePage, Collection
+from .collections import Collection, FeaturePage
 from .links import HTML, JSON, OPENAPI, Urls, link
 
 CONFORMANCE = [

@@ -1,4 +1,5 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
+from ..analysis.within import BUFFER_KM
 from ..analysis.zones import ZONES
 from ..core.numbers import SQL_INTEGER_MAX
 from ..map.filters import DISTANCE_PARAMS, MAX_BATCHES
@@ -101,6 +102,12 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
             "description": "Read the incidents as they were at this data version (at most the current one). The "
                            "next/prev links carry it, so paging sees one consistent snapshot even while the data "
                            "changes.",
+        },
+        "within": {
+            "name": "within", "in": "query", "required": False,
+            "schema": {"type": "string", "enum": reference_ids} if reference_ids else {"type": "string"},
+            "description": "A reference layer's id: only the incidents inside its areas, or within "
+                           f"{BUFFER_KM:g} km of its lines and points.",
         },
         "crs": {"name": "crs", "in": "query", "required": False, "schema": {"type": "string", "enum": [CRS84]},
                 "description": "The CRS of the response: only CRS84 (longitude, latitude) is served."},
@@ -283,7 +290,7 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
                             ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "zone",
-                             "governorate", *DISTANCE_PARAMS, "q", "sortby", "version")),
+                             "governorate", *DISTANCE_PARAMS, "q", "sortby", "version", "within")),
     }
     if reference_ids:
         paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))

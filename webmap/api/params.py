@@ -31,7 +31,7 @@ DOCUMENT_PARAMS = ("f",)
 FEATURE_PARAMS = ("f", "crs")
 REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
 INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "batch", "q",
-                          "sortby", "version", "zone", "governorate", *DISTANCE_PARAMS)
+                          "sortby", "version", "zone", "governorate", *DISTANCE_PARAMS, "within")
 PAGE_PARAMS = ("limit", "offset")
 
 

@@ -13,12 +13,14 @@ from ..ingest.geodata import load_bundled_layers, prepare_database
 from ..store import BatchInfo, get_store
 from .accounts import tokens_group, users_group
 from .demo import demo_command
+from .layers import layers_group
 from .server import DEFAULT_THREADS
 
 
 @click.command("init")
 @click.option("--no-samples", is_flag=True, help="Do not load the illustrative sample incidents.")
-@click.option("--reload-geodata", is_flag=True, help="Replace the reference layers with the bundled ones.")
+@click.option("--reload-geodata", is_flag=True,
+              help="Replace the bundled reference layers with those of geodata/ (editors' own layers stay).")
 @with_appcontext
 def init_command(no_samples: bool, reload_geodata: bool) -> None:
     """Create the database (or migrate it) and load the bundled data."""
@@ -102,7 +104,8 @@ def _worker_app():
     return app
 
 
-COMMANDS = (init_command, serve_command, import_command, demo_command, users_group, tokens_group, settings_command)
+COMMANDS = (init_command, serve_command, import_command, demo_command, users_group, tokens_group, layers_group,
+            settings_command)
 
 
 def init_app(app: Flask) -> None:

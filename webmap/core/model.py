@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 import shapely
 from shapely.geometry import shape
 
-from .i18n import localized
+from .i18n import localized, messages
 
 # Properties with a fixed meaning; anything else a user supplies is kept verbatim in `extra`.
 CANONICAL_PROPERTIES = (
@@ -112,3 +112,24 @@ class ReferenceLayer:
     def title(self, lang: str) -> str:
         """Return the layer's title in `lang`, falling back to English."""
         return localized(self.meta["title"], lang)
+
+    def display_title(self, lang: str) -> str:
+        """Return the title as the map, legend and pages show it: saying 'approximate' when the geometry is, and
+        'proposed' or 'reported' for a layer of that status."""
+        title, text = self.title(lang), messages(lang)
+        if self.meta.get("approximate") and text["approximate"] not in title.lower():
+            title = f"{title} ({text['approximate']})"
+        if self.meta.get("status") in UNCONFIRMED_STATUSES:
+            title = f"{title} ({text['status_' + self.meta['status']]})"
+        return title
+
+
+# Layers drawn dashed and labelled as such: their geometry is a proposal, or as reports describe it.
+UNCONFIRMED_STATUSES = ("proposed", "reported")
+
+
+def layer_status(layer: ReferenceLayer) -> str | None:
+    """Return a layer's status: its own (an editor's layer), `agreed` for the bundled 1974 layers, else None."""
+    if layer.meta.get("status"):
+        return layer.meta["status"]
+    return "agreed" if layer.meta.get("group") == "agreement_1974" else None

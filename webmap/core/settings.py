@@ -137,6 +137,12 @@ SETTINGS = (
         _positive,
     ),
     Setting(
+        "MAX_LAYER_VERTICES", "WEBMAP_MAX_LAYER_VERTICES", 200_000,
+        "Most positions (vertices) all the features of one editor's reference layer may have together (each "
+        "feature is also held to `WEBMAP_MAX_VERTICES`); a larger layer is refused (HTTP 422).",
+        _positive,
+    ),
+    Setting(
         "CLIENT_TIMEOUT", "WEBMAP_CLIENT_TIMEOUT", 15,
         "Seconds `webmap serve` keeps a connection whose client sends nothing (in the middle of a request or "
         "between requests); a request must also arrive within this time plus a second per 500 bytes. Either way "

@@ -10,11 +10,12 @@ from ..core.model import ReferenceLayer
 from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, value_code
 from ..core.vocabulary import Vocabulary
 from ..map.aggregate import CELL_PX, Bbox, approximate_precision, category_counts, filter_mask, view_data
-from ..map.build import layer_title
 from ..map.filters import MapFilters
 from .frame import Frame, fit_frame
 
 AGREEMENT_GROUP = "agreement_1974"  # the lines and zones the map is about: always in the legend when drawn
+# Editors' proposed or reported layers are in the legend when drawn too, labelled so.
+LEGEND_GROUPS = (AGREEMENT_GROUP, "editor")
 MAX_TOWN_LABELS = 20
 CLUSTER_COLOR = "#34495e"
 
@@ -162,7 +163,7 @@ def _line_labels(layers: list[ReferenceLayer], shapes: dict[str, LayerShapes], f
             placed.append((float(rows[:, 0].mean()), layer, rows[np.argmin(np.abs(rows[:, 1] - frame.height / 2))]))
     placed.sort(key=lambda item: item[0])
     gap = 6 * frame.scale
-    return [Label(layer_title(layer, lang), x - gap if n == 0 else x + gap, y, layer.meta["style"]["color"], 13,
+    return [Label(layer.display_title(lang), x - gap if n == 0 else x + gap, y, layer.meta["style"]["color"], 13,
                   "rm" if n == 0 else "lm", bold=True)
             for n, (_, layer, (x, y)) in enumerate(placed)]
 
@@ -250,9 +251,9 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
     if clusters:
         legend.append(LegendEntry("cluster", CLUSTER_COLOR, text["image_cluster_legend"]))
     legend += [LegendEntry("line" if layer.meta.get("geometry_kind") == "line" else "area",
-                           layer.meta["style"]["color"], layer_title(layer, options.lang),
+                           layer.meta["style"]["color"], layer.display_title(options.lang),
                            dashed=bool(layer.meta["style"].get("dashArray")))
-               for layer in shown if layer.meta.get("group") == AGREEMENT_GROUP]
+               for layer in shown if layer.meta.get("group") in LEGEND_GROUPS]
 
     matched = int(np.count_nonzero(filter_mask(points, options.filters)))
     counted = text["matches"].format(count=matched) + " · " + text["in_view"].format(count=view.in_view)

@@ -137,21 +137,12 @@ def _governorate_names(layers: list[ReferenceLayer], lang: str) -> dict:
                                                 lang) for f in features}
 
 
-def layer_title(layer: ReferenceLayer, lang: str) -> str:
-    """Return the layer's title, saying 'approximate' when its geometry is."""
-    title = layer.title(lang)
-    word = messages(lang)["approximate"]
-    if layer.meta.get("approximate") and word not in title.lower():
-        title = f"{title} ({word})"
-    return title
-
-
 def _reference_layer_data(layer: ReferenceLayer, lang: str, show: bool) -> dict:
     """Return what the browser needs to draw one reference layer: its data, style, title, tooltip fields and
     permanent labels."""
     features = layer.data.get("features", [])
     fields = [f for f in TOOLTIP_FIELDS if features and all(f in feat["properties"] for feat in features)]
-    return {"id": layer.id, "title": layer_title(layer, lang), "shown": show,
+    return {"id": layer.id, "title": layer.display_title(lang), "shown": show,
             "style": dict(layer.meta.get("style", {})), "tooltip_fields": fields, "data": layer.data,
             "labels": [label.to_json() for label in layer_labels(layer, lang)]}
 

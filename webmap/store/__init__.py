@@ -4,12 +4,13 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery,
-                   LayerSnapshot, Positioner, PositionFilter, ProtectedIncidents, Store, UndoRefused, WriteReport)
+                   LayerConflict, LayerSnapshot, LayerVersion, Positioner, PositionFilter, ProtectedIncidents, Store,
+                   UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "BatchInfo", "BatchRecord",
-           "IncidentQuery", "LayerSnapshot", "PositionFilter", "Positioner", "ProtectedIncidents", "Store",
-           "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "IncidentQuery", "LayerConflict", "LayerSnapshot", "LayerVersion", "PositionFilter", "Positioner",
+           "ProtectedIncidents", "Store", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

@@ -47,6 +47,7 @@ class IncidentQuery:
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
     batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
     position: PositionFilter = PositionFilter()
+    keys: tuple[int, ...] | None = None  # only these rows (`IncidentPoints.keys`), e.g. those inside a layer
 
     def search_words(self) -> list[str]:
         """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
@@ -105,6 +106,24 @@ class Account:
     session_generation: int = 0  # sessions started at another generation have been ended
 
 
+@dataclass(frozen=True)
+class LayerVersion:
+    """One stored version of a reference layer: who wrote it, when, at which data version, and its descriptor."""
+
+    layer_id: str
+    number: int  # 1 for the layer's first version, counting up
+    data_version: int
+    created_at: str
+    user: str
+    action: str  # `bundled` (from geodata/), `added` or `replaced` (by an editor)
+    meta: dict
+    feature_count: int
+
+
+class LayerConflict(Exception):
+    """A layer write does not fit the stored layers: adding an id that exists, or replacing one that does not."""
+
+
 class AccountExists(ValueError):
     """An account with this name already exists."""
 
@@ -140,6 +159,10 @@ class Positioner(ABC):
     @abstractmethod
     def version(self) -> str:
         """Return what, besides the layers, positions depend on: when it changes, every incident is placed again."""
+
+    def uses(self, layer_id: str) -> bool:
+        """Tell whether positions depend on this layer: only a change to such a layer places every incident again."""
+        return True
 
     @abstractmethod
     def place(self, layers: LayerSnapshot, lon, lat, precision: list) -> list[tuple | None]:
@@ -307,10 +330,25 @@ class Store(ABC):
 
     @abstractmethod
     def put_reference_layers(self, layers: list[ReferenceLayer], batch: BatchInfo) -> bool:
-        """Replace all reference layers with these, in this draw order; return whether anything changed.
+        """Replace the bundled reference layers with these, in this draw order; return whether anything changed.
 
-        Replacing different layers is recorded as a batch at a new data version, so that every cached
-        page showing them (embeds) gets a new validator; the first load, with the database, is not."""
+        Layers an editor added (`meta["origin"] == "editor"`, an id not among these) stay, drawn above. Replacing
+        different layers is recorded as a batch at a new data version, so that every cached page showing them
+        (embeds) gets a new validator; the first load, with the database, is not. Each changed layer gets a
+        version in its history."""
+
+    @abstractmethod
+    def put_reference_layer(self, layer: ReferenceLayer, batch: BatchInfo, replace: bool) -> LayerVersion:
+        """Add one layer on top (`replace` false) or replace a stored one in place, as a batch at a new data
+        version with a version in the layer's history; raise LayerConflict if the id is taken (or missing)."""
+
+    @abstractmethod
+    def get_reference_layer(self, layer_id: str) -> ReferenceLayer | None:
+        """Return the stored reference layer with this id, or None."""
+
+    @abstractmethod
+    def reference_layer_history(self, layer_id: str) -> list[LayerVersion]:
+        """Return every stored version of a layer, newest first (empty for an unknown id)."""
 
     @abstractmethod
     def list_reference_layers(self) -> list[ReferenceLayer]:

@@ -14,7 +14,7 @@ from ..core.cycles import no_cycle_collection
 from ..core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
 from ..core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, points_from_packed, with_position
 from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, Account, AccountExists, BatchInfo, BatchRecord, IncidentQuery,
-                   LayerSnapshot, ProtectedIncidents, Store, UndoRefused, WriteReport)
+                   LayerConflict, LayerSnapshot, LayerVersion, ProtectedIncidents, Store, UndoRefused, WriteReport)
 
 # Each entry migrates the schema from version N to N+1; `PRAGMA user_version` records N.
 # Incident rows are versions: a row is live while `valid_to` is NULL, and an edit or a
@@ -132,6 +132,25 @@ MIGRATIONS = (
     UPDATE incident SET point = webmap_point(minx, miny, maxx, maxy, date, last_date, event_type, precision,
         verification, json_type(feature, '$.properties.illustrative') = 'true',
         json_type(feature, '$.properties.synthetic') = 'true');
+    """,
+    # Every version of every reference layer, with who wrote it and when, so an editor's replacement never
+    # loses the layer it replaced. The layers stored before this version become their first versions.
+    """
+    CREATE TABLE reference_layer_history (
+        rowid INTEGER PRIMARY KEY,
+        layer_id TEXT NOT NULL,
+        data_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX reference_layer_history_layer ON reference_layer_history (layer_id, rowid);
+    INSERT INTO reference_layer_history (layer_id, data_version, created_at, user, action, meta, data)
+        SELECT id, (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'),
+               strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'webmap init', 'bundled', meta, data
+        FROM reference_layer ORDER BY position;
     """,
 )
 
@@ -274,6 +293,9 @@ def _filter_clauses(query: IncidentQuery) -> tuple[list[str], list]:
     for word in query.search_words():
         clauses.append("instr(search_text, ?) > 0")
         params.append(word)
+    if query.keys is not None:
+        clauses.append("rowid IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(query.keys)))
     if query.bbox:
         minx, miny, maxx, maxy = query.bbox
         # A box whose west edge is east of its east edge crosses the antimeridian.
@@ -649,7 +671,7 @@ class SQLiteStore(Store):
     @staticmethod
     def _open_batch(conn: sqlite3.Connection, batch: BatchInfo, undoes: int | None = None) -> tuple[int, int]:
         """Record a new batch at the next data version; return that version and the batch id."""
-        version = int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]) + 1
+        version = SQLiteStore._current_version(conn) + 1
         batch_id = conn.execute(
             "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged, undoes)"
             " VALUES (?, ?, ?, ?, 0, 0, 0, ?)",
@@ -873,20 +895,91 @@ class SQLiteStore(Store):
         return Incident.from_feature(json.loads(row[0])) if row else None
 
     def put_reference_layers(self, layers: list[ReferenceLayer], batch: BatchInfo) -> bool:
-        """Replace the reference layers in one transaction; return whether anything changed."""
+        """Replace the bundled reference layers in one transaction, keeping editors' own layers above them;
+        return whether anything changed."""
+        ids = {layer.id for layer in layers}
         rows = [(layer.id, n, _dumps(layer.meta), _dumps(layer.data)) for n, layer in enumerate(layers)]
         with self._transaction() as conn:
             before = conn.execute("SELECT id, position, meta, data FROM reference_layer ORDER BY position").fetchall()
+            kept = [row for row in before if row[0] not in ids and json.loads(row[2]).get("origin") == "editor"]
+            rows += [(layer_id, len(rows) + n, meta, data) for n, (layer_id, _, meta, data) in enumerate(kept)]
             if before == rows:
                 return False
+            stored = {row[0]: row[2:] for row in before}
             conn.execute("DELETE FROM reference_layer")
             conn.executemany("INSERT INTO reference_layer (id, position, meta, data) VALUES (?, ?, ?, ?)", rows)
+            version = self._current_version(conn)
             if self.positioner is not None:
                 self._place_all(conn)
             if before:
                 version, _ = self._open_batch(conn, batch)
                 self._set_data_version(conn, version)
+            for layer_id, _, meta, data in rows:
+                if stored.get(layer_id) != (meta, data):
+                    self._record_layer_version(conn, layer_id, version, batch.user, "bundled", meta, data)
         return True
+
+    def put_reference_layer(self, layer: ReferenceLayer, batch: BatchInfo, replace: bool) -> LayerVersion:
+        """Add a layer on top, or replace one in place, at a new data version recorded in its history."""
+        meta, data = _dumps(layer.meta), _dumps(layer.data)
+        with self._transaction() as conn:
+            exists = conn.execute("SELECT 1 FROM reference_layer WHERE id = ?", (layer.id,)).fetchone() is not None
+            if replace and not exists:
+                raise LayerConflict(f"There is no reference layer '{layer.id}' to replace.")
+            if exists and not replace:
+                raise LayerConflict(f"A reference layer '{layer.id}' exists already; replace it instead.")
+            version, _ = self._open_batch(conn, batch)
+            self._set_data_version(conn, version)
+            placed_with = self._positions_key(self._snapshot(conn)) if self.positioner is not None else None
+            if exists:
+                conn.execute("UPDATE reference_layer SET meta = ?, data = ? WHERE id = ?", (meta, data, layer.id))
+            else:
+                conn.execute("INSERT INTO reference_layer (id, position, meta, data)"
+                             " SELECT ?, coalesce(max(position) + 1, 0), ?, ? FROM reference_layer",
+                             (layer.id, meta, data))
+            self._record_layer_version(conn, layer.id, version, batch.user, "replaced" if exists else "added",
+                                       meta, data)
+            if self.positioner is not None:
+                self._follow_layer_change(conn, layer.id, placed_with)
+        return self.reference_layer_history(layer.id)[0]
+
+    def _follow_layer_change(self, conn: sqlite3.Connection, layer_id: str, placed_with: str) -> None:
+        """Keep stored positions current after one layer changed: place every incident again if positions depend
+        on it; otherwise, if they were current, record that they still are, so no later start places them again."""
+        if self.positioner.uses(layer_id):
+            self._place_all(conn)
+            return
+        recorded = conn.execute("SELECT value FROM meta WHERE key = 'positions'").fetchone()
+        if recorded and recorded[0] == placed_with:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'positions'",
+                         (self._positions_key(self._snapshot(conn)),))
+
+    @staticmethod
+    def _current_version(conn: sqlite3.Connection) -> int:
+        """Return the data version the database is at."""
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+    @staticmethod
+    def _record_layer_version(conn: sqlite3.Connection, layer_id: str, version: int, user: str, action: str,
+                              meta: str, data: str) -> None:
+        """Keep a version of a layer in its history."""
+        conn.execute("INSERT INTO reference_layer_history (layer_id, data_version, created_at, user, action, meta,"
+                     " data) VALUES (?, ?, ?, ?, ?, ?, ?)", (layer_id, version, _now(), user, action, meta, data))
+
+    def get_reference_layer(self, layer_id: str) -> ReferenceLayer | None:
+        """Return one stored reference layer, or None."""
+        row = self._connection().execute("SELECT id, meta, data FROM reference_layer WHERE id = ?",
+                                         (layer_id,)).fetchone()
+        return ReferenceLayer(row[0], json.loads(row[1]), json.loads(row[2])) if row else None
+
+    def reference_layer_history(self, layer_id: str) -> list[LayerVersion]:
+        """Return a layer's versions, newest first, numbered from 1 for the oldest."""
+        rows = self._connection().execute(
+            "SELECT data_version, created_at, user, action, meta, json_array_length(data, '$.features')"
+            " FROM reference_layer_history WHERE layer_id = ? ORDER BY rowid", (layer_id,)).fetchall()
+        versions = [LayerVersion(layer_id, n, row[0], row[1], row[2], row[3], json.loads(row[4]), row[5] or 0)
+                    for n, row in enumerate(rows, start=1)]
+        return versions[::-1]
 
     def list_reference_layers(self) -> list[ReferenceLayer]:
         """Return the reference layers, bottom layer first."""

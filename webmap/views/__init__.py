@@ -5,7 +5,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_write, assets, embed, image, mapdata, pages, stats, uploads
+    from . import accounts, api_layers, api_write, assets, embed, image, layers, mapdata, pages, stats, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -17,3 +17,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(api_write.bp)
+    app.register_blueprint(api_layers.bp)
+    app.register_blueprint(layers.bp)

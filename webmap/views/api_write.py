@@ -17,22 +17,24 @@ csrf.exempt(bp)
 WRITE_MEDIA_TYPES = ("multipart/form-data", *CONTENT_TYPES)
 
 
-@bp.before_request
-def _readable_body() -> None:
-    """Refuse a POST or PUT whose Content-Type is not one the write API reads (HTTP 415)."""
-    if request.method in ("POST", "PUT") and request.mimetype not in WRITE_MEDIA_TYPES:
+def require_media_type(allowed: tuple[str, ...]) -> None:
+    """Refuse a POST or PUT whose Content-Type is not one of `allowed` (HTTP 415)."""
+    if request.method in ("POST", "PUT") and request.mimetype not in allowed:
         sent = f"'{request.mimetype}' is not read here" if request.mimetype else "no Content-Type was sent"
-        raise UnsupportedMediaType(f"Send the body as one of: {', '.join(WRITE_MEDIA_TYPES)}.",
+        raise UnsupportedMediaType(f"Send the body as one of: {', '.join(allowed)}.",
                                    [FieldError("Content-Type", sent)])
 
 
-@bp.after_request
-def _api_headers(response: Response) -> Response:
+def write_api_headers(response: Response) -> Response:
     """Name the auth scheme on 401 answers and keep write answers out of caches."""
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="webmap"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+bp.before_request(lambda: require_media_type(WRITE_MEDIA_TYPES))
+bp.after_request(write_api_headers)
 
 
 @bp.post("/items")

@@ -1,0 +1,65 @@
+"""The reference layers page for editors: every layer with its status and the incidents against it, a form to
+add or replace one from a GeoJSON file, and each layer's history."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..accounts.auth import page_requires, session_account
+from ..analysis.within import BUFFER_KM, count_within
+from ..core.errors import BadRequest, FieldError, WebmapError
+from ..core.model import layer_status
+from ..ingest.jsontext import parse_json
+from ..ingest.layers import EDITOR_STATUSES, OPTIONAL_TEXTS, REQUIRED_TEXTS
+from ..ingest.layerwrite import LayerWrite, history_or_404, save_layer
+from ..ingest.upload import parse_flag
+from ..store import get_store
+from .accounts import page_context
+from .api_layers import layer_limits
+
+bp = Blueprint("layers", __name__)
+FORM_TEXTS = (*REQUIRED_TEXTS, *OPTIONAL_TEXTS, "date", "status")
+
+
+def _layers_page(error: WebmapError | None = None, status: int = 200):
+    """Render the list of layers and the form (kept filled in after a refusal), with an error above it if any."""
+    store = get_store()
+    rows = [(layer, layer_status(layer), count_within(store, layer)) for layer in store.list_reference_layers()]
+    return render_template("layers.html", rows=rows, error=error, form=request.form, statuses=EDITOR_STATUSES,
+                           buffer_km=f"{BUFFER_KM:g}", **page_context()), status
+
+
+def _form_write() -> LayerWrite:
+    """Read the form: the descriptor's fields, the GeoJSON file and the two choices."""
+    form = request.form
+    meta = {key: form.get(key, "") for key in FORM_TEXTS}
+    meta["name"] = {"en": form.get("name_en", ""), "ar": form.get("name_ar", "")}
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise BadRequest("Choose a GeoJSON file.", [FieldError("file", "no file was chosen")])
+    return LayerWrite(form.get("id", "").strip(), meta, parse_json(file.read(), "GeoJSON"),
+                      parse_flag(form.get("replace"), "replace"), parse_flag(form.get("replace_bundled"),
+                                                                              "replace_bundled"))
+
+
+@bp.route("/layers", methods=["GET", "POST"])
+@page_requires("layers")
+def layers_page():
+    """List the reference layers; on POST add or replace one, all or nothing."""
+    if request.method == "GET":
+        return _layers_page()
+    try:
+        version = save_layer(get_store(), _form_write(), session_account().name, layer_limits())
+    except WebmapError as error:
+        return _layers_page(error, error.status)
+    t = page_context()["t"]
+    flash(t["layer_saved"].format(layer=version.layer_id, version=version.number, data_version=version.data_version))
+    return redirect(url_for("layers.layer_page", layer_id=version.layer_id, lang=request.args.get("lang")))
+
+
+@bp.get("/layers/<layer_id>")
+@page_requires("layers")
+def layer_page(layer_id: str):
+    """Show one layer's history: every version, newest first, with who wrote it and when."""
+    store = get_store()
+    versions = history_or_404(store, layer_id)
+    layer = store.get_reference_layer(layer_id)
+    return render_template("layer_history.html", layer=layer, versions=versions, within=count_within(store, layer),
+                           buffer_km=f"{BUFFER_KM:g}", **page_context())
