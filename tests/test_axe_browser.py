@@ -22,7 +22,7 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/incidents/queryables", "/api/collections/incidents/items",
              "/api/collections/incidents/items/t-001", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
-ACCOUNT_PAGES = ["/upload", "/batches"]
+ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line"]
 
 
 def axe_violations(page) -> list[dict]:

@@ -8,6 +8,7 @@ import pytest
 
 from webmap.core.vocabulary import load_vocabulary
 from webmap.image.draw import BACKGROUND
+from webmap.ingest.layers import STATUS_STYLES, layer_style
 
 ROOT = Path(__file__).parent.parent
 CSS = (ROOT / "webmap" / "static" / "css" / "webmap.css").read_text(encoding="utf-8")
@@ -76,6 +77,15 @@ def test_reference_lines_and_borders_stand_out(layer, background):
     style = layer["style"]
     seen = over(style["color"], background, style.get("opacity", 1.0))
     assert ratio(seen, over(background, background)) >= 3, f"{layer['id']} {style['color']} on {background}"
+
+
+@pytest.mark.parametrize("background", BACKGROUNDS)
+@pytest.mark.parametrize("status", STATUS_STYLES)
+def test_editors_proposed_and_reported_lines_stand_out(status, background):
+    """A layer an editor adds as proposed or reported is drawn in a style at least 3:1 against the map."""
+    style = layer_style("line", status)
+    seen = over(style["color"], background, style["opacity"])
+    assert ratio(seen, over(background, background)) >= 3, f"{status} {style['color']} on {background}"
 
 
 @pytest.mark.parametrize("background", BACKGROUNDS)
