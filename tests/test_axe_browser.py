@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("critical", "serious")
+# Rules held at any impact: axe-core rates a page that forbids zooming (user-scalable=no) only "moderate".
+ALWAYS = ("meta-viewport",)
 
 # The pages people read, in English and in Arabic (the error pages too: a missing page, bad filters).
 PAGES = ["/", "/embed", "/embed?legend=0", "/about", "/stats", "/embed/chart", "/login", "/no-such-page",
@@ -26,14 +28,15 @@ ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line"]
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core on the page as it stands; return its critical and serious violations, each with where."""
+    """Run axe-core on the page as it stands; return its critical and serious violations (and those of the rules
+    in ALWAYS), each with where."""
     require(AXE.exists(), f"{AXE} is missing (npm ci)")
     # Evaluated by the test's driver, outside the page's CSP (a script tag would be refused, as it should be).
     page.evaluate(AXE.read_text(encoding="utf-8"))
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "where": [node["target"] for node in v["nodes"]][:5]}
-            for v in results["violations"] if v["impact"] in BLOCKING]
+            for v in results["violations"] if v["impact"] in BLOCKING or v["id"] in ALWAYS]
 
 
 def settled(page, url: str) -> None:
