@@ -1,4 +1,5 @@
-"""Map images: /map.png render time at 100,000 synthetic incidents, cold (first render in a process) and cached.
+"""Map images: /map.png (and /map.pdf) render time at 100,000 synthetic incidents, cold (first render in a
+process) and cached.
 
 Runs in-process through Flask's test client, so the times are the app's own (parameters, columns, drawing,
 PNG encoding, the cache), without a network. Each run builds a new app, so the first request of a run finds
@@ -23,11 +24,12 @@ from scale import ensure_database  # noqa: E402
 from webmap import create_app  # noqa: E402
 from webmap.store import get_store  # noqa: E402
 
-CASES = {  # name: query
-    "social card 1200×630, default view": "",
-    "social card, airstrikes in 2025, ar": "?type=airstrike&start=2025-01-01&end=2025-12-31&lang=ar",
-    "article 1600×900, bbox": "?bbox=35.6,32.6,36.4,33.4&width=1600&height=900",
-    "print A5 300 dpi 2480×1748": "?width=2480&height=1748",
+CASES = {  # name: path and query
+    "social card 1200×630, default view": "/map.png",
+    "social card, airstrikes in 2025, ar": "/map.png?type=airstrike&start=2025-01-01&end=2025-12-31&lang=ar",
+    "article 1600×900, bbox": "/map.png?bbox=35.6,32.6,36.4,33.4&width=1600&height=900",
+    "print A5 300 dpi 2480×1748": "/map.png?width=2480&height=1748",
+    "PDF, A4 landscape 300 dpi 3508×2480": "/map.pdf",
 }
 COLD_GOAL_S, CACHED_GOAL_S = 1.0, 0.020
 
@@ -43,13 +45,12 @@ def measure(database: Path, runs: int) -> dict:
     """Time each case cold, cached and revalidated, `runs` times with a fresh app each; return medians."""
     times = {name: {"cold": [], "cached": [], "304": []} for name in CASES}
     for _ in range(runs):
-        for name, query in CASES.items():
+        for name, url in CASES.items():
             app = create_app({"DATABASE_URL": f"sqlite:///{database}", "TILES": "none", "SECRET_KEY": "bench"},
                              environ={})
             with app.app_context():
                 get_store().incident_points()
             client = app.test_client()
-            url = "/map.png" + query
             cold, status = timed(client, url)
             assert status == 200, (url, status)
             cached = [timed(client, url)[0] for _ in range(5)]
@@ -79,7 +80,7 @@ def report(results: dict, count: int, runs: int, load: tuple[float, float]) -> s
         f"database of {count:,} synthetic incidents plus the bundled reference layers. Each run builds a new app "
         "(an empty image cache) and reads the incident columns first, as a `webmap serve` worker does when it "
         "starts; *cold* is the first request of a URL (parameters, filtering and clustering the columns, drawing, "
-        "PNG encoding), *cached* the median of the next five (the same bytes from the process's cache), *304* "
+        "PNG or PDF encoding), *cached* the median of the next five (the same bytes from the process's cache), *304* "
         f"a request with the current ETag. Medians of {runs} runs, in milliseconds. Goals: cold under "
         f"{COLD_GOAL_S * 1000:.0f} ms, cached under {CACHED_GOAL_S * 1000:.0f} ms.",
         "",

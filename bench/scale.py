@@ -99,13 +99,14 @@ def ensure_database(count: int) -> Path:
 
 
 @contextmanager
-def webmap_server(database: Path):
-    """Run `webmap serve` (gunicorn, 2 workers) on the database; yield its base URL."""
+def webmap_server(database: Path, checkout: Path = ROOT):
+    """Run `webmap serve` (gunicorn, 2 workers) of this tree, or of another checkout's package with this
+    tree's Python, on the database; yield its base URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "WEBMAP_TILES": "none",
-           "WEBMAP_SECRET_KEY": "bench"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/webmap"), "serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+           "WEBMAP_SECRET_KEY": "bench", "PYTHONPATH": str(checkout)}  # ahead of this tree's editable install
+    server = subprocess.Popen([sys.executable, "-m", "webmap", "serve", "--port", str(port), "--workers", "2"],
+                              cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

@@ -1,14 +1,16 @@
 """CSV, HTML and the exports (GeoJSON, CSV, GeoPackage): the same features, and the attribution travels."""
 import csv
 import io
+import json
 import re
 import sqlite3
+from urllib.parse import unquote
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from api_fixtures import BY_ID, expected_ids, ids_of
-from conftest import without_positions
+from conftest import fixture_incidents, without_positions
 from shapely import wkt
 from shapely.geometry import shape
 
@@ -23,17 +25,27 @@ CREDITS = ("Made with Natural Earth", "UN OCHA / UNCS", "GeoNames (CC BY 4.0)", 
 
 
 def read_csv(text: str) -> pd.DataFrame:
-    """Read webmap's CSV the documented way: the `# ` attribution line is a comment."""
-    return pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, dtype=str)
+    """Read webmap's CSV as text cells, with no option at all about its layout."""
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
 
 
-def test_csv_items_have_wkt_and_attribution(read_client):
-    """A CSV page starts with the attribution line; pandas reads the same features, geometry as WKT."""
+def credit_links(response) -> dict:
+    """Return the Link headers of a response by their rel: the target and the decoded title."""
+    found = {}
+    for value in response.headers.getlist("Link"):
+        target, rel = re.match(r'<([^>]+)>.*rel="([^"]+)"', value).groups()
+        title = re.search(r"title\*=UTF-8''(\S+)", value)
+        found[rel] = (target, unquote(title.group(1)) if title else None)
+    return found
+
+
+def test_csv_items_are_rfc_4180_with_wkt(read_client):
+    """A CSV page is the header row first, then one CRLF-ended row per feature; geometry as WKT."""
     response = read_client.get(f"{ITEMS}?f=csv&{SELECTION}")
     assert response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
-    first_line = text.splitlines()[0]
-    assert first_line.startswith("# Incidents:") and all(credit in first_line for credit in CREDITS)
+    assert text.startswith('"id","date","end_date","event_type",') and "#" not in text.split("\r\n")[0]
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     frame = read_csv(text)
     assert list(frame["id"]) == expected_ids(**SELECTED)
     for _, row in frame.iterrows():
@@ -52,8 +64,9 @@ def test_csv_pages_link_to_each_other(read_client):
 
 
 def test_hash_inside_a_cell_survives_the_comment_option(read_client):
-    """A '#' inside a text cell (quoted) does not cut the row when read with comment='#'."""
-    frame = read_csv(read_client.get(f"{ITEMS}?f=csv&q=night+raid").get_data(as_text=True))
+    """A '#' inside a text cell (quoted) stays in its cell, even for a reader that takes '#' as a comment."""
+    text = read_client.get(f"{ITEMS}?f=csv&q=night+raid").get_data(as_text=True)
+    frame = pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, dtype=str)
     assert list(frame["description"]) == [BY_ID["a-013"]["properties"]["description"]]
 
 
@@ -79,7 +92,7 @@ def test_property_names_that_look_like_formulas_are_defused_in_the_csv_header(ap
     with api_app.app_context():
         get_store().add_incidents([risky], BatchInfo(user="test"))
     text = api_app.test_client().get(path).get_data(as_text=True)
-    header = next(csv.reader(io.StringIO(text.split("\r\n", 1)[1])))
+    header = next(csv.reader(io.StringIO(text)))
     assert [name for name in header if name.lstrip("'") in names] == ["'" + name for name in names]
 
 
@@ -124,12 +137,54 @@ def test_geojson_export_is_every_match_with_attribution(read_client, monkeypatch
 
 
 def test_csv_export_matches_the_selection(read_client):
-    """The CSV export is an attachment with the attribution line and one row per selected incident."""
+    """The CSV export is an attachment, header row first, one row per selected incident."""
     response = read_client.get(f"{EXPORT}?{SELECTION}&f=csv")
     assert response.headers["Content-Disposition"].endswith('.csv"')
     text = response.get_data(as_text=True)
-    assert text.startswith("# Incidents:")
+    assert text.startswith('"id",')
     assert list(read_csv(text)["id"]) == expected_ids(**SELECTED)
+
+
+def test_pandas_reads_the_csv_export_from_its_url(live_server):
+    """pandas.read_csv(url), with no option, gives the header and one row per incident; booleans are booleans."""
+    frame = pd.read_csv(f"{live_server}{EXPORT}?f=csv")
+    assert list(frame.columns[:4]) == ["id", "date", "end_date", "event_type"] and frame.columns[-1] == "WKT"
+    assert len(frame) == 7 and sorted(frame["id"]) == sorted(i.id for i in fixture_incidents())
+    assert frame["near_line"].dtype == bool and frame["distance_alpha_km"].dtype == float
+    assert set(frame["near_line"]) <= {True, False} and frame["precision"].dtype != bool
+
+
+@pytest.mark.parametrize("path", [f"{ITEMS}?f=csv", f"{EXPORT}?f=csv", f"{EXPORT}?f=json", f"{EXPORT}?f=gpkg"])
+def test_files_link_their_licence_and_attribution(read_client, path):
+    """CSV pages and every export link the sources-and-licences page and the collection, titled with the credits."""
+    links = credit_links(read_client.get(path))
+    assert links["license"][0] == "http://localhost/about"
+    target, title = links["describedby"]
+    assert target == "http://localhost/api/collections/incidents"
+    assert title.startswith("Incidents:") and all(credit in title for credit in CREDITS)
+
+
+def test_byte_order_mark_only_when_asked(read_client):
+    """`bom=true` starts the CSV with a UTF-8 byte order mark (for Excel); without it, or `bom=false`, none."""
+    marked = read_client.get(f"{EXPORT}?f=csv&bom=true").data
+    assert marked.startswith(b"\xef\xbb\xbf\"id\",")
+    assert pd.read_csv(io.BytesIO(marked)).columns[0] == "id"
+    for path in (f"{EXPORT}?f=csv", f"{EXPORT}?f=csv&bom=false", f"{ITEMS}?f=csv&bom=FALSE"):
+        assert read_client.get(path).data.startswith(b'"id",')
+    assert read_client.get(f"{ITEMS}?f=csv&bom=true").data.startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("path, message", [
+    (f"{EXPORT}?f=csv&bom=yes", "'yes' is not one of: true, false"),
+    (f"{EXPORT}?f=json&bom=true", "applies only to CSV (f=csv), not to f=json"),
+    (f"{ITEMS}?bom=true", "applies only to CSV (f=csv), not to f=json"),
+    ("/api/collections/towns/export?f=gpkg&bom=true", "applies only to CSV (f=csv), not to f=gpkg"),
+])
+def test_bad_byte_order_mark_requests_get_the_standard_error(read_client, path, message):
+    """A `bom` that is not true/false, or one asked of another format, is a 400 naming the parameter."""
+    response = read_client.get(path)
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [{"field": "bom", "message": message}]
 
 
 def test_geopackage_export_opens_with_geopandas(read_client, tmp_path):
@@ -145,9 +200,26 @@ def test_geopackage_export_opens_with_geopandas(read_client, tmp_path):
     for _, row in frame.iterrows():
         assert row.geometry.equals(shape(BY_ID[row["id"]]["geometry"]))
         assert row["event_type"] == BY_ID[row["id"]]["properties"]["event_type"]
-    description = sqlite3.connect(path).execute(
-        "SELECT description FROM gpkg_contents WHERE table_name = 'incidents'").fetchone()[0]
+    assert frame["near_line"].dtype == bool and str(frame["fatalities"].dtype) in ("int32", "int64", "float64")
+    db = sqlite3.connect(path)
+    description = db.execute("SELECT description FROM gpkg_contents WHERE table_name = 'incidents'").fetchone()[0]
     assert all(credit in description for credit in CREDITS)
+    record = geopackage_metadata(db, "incidents")
+    assert all(credit in record["bibliographicCitation"] for credit in CREDITS)
+    assert record["license"] == "http://localhost/about" and record["title"] == "Incidents"
+
+
+def geopackage_metadata(db: sqlite3.Connection, table: str) -> dict:
+    """Return the one metadata record (GeoPackage metadata extension) that refers to `table`."""
+    rows = db.execute(
+        "SELECT m.md_scope, m.md_standard_uri, m.mime_type, m.metadata FROM gpkg_metadata m "
+        "JOIN gpkg_metadata_reference r ON r.md_file_id = m.id "
+        "WHERE r.reference_scope = 'table' AND r.table_name = ?", (table,)).fetchall()
+    assert [row[:3] for row in rows] == [("dataset", "http://purl.org/dc/terms/", "application/json")]
+    extensions = {row[0] for row in db.execute(
+        "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_metadata'")}
+    assert extensions == {"gpkg_metadata", "gpkg_metadata_reference"}
+    return json.loads(rows[0][3])
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "gpkg"])
@@ -169,8 +241,13 @@ def test_reference_layer_export_credits_its_own_source(read_client, tmp_path):
     assert response.headers["Content-Disposition"] == 'attachment; filename="towns.gpkg"'
     path = tmp_path / "towns.gpkg"
     path.write_bytes(response.data)
-    assert len(gpd.read_file(path)) == read_client.get("/api/collections/towns/items").get_json()["numberMatched"]
-    description = sqlite3.connect(path).execute("SELECT description FROM gpkg_contents").fetchone()[0]
+    towns = gpd.read_file(path)
+    assert len(towns) == read_client.get("/api/collections/towns/items").get_json()["numberMatched"]
+    assert towns["population"].dtype == "int64" or str(towns["population"].dtype).startswith(("Int", "float"))
+    assert towns["population"].max() > 10_000
+    db = sqlite3.connect(path)
+    description = db.execute("SELECT description FROM gpkg_contents").fetchone()[0]
     assert "GeoNames (CC BY 4.0)" in description and "Natural Earth" not in description
-    csv_first = read_client.get("/api/collections/alpha_line/export?f=csv").get_data(as_text=True).splitlines()[0]
-    assert "Alpha line" in csv_first and "Approximate: not an official map." in csv_first
+    assert "GeoNames (CC BY 4.0)" in geopackage_metadata(db, "towns")["bibliographicCitation"]
+    credit = credit_links(read_client.get("/api/collections/alpha_line/export?f=csv"))["describedby"][1]
+    assert "Alpha line" in credit and "Approximate: not an official map." in credit

@@ -225,7 +225,7 @@ def test_batch_filter_on_the_map_data_embed_and_api(fixture_app, client):
         "t-001", "t-008"]
     assert client.get(f"/map-data/list?{query}&bbox=-180,-85,180,85").get_json()["total"] == 2
     embed = client.get(f"/embed?{query}").get_data(as_text=True)
-    assert sorted(drawn_ids_any(embed)) == ["t-001", "t-008"] and f"· Batch {batch}" in embed
+    assert sorted(drawn_ids_any(client, embed)) == ["t-001", "t-008"] and f"· Batch {batch}" in embed
     items = client.get(f"/api/collections/incidents/items?{query}").get_json()
     assert sorted(f["id"] for f in items["features"]) == ["t-001", "t-008"]
     assert all(query in link["href"] for link in items["links"] if link["rel"] in ("self", "alternate"))

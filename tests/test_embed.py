@@ -22,9 +22,21 @@ def shown_layers(html: str) -> list[str]:
     return [layer["id"] for layer in map_data(html)["layers"] if layer["shown"]]
 
 
-def drawn_ids_any(html: str) -> list[str]:
-    """Return the ids of every incident embedded in a map page's script."""
-    return re.findall(r'"id": ?"([\w-]+)", "geometry"', html)
+WORLD = "-180,-85,180,85"
+
+
+def embed_features(client, html: str) -> list[dict]:
+    """Return the incidents an embed page loads (as its script asks /map-data/view, here for the whole world:
+    the fixture's few incidents all come one by one)."""
+    live = map_data(html)["config"]["live"]
+    response = client.get(live["view_url"], query_string={**live["filters"], "bbox": WORLD, "zoom": "2"})
+    assert response.status_code == 200 and not response.get_json()["clustered"]
+    return response.get_json()["features"]
+
+
+def drawn_ids_any(client, html: str) -> list[str]:
+    """Return the ids of every incident an embed page loads."""
+    return [feature["id"] for feature in embed_features(client, html)]
 
 
 def next_second_after(moment: datetime) -> datetime:
@@ -69,7 +81,7 @@ def test_embed_draws_the_filtered_incidents(client, query, start, end, types):
     response = client.get("/embed" + query)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert len([i for i in drawn_ids_any(html) if i.startswith("t-")]) == expected(start, end, types)
+    assert len([i for i in drawn_ids_any(client, html) if i.startswith("t-")]) == expected(start, end, types)
     assert f"{expected(start, end, types)} incidents match" in html
 
 
@@ -182,7 +194,7 @@ def test_etag_revalidation_answers_304_without_rendering(client, monkeypatch):
     assert first.status_code == 200
     assert first.headers["Cache-Control"] == "public, max-age=60, s-maxage=300"
     assert first.headers["Last-Modified"]
-    monkeypatch.setattr(view, "build_snapshot_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
+    monkeypatch.setattr(view, "build_embed_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
     again = client.get("/embed?type=airstrike", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == first.headers["ETag"]
@@ -199,8 +211,8 @@ def test_equal_views_share_an_etag_and_different_ones_do_not(client):
 def test_rendered_embeds_are_reused_until_the_data_changes(fixture_app, monkeypatch):
     """Repeated requests reuse the rendered page; an upload changes the ETag at once and re-renders."""
     builds = []
-    real = view.build_snapshot_page
-    monkeypatch.setattr(view, "build_snapshot_page", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = view.build_embed_page
+    monkeypatch.setattr(view, "build_embed_page", lambda *a, **k: builds.append(1) or real(*a, **k))
     client = fixture_app.test_client()
     first = client.get("/embed?type=raid")
     second = client.get("/embed?type=raid")
@@ -208,7 +220,7 @@ def test_rendered_embeds_are_reused_until_the_data_changes(fixture_app, monkeypa
     write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
     stale = client.get("/embed?type=raid", headers={"If-None-Match": first.headers["ETag"]})
     assert stale.status_code == 200 and stale.headers["ETag"] != first.headers["ETag"]
-    assert "new-1" in drawn_ids_any(stale.get_data(as_text=True)) and len(builds) == 2
+    assert "new-1" in drawn_ids_any(client, stale.get_data(as_text=True)) and len(builds) == 2
 
 
 def test_reloaded_reference_layers_change_the_embed_at_once(fixture_app):
@@ -238,7 +250,7 @@ def test_pinned_embed_keeps_its_data_after_uploads_edits_and_deletions(fixture_a
     """A pinned embed shows the data as it was; the live one changes; the pin says how many changed."""
     client = fixture_app.test_client()
     pinned_version = write(fixture_app)
-    before = sorted(drawn_ids_any(client.get("/embed").get_data(as_text=True)))
+    before = sorted(drawn_ids_any(client, client.get("/embed").get_data(as_text=True)))
     edited = incident("t-003", "airstrike", "2025-02-01", lon=36.0, lat=33.0)
     write(fixture_app, add=[incident("new-1", "airstrike", "2025-05-01"), incident("new-2", "arrest", "2025-05-02"),
                             edited])
@@ -246,13 +258,14 @@ def test_pinned_embed_keeps_its_data_after_uploads_edits_and_deletions(fixture_a
 
     pinned = client.get(f"/embed?as_of={pinned_version}")
     html = pinned.get_data(as_text=True)
-    assert sorted(drawn_ids_any(html)) == before
-    assert '"coordinates": [36.0, 33.0]' not in html  # t-003 as it was, not as edited
+    assert sorted(drawn_ids_any(client, html)) == before
+    t003 = next(f for f in embed_features(client, html) if f["id"] == "t-003")
+    assert t003["geometry"]["coordinates"] != [36.0, 33.0]  # as it was, not as edited
     assert pinned_changes(html) == 4  # two inserted, one edited, one deleted
     assert "4 incidents have changed since." in html and "See the live map" in html
     assert pinned.headers["Cache-Control"] == "public, max-age=86400, s-maxage=86400"
 
-    live = sorted(drawn_ids_any(client.get("/embed").get_data(as_text=True)))
+    live = sorted(drawn_ids_any(client, client.get("/embed").get_data(as_text=True)))
     assert live == sorted(set(before) - {"t-002"} | {"new-1", "new-2"})
     filtered = client.get(f"/embed?as_of={pinned_version}&type=airstrike").get_data(as_text=True)
     assert pinned_changes(filtered) == 2  # new-1 and the edit of t-003; the raid and arrest are outside
@@ -269,10 +282,11 @@ def test_pin_by_time_picks_the_version_current_then(fixture_app):
     write(fixture_app, add=[incident("new-1", "raid", "2025-05-01")])
     by_time = client.get(f"/embed?as_of={moment.replace('+00:00', 'Z')}").get_data(as_text=True)
     by_version = client.get(f"/embed?as_of={first_version}").get_data(as_text=True)
-    assert drawn_ids_any(by_time) == drawn_ids_any(by_version) and "new-1" not in drawn_ids_any(by_time)
+    assert drawn_ids_any(client, by_time) == drawn_ids_any(client, by_version)
+    assert "new-1" not in drawn_ids_any(client, by_time)
     assert f'data-pinned-version="{first_version}"' in by_time
     empty = client.get("/embed?as_of=2000-01-01").get_data(as_text=True)
-    assert drawn_ids_any(empty) == [] and 'data-pinned-version="0"' in empty
+    assert drawn_ids_any(client, empty) == [] and 'data-pinned-version="0"' in empty
 
 
 def test_count_changed_since_counts_each_incident_once(fixture_app):
@@ -386,7 +400,7 @@ def test_revalidation_shortcut_answers_like_the_view(client, monkeypatch):
     """The 304 sent before Flask runs carries the view's validators, freshness and framing headers; a bad
     query with an If-None-Match still reaches the view and gets its 400."""
     first = client.get("/embed?type=raid&lang=ar")
-    monkeypatch.setattr(view, "build_snapshot_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
+    monkeypatch.setattr(view, "build_embed_page", lambda *a, **k: pytest.fail("rendered for a revalidation"))
     again = client.get("/embed?type=raid&lang=ar", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     for name in ("ETag", "Cache-Control", "Vary"):
@@ -400,5 +414,44 @@ def test_revalidation_shortcut_answers_like_the_view(client, monkeypatch):
 
 def test_embed_incidents_carry_their_position(client):
     """An embed's incidents carry zone and governorate, so its popups say the same as the full map's."""
-    features = map_data(client.get("/embed?type=raid").get_data(as_text=True))["incidents"]["features"]
+    features = embed_features(client, client.get("/embed?type=raid").get_data(as_text=True))
     assert [(f["properties"]["zone"], f["properties"]["governorate"]) for f in features] == [("bravo_0_10", "SY03")]
+
+
+# --- title and caption --------------------------------------------------------------------------
+
+def test_title_and_caption_are_escaped_and_capped(client):
+    """The author's title and caption reach the frame as escaped text, control and direction-override
+    characters removed; the title names the iframe in oEmbed; too long is a 400 naming the field."""
+    html = client.get("/embed", query_string={"title": "<script>alert(1)</script>\u202eStrikes",
+                                              "caption": "Reported by\x00 <b>us</b>"}).get_data(as_text=True)
+    assert '<h1 class="embed-title" dir="auto">&lt;script&gt;alert(1)&lt;/script&gt; Strikes</h1>' in html
+    assert '<p class="embed-caption" dir="auto">Reported by &lt;b&gt;us&lt;/b&gt;</p>' in html
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; Strikes</title>" in html
+    assert 'class="embed-title"' not in client.get("/embed").get_data(as_text=True)
+    body = oembed(client, "http://localhost/embed?title=Strikes+in+Daraa").get_json()
+    assert body["title"] == "Strikes in Daraa" and "title=Strikes+in+Daraa" in body["html"]
+    too_long = client.get("/embed", query_string={"title": "x" * 121, "caption": "y" * 301})
+    assert too_long.status_code == 400
+    assert all(f"<code>{name}</code>" in too_long.get_data(as_text=True) for name in ("title", "caption"))
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "2025-01-01 – 2025-03-31 · Airstrike, Raid · Verification: Verified · Source: localhost (data version "),
+    ("ar", "2025-01-01 – 2025-03-31 · غارة جوية، مداهمة · التحقق: مُتحقق منه · المصدر: localhost (إصدار البيانات "),
+])
+def test_automatic_caption_states_dates_filters_and_source(client, lang, expected):
+    """caption=auto writes the dates, the filters in words and the source with the data version shown."""
+    html = client.get("/embed?caption=auto&type=airstrike,raid&verification=verified&start=2025-01-01"
+                      f"&end=2025-03-31&lang={lang}").get_data(as_text=True)
+    caption = re.search(r'<p class="embed-caption" dir="auto">([^<]+)</p>', html).group(1)
+    assert unescape(caption).startswith(expected)
+
+
+def test_embed_says_when_it_shows_synthetic_incidents(fixture_app):
+    """Generated incidents are not real events: the embed's legend says how many it includes."""
+    from webmap.cli.synthetic import synthetic_incidents
+
+    write(fixture_app, add=synthetic_incidents(25))
+    html = fixture_app.test_client().get("/embed").get_data(as_text=True)
+    assert "Includes 25 synthetic incidents" in html

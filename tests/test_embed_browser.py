@@ -10,10 +10,11 @@ def test_embed_draws_in_a_sandboxed_frame_on_another_origin(page, live_server, a
     page.goto(article)
     frame = page.frame_locator("#map")
     incidents = frame.locator(".webmap-incident")
-    incidents.first.wait_for()
-    # airstrike and incursion in the fixture: t-001, t-003, t-004 (points) and t-006 (a line)
-    assert incidents.count() == 4
-    assert frame.locator(".leaflet-marker-icon.webmap-incident").count() == 3
+    frame.locator(".leaflet-container[data-view-state='ready']").wait_for()
+    # Airstrikes and incursions in the fixture's default view, at 320x240: t-001, t-003 (points) and t-006 (a
+    # line); loaded from /map-data like the full map's, though the frame is sandboxed on another origin.
+    assert incidents.count() == int(frame.locator(".leaflet-container").get_attribute("data-in-view")) == 3
+    assert frame.locator(".leaflet-marker-icon.webmap-incident").count() == 2
     assert frame.locator("details.embed-legend").evaluate("d => d.open") is False  # compact in a small frame
     open_link = frame.locator("a.embed-open")
     assert open_link.is_visible() and open_link.get_attribute("target") == "_blank"
@@ -43,7 +44,8 @@ def test_full_map_refuses_to_be_framed(page, live_server, article_server):
 
 
 def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_server):
-    """The dialog's link and iframe reproduce the filters, the current view and layers, and can pin."""
+    """The dialog's link reproduces the filters, the current view and layers; its iframe fits the matching
+    incidents by default (or keeps the exact view), can pin, and carries a title and caption."""
     page.goto(f"{live_server}/?type=airstrike&lat=33.1&lon=35.9&zoom=10")
     page.evaluate("() => { const v = window.webmapView; v.map.removeLayer(v.layers.towns); v.map.setZoom(11); }")
     page.click("#share-open")
@@ -54,6 +56,16 @@ def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_s
     assert snippet.startswith('<iframe src="') and 'width="100%" height="450"' in snippet
     assert 'loading="lazy" allowfullscreen' in snippet and 'title="Incidents in southern Syria · Airstrike"' in snippet
     assert "as_of=" not in snippet
+    # Fitted to the airstrikes (t-003 near Daraa, t-004 near As-Suwayda), which the current view leaves out.
+    assert "bbox=36.1021%2C32.6189%2C36.5695%2C32.709" in snippet and "zoom=" not in snippet
+    page.check("#share-exact")
+    exact = page.input_value("#share-snippet")
+    assert "lat=33.1&amp;lon=35.9&amp;zoom=11" in exact and "bbox=" not in exact
+    page.check("#share-fit")
+    page.fill("#share-title", 'Strikes <b>"south"</b>')
+    page.select_option("#share-caption", "auto")
+    titled = page.input_value("#share-snippet")
+    assert 'title="Strikes &lt;b&gt;&quot;south&quot;&lt;/b&gt;"' in titled and "caption=auto" in titled
     page.check("#share-pin")
     page.select_option("#share-size", "ratio:16/9")
     snippet = page.input_value("#share-snippet")
@@ -63,7 +75,7 @@ def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_s
     pinned = None
     for _ in range(150):
         pinned = next((f for f in page.frames if "as_of=" in f.url), None)
-        if pinned and pinned.locator(".embed-pinned").count() and pinned.locator(".webmap-incident").count():
+        if pinned and pinned.locator(".embed-pinned").count() and pinned.locator("[data-view-state='ready']").count():
             break
         page.wait_for_timeout(100)
     assert pinned is not None and pinned.locator(".embed-pinned").count() == 1

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import conftest
 import geopandas as gpd
 import pytest
-from shapely.geometry import LineString, Point, shape
-
 from conftest import require
+from shapely.geometry import LineString, Point, shape
 
 REPO = Path(__file__).resolve().parents[1]
 GEODATA = REPO / "geodata"
@@ -316,3 +316,13 @@ def test_natural_earth_lines_remain_an_alternative_build(tmp_path):
     (aos,) = json.loads((tmp_path / "area_of_separation.geojson").read_text())["features"]
     assert shape(aos["geometry"]).contains(town_point("Majdal Shams"))
     assert json.loads((tmp_path / "line_uncertainty.geojson").read_text())["measured_against"] == "osm"
+
+
+@pytest.mark.parametrize("in_ci, outcome", [(True, pytest.fail.Exception), (False, pytest.skip.Exception)])
+def test_missing_sources_fail_in_ci_and_skip_elsewhere(monkeypatch, in_ci, outcome):
+    """Without shared/data the rebuild tests fail under CI=true (never a silent skip there) and skip elsewhere,
+    with the missing folder as the reason."""
+    monkeypatch.setattr(conftest, "IN_CI", in_ci)
+    missing = SOURCE.parent / "data-missing"
+    with pytest.raises(outcome, match="shared/data-missing is not present"):
+        require(missing.is_dir(), f"source data {missing} is not present")

@@ -204,3 +204,32 @@ def test_the_image_link_follows_the_public_url(tmp_path):
         prepare_database(with_samples=False)
     html = app.test_client().get("/").get_data(as_text=True)
     assert '<meta property="og:image" content="https://maps.example.org/map.png">' in html
+
+
+def test_the_pdf_is_the_same_map_on_one_printable_page(client):
+    """/map.pdf takes the same parameters and draws the same picture, as one page at 300 dpi: A4 landscape
+    unless a size is asked for; cached by data version under an ETag of its own."""
+    query = "type=airstrike&layers=alpha_line,bravo_line&width=1600&height=900"
+    response = client.get(f"/map.pdf?{query}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    body = response.data
+    assert body.startswith(b"%PDF-") and body.count(b"/Type /Page\n") + body.count(b"/Type /Page ") == 1
+    assert re.search(rb"/MediaBox \[ ?0 0 384(\.0+)? 216(\.0+)? ?\]", body)  # 1600x900 pixels at 300 dpi
+    start = body.index(b"\xff\xd8")
+    inside = Image.open(io.BytesIO(body[start:body.rindex(b"\xff\xd9") + 2])).convert("RGB")
+    drawn = png(client.get(f"/map.png?{query}"))
+    assert inside.size == drawn.size == (1600, 900)
+    assert np.abs(np.asarray(inside, dtype=int) - np.asarray(drawn, dtype=int)).mean() < 3  # JPEG, else equal
+    assert re.search(rb"/MediaBox \[ ?0 0 841\.92 595\.2 ?\]", client.get("/map.pdf").data)  # A4 landscape
+    etag = response.headers["ETag"]
+    assert etag.endswith('-pdf"')
+    assert client.get(f"/map.pdf?{query}", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_title_of_ones_own_heads_the_image(fixture_app):
+    """`title` replaces the site's heading (as in embeds), changes the ETag, and is capped like theirs."""
+    client = fixture_app.test_client()
+    assert composition(fixture_app, title="Strikes in Daraa").title == "Strikes in Daraa"
+    assert client.get("/map.png?title=Strikes").headers["ETag"] != client.get("/map.png").headers["ETag"]
+    too_long = client.get("/map.png", query_string={"title": "x" * 121})
+    assert too_long.status_code == 400 and too_long.get_json()["errors"][0]["field"] == "title"

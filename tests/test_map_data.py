@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from conftest import DATA, fixture_incidents, without_positions
 
+from webmap.core.model import Incident
 from webmap.core.vocabulary import load_vocabulary
 from webmap.store import BatchInfo, get_store
 
@@ -191,3 +192,51 @@ def test_legend_explains_clusters(client):
     """The legend says what a cluster is and what a dashed one means, in each language."""
     assert "Dashed: most of them have an approximate location." in client.get("/").get_data(as_text=True)
     assert "متقطّع: معظمها بموقع تقريبي." in client.get("/?lang=ar").get_data(as_text=True)
+
+
+def test_view_of_a_pinned_version_ignores_later_writes(fixture_app):
+    """`as_of` gives the view and counts of that data version, cached for a day; later writes change only the
+    live answers, and a version not reached yet is a 400."""
+    client = fixture_app.test_client()
+    with fixture_app.app_context():
+        version = get_store().data_version()
+        get_store().add_incidents([Incident(id="new-1", geometry={"type": "Point", "coordinates": [35.9, 33.1]},
+                                            date="2025-05-01", event_type="raid", title="new")], BatchInfo(user="test"))
+        get_store().delete_incidents(["t-002"], BatchInfo(user="test"))
+    pinned = client.get(f"/map-data/view?{WORLD}&as_of={version}")
+    live = client.get(f"/map-data/view?{WORLD}")
+    ids = lambda response: sorted(f["id"] for f in response.get_json()["features"])  # noqa: E731
+    assert ids(pinned) == sorted(f["id"] for f in FIXTURE)
+    assert ids(live) == sorted({f["id"] for f in FIXTURE} - {"t-002"} | {"new-1"})
+    assert pinned.get_json()["data_version"] == version < live.get_json()["data_version"]
+    assert pinned.headers["Cache-Control"] == "public, max-age=86400, s-maxage=86400"
+    assert live.headers["Cache-Control"] == "public, max-age=0"
+    summary = client.get(f"/map-data/summary?as_of={version}").get_json()
+    assert summary["matched"] == len(FIXTURE) and summary["data_version"] == version
+    future = client.get(f"/map-data/view?{WORLD}&as_of={version + 5}")
+    assert future.status_code == 400 and future.get_json()["errors"][0]["field"] == "as_of"
+
+
+def test_embeds_can_leave_out_the_list_and_read_from_any_origin(client, app):
+    """`list=0` drops the list page of a clustered view (an embed has no list); every answer may be read
+    from a sandboxed frame, whose origin is opaque."""
+    app.config["MAX_PAGE_INCIDENTS"] = 2
+    clustered = client.get(f"/map-data/view?{WORLD}")
+    bare = client.get(f"/map-data/view?{WORLD}&list=0")
+    assert clustered.get_json()["clustered"] and clustered.get_json()["list"]["total"] == len(FIXTURE)
+    assert bare.get_json()["list"] is None and bare.get_json()["clusters"] == clustered.get_json()["clusters"]
+    assert client.get(f"/map-data/view?{WORLD}&list=yes").status_code == 400
+    for answer in (clustered, client.get("/map-data/summary"), client.get("/map-data/view?zoom=99")):
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("query, types", [("", ()), ("type=airstrike", ("airstrike",)), ("type=raid", ("raid",))])
+def test_summary_names_the_box_of_the_matching_incidents(client, query, types):
+    """The summary's bounds hold every matching incident and touch the outermost ones (what a fitted embed
+    shows); no match, no box."""
+    bounds = client.get(f"/map-data/summary?{query}").get_json()["bounds"]
+    points = [p for f in selected(types=types) for p in (
+        f["geometry"]["coordinates"] if f["geometry"]["type"] == "LineString" else [f["geometry"]["coordinates"]])]
+    assert bounds == [min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+                      max(p[1] for p in points)]
+    assert client.get("/map-data/summary?start=2030-01-01").get_json()["bounds"] is None

@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 from api_fixtures import assert_error, ids_of
-from conftest import map_data
 from playwright.sync_api import expect
 from test_browser_live import count_text, open_map, url_args
+from test_embed import drawn_ids_any
 
 from webmap.store import COUNTABLE_COLUMNS, IncidentQuery, PositionFilter, get_store
 
@@ -91,8 +91,7 @@ def test_embed_shows_only_the_zone_asked_for(client):
     """An embed with a zone filter draws only the incidents in that zone."""
     in_zone = selected(client, lambda p: p["zone"] == "bravo_beyond")
     html = client.get("/embed?zone=bravo_beyond").get_data(as_text=True)
-    drawn = map_data(html)["incidents"]["features"]
-    assert sorted(f["id"] for f in drawn) == in_zone
+    assert sorted(drawn_ids_any(client, html)) == in_zone
 
 
 @pytest.mark.parametrize("query, field", [

@@ -215,7 +215,7 @@ def test_api_items_and_csv_carry_positions(client):
     assert POSITIONS <= set(raid["properties"])
     assert (raid["properties"]["zone"], raid["properties"]["governorate_name"]) == ("bravo_0_10", "Rural Damascus")
     lines = client.get("/api/collections/incidents/export?f=csv").get_data(as_text=True).splitlines()
-    header, row = lines[1].split(","), next(line for line in lines if line.startswith('"t-002"')).split(",")
+    header, row = lines[0].split(","), next(line for line in lines if line.startswith('"t-002"')).split(",")
     assert {name: row[header.index(f'"{name}"')] for name in ("zone", "governorate")} == {
         "zone": '"bravo_0_10"', "governorate": '"SY03"'}
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import shapely
+from conftest import map_data
 from shapely.geometry import shape
 
 from webmap.core.model import Incident
@@ -131,21 +132,21 @@ def test_the_list_sends_simplified_areas_too(big_app):
     assert_same_area(big_feature(response.get_json()["features"])["geometry"])
 
 
-def test_embed_carries_a_simplified_area(big_app):
-    """An embed at zoom 9 stays a page of a few hundred kilobytes, the area still drawn in the right place."""
-    response = big_app.test_client().get("/embed?lat=33.12&lon=35.82&zoom=9")
+@pytest.mark.parametrize("query, zoom", [("lat=33.12&lon=35.82&zoom=9", 9),
+                                         ("bbox=35.0,32.5,36.7,33.6", zoom_for_bbox((35.0, 32.5, 36.7, 33.6)))])
+def test_embed_loads_the_area_simplified_for_its_view(big_app, query, zoom):
+    """An embed's page holds no incident, so one huge area cannot make it heavy; the view it then asks for
+    sends the area simplified for that view's zoom, drawn in the right place."""
+    client = big_app.test_client()
+    response = client.get(f"/embed?{query}")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and len(response.data) < 600_000
-    area = feature_in_page(html, BIG)["geometry"]
+    assert response.status_code == 200 and len(response.data) < 600_000 and BIG not in html
+    live = map_data(html)["config"]["live"]
+    view = client.get(live["view_url"], query_string={**live["filters"], "bbox": "35.0,32.5,36.7,33.6",
+                                                      "zoom": str(zoom)})
+    area = big_feature(view.get_json()["features"])["geometry"]
     assert vertices(area) < 5_000
     assert_same_area(area)
-
-
-def test_embed_fitted_to_a_box_simplifies_for_that_box(big_app):
-    """An embed given as a bbox is simplified for the zoom that box needs."""
-    response = big_app.test_client().get("/embed?bbox=35.0,32.5,36.7,33.6")
-    assert response.status_code == 200 and len(response.data) < 600_000
-    assert_same_area(feature_in_page(response.get_data(as_text=True), BIG)["geometry"])
 
 
 def test_api_items_keep_every_vertex_but_their_html_map_does_not(big_app):

@@ -340,3 +340,16 @@ def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
                                                                                                         "t-004"]
     assert old.delete_incidents(["t-001"], BATCH).deleted == ["t-001"]  # writes use the new batch columns
     old.close()
+
+
+def test_property_types_of_live_incidents(store):
+    """Each property of the live incidents comes with the JSON types of its values; replaced versions do not count."""
+    point = {"type": "Point", "coordinates": [35.9, 33.1]}
+    first = Incident(id="p-1", geometry=point, date="2025-01-01", event_type="raid", fatalities=2,
+                     extra={"wounded": 3, "note": None, "tags": ["a"]})
+    second = Incident(id="p-2", geometry=point, date="2025-01-02", event_type="raid", extra={"wounded": 1.5})
+    store.add_incidents([first, second], BATCH)
+    store.add_incidents([replace(first, extra={"wounded": 3})], BATCH)
+    types = store.property_types()
+    assert types["wounded"] == {"integer", "real"} and types["fatalities"] == {"integer"}
+    assert types["date"] == {"text"} and "note" not in types and "tags" not in types

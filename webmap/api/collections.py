@@ -4,16 +4,16 @@ import re
 from dataclasses import dataclass, replace
 
 from ..analysis.within import BUFFER_KM, count_within, keys_within
-from ..analysis.zones import ZONES
 from ..core.errors import FieldError, NotFound
-from ..core.model import CANONICAL_PROPERTIES, Incident, ReferenceLayer, geometry_bounds, layer_status
+from ..core.model import Incident, ReferenceLayer, geometry_bounds, layer_status
 from ..core.vocabulary import Vocabulary
-from ..map.filters import DISTANCE_PARAMS
 from ..store import Store
-from . import params
+from . import params, schema
 from .links import CSV, GEOJSON, GEOPACKAGE, HTML, JSON, JSON_SCHEMA, Urls, link
+from .schema import Property
 
 INCIDENTS = "incidents"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 CRS84 = params.CRS84
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
@@ -34,10 +34,12 @@ INCIDENTS_ATTRIBUTION = "Incidents: each record names the outlets that reported 
 
 @dataclass(frozen=True)
 class Selection:
-    """A checked request: what to select (a store query, or a bbox for a layer) and which page (None: all)."""
+    """A checked request: what to select (a store query, or a bbox for a layer), which page (None: all), and
+    whether a CSV file starts with a byte order mark."""
 
     criteria: object
     page: params.Page | None
+    bom: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,16 @@ class FeaturePage:
     version: int | None = None  # the data version the incidents were read at (None for a reference layer)
 
 
-def _parse(args, filters: tuple[str, ...], paged: bool, criteria) -> Selection:
-    """Check a request against the `filters` it may carry (and paging, if `paged`); `criteria(errors)` parses
-    the collection's own filters. Every problem found is reported in one 400."""
-    errors = params.unknown_parameters(args, filters + (params.PAGE_PARAMS if paged else ()))
+def _parse(args, filters: tuple[str, ...], paged: bool, fmt: str, criteria) -> Selection:
+    """Check a request for format `fmt` against the `filters` it may carry (and paging, if `paged`);
+    `criteria(errors)` parses the collection's own filters. Every problem found is reported in one 400."""
+    errors = params.unknown_parameters(args, filters + params.FILE_PARAMS + (params.PAGE_PARAMS if paged else ()))
     parsed = criteria(errors)
     page = params.parse_page(args, errors) if paged else None
+    bom = params.parse_bom(args, fmt, errors)
     if errors:
         raise params.invalid(errors)
-    return Selection(parsed, page)
+    return Selection(parsed, page, bom)
 
 
 def _count(features: list[str], page: params.Page | None, count) -> int:
@@ -120,6 +123,12 @@ def collection_links(urls: Urls, collection_id: str, title: str) -> list[dict]:
     ]
     links.append(link(urls.collection(collection_id, "/queryables"),
                       "http://www.opengis.net/def/rel/ogc/1.0/queryables", JSON_SCHEMA[0], f"{title}: queryables"))
+    links.append(link(urls.collection(collection_id, "/schema"), SCHEMA_REL, JSON_SCHEMA[0], f"{title}: schema"))
+    # GDAL's OGC API - Features driver types its fields from the schema linked as `describedby`. Relation types
+    # are case-insensitive, but older GDAL (Debian 12's 3.6 among them) matches only this spelling, and reads only
+    # a schema of the GeoJSON Feature, with the properties inside its `properties` member.
+    links.append(link(urls.collection(collection_id, "/schema/geojson"), "describedBy", JSON_SCHEMA[0],
+                      f"{title}: schema of one feature as GeoJSON"))
     links.append(link(urls.about, "license", HTML[0], "Data sources, licences and precision"))
     return links
 
@@ -129,22 +138,30 @@ class IncidentCollection:
 
     id = INCIDENTS
     title = "Incidents"
-    leading_columns = ("id", *CANONICAL_PROPERTIES)
     versioned = True  # the data version alone tells whether a response is still current
 
     def __init__(self, store: Store, vocabulary: Vocabulary):
         self.store = store
         self.vocabulary = vocabulary
+        self.properties = schema.incident_properties(vocabulary)
+        self.filter_only = schema.incident_filter_only()
+        self.leading_columns = schema.columns(self.properties)
         # Read once, so the ETag, the paging links and the query all see the same version.
         self.version = store.data_version()
 
-    def parse(self, args, paged: bool) -> Selection:
-        """Check the request's parameters and turn them into a store query (for one page, if `paged`)."""
-        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged, lambda errors: self._criteria(args, errors))
+    def parse(self, args, paged: bool, fmt: str) -> Selection:
+        """Check the request's parameters for format `fmt` and turn them into a store query (for one page, if
+        `paged`)."""
+        selection = _parse(args, params.INCIDENT_FILTER_PARAMS, paged, fmt, lambda errors: self._criteria(args, errors))
         page = selection.page
         if page:
             selection = replace(selection, criteria=replace(selection.criteria, limit=page.limit, offset=page.offset))
         return selection
+
+    def described_properties(self) -> list[Property]:
+        """Return every property the incidents carry: the known ones, then those uploads added, by name."""
+        added = schema.uploaded_properties(self.store.property_types(), self.properties)
+        return [*self.properties, *sorted(added, key=lambda p: p.name)]
 
     def _criteria(self, args, errors: list[FieldError]):
         """Parse the incident filters, narrowed by `within` to the incidents that lie against a reference layer."""
@@ -185,26 +202,6 @@ class IncidentCollection:
         described["links"] = collection_links(urls, self.id, self.title)
         return described
 
-    def queryables(self) -> dict:
-        """Return the JSON Schema properties that items requests can filter on."""
-        return {
-            "geometry": {"format": "geometry-any", "description": "Filter with bbox (CRS84)."},
-            "event_type": {"type": "string", "enum": self.vocabulary.event_type_ids(),
-                           "description": "Filter with event_type (comma-separated)."},
-            "verification": {"type": "string", "enum": self.vocabulary.verification_ids(),
-                             "description": "Filter with verification (comma-separated)."},
-            "zone": {"type": "string", "enum": list(ZONES),
-                     "description": "Filter with zone (comma-separated): the zone against the 1974 lines."},
-            "governorate": {"type": "string", "pattern": "^SY[0-9]{2}$",
-                            "description": "Filter with governorate (comma-separated OCHA P-codes, e.g. SY13)."},
-            **{name: {"type": "number", "description": f"Filter with {name}=min,max (km, bounds included, either "
-                                                       "end may be empty); negative on the Israeli-held side."}
-               for name in DISTANCE_PARAMS},
-            "batch": {"type": "integer", "minimum": 0,
-                      "description": "The upload batch that inserted or updated the incident; filter with batch "
-                                     "(comma-separated)."},
-        }
-
     def attribution(self, urls: Urls) -> str:
         """Return the licence and attribution line that travels with every export."""
         layers = self.store.list_reference_layers()
@@ -223,7 +220,6 @@ class IncidentCollection:
 class ReferenceCollection:
     """One bundled reference layer; its features are numbered 1, 2, ... in file order."""
 
-    leading_columns = ("id",)
     versioned = False  # reloading the geodata changes a layer without a new data version: hash the body
 
     def __init__(self, layer: ReferenceLayer, count_within=None):
@@ -235,11 +231,18 @@ class ReferenceCollection:
             {"type": "Feature", "id": number, "geometry": feature["geometry"], "properties": feature["properties"]}
             for number, feature in enumerate(layer.data.get("features", []), start=1)
         ]
+        self.properties = schema.layer_properties(self.features)
+        self.filter_only = []
+        self.leading_columns = schema.columns(self.properties)
 
-    def parse(self, args, paged: bool) -> Selection:
-        """Check the request's parameters: a bbox, and the page if `paged`."""
-        return _parse(args, params.REFERENCE_FILTER_PARAMS, paged,
+    def parse(self, args, paged: bool, fmt: str) -> Selection:
+        """Check the request's parameters for format `fmt`: a bbox, and the page if `paged`."""
+        return _parse(args, params.REFERENCE_FILTER_PARAMS, paged, fmt,
                       lambda errors: params.parse_bbox(args.get("bbox"), errors))
+
+    def described_properties(self) -> list[Property]:
+        """Return every property the layer's features carry."""
+        return self.properties
 
     def fetch(self, selection: Selection) -> FeaturePage:
         """Return the layer's features inside the bbox (the page of them, if any), and how many match."""
@@ -276,10 +279,6 @@ class ReferenceCollection:
         if meta.get("source_url"):
             described["links"].append(link(meta["source_url"], "via", HTML[0], "Where the layer comes from"))
         return described
-
-    def queryables(self) -> dict:
-        """Return the JSON Schema properties that items requests can filter on: only the geometry."""
-        return {"geometry": {"format": "geometry-any", "description": "Filter with bbox (CRS84)."}}
 
     def attribution(self, urls: Urls) -> str:
         """Return the layer's licence, attribution and precision line that travels with every export."""

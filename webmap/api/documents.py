@@ -1,6 +1,7 @@
 """The API's JSON documents other than features: landing page, conformance, collections, queryables, links."""
 from werkzeug.datastructures import MultiDict
 
+from . import schema
 from .collections import Collection, FeaturePage
 from .links import HTML, JSON, OPENAPI, Urls, link
 
@@ -9,6 +10,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
 ]
 
 
@@ -45,13 +48,22 @@ def collections_document(urls: Urls, collections: list[Collection], formats: dic
 
 def queryables_document(urls: Urls, collection: Collection) -> dict:
     """Return the queryables of a collection as a JSON Schema."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": urls.collection(collection.id, "/queryables"),
-        "type": "object",
-        "title": collection.title,
-        "properties": collection.queryables(),
-    }
+    return schema.queryables_schema(collection.properties + collection.filter_only,
+                                    urls.collection(collection.id, "/queryables"),
+                                    f"{collection.title}: queryables")
+
+
+def schema_document(urls: Urls, collection: Collection) -> dict:
+    """Return the schema of a collection's features (OGC API - Features Part 5)."""
+    return schema.feature_schema(collection.described_properties(), urls.collection(collection.id, "/schema"),
+                                 collection.title)
+
+
+def geojson_schema_document(urls: Urls, collection: Collection) -> dict:
+    """Return the schema of one of a collection's features as a GeoJSON Feature."""
+    return schema.geojson_feature_schema(collection.described_properties(),
+                                         urls.collection(collection.id, "/schema/geojson"),
+                                         f"{collection.title}: one feature as GeoJSON")
 
 
 def items_links(urls: Urls, collection: Collection, args: MultiDict, found: FeaturePage, formats: dict,

@@ -1,23 +1,32 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
 from ..analysis.within import BUFFER_KM
-from ..analysis.zones import ZONES
-from ..core.numbers import SQL_INTEGER_MAX
 from ..map.filters import DISTANCE_PARAMS, MAX_BATCHES
+from . import params
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
 from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
+from .schema import Property
 
 DOCUMENT_FORMATS = {"json": JSON, "html": HTML}
 OPENAPI_FORMATS = {"json": OPENAPI, "html": HTML}
-QUERYABLES_FORMATS = {"json": JSON_SCHEMA, "html": HTML}
+SCHEMA_FORMATS = {"json": JSON_SCHEMA, "html": HTML}
 
 OGC_PARTS = "https://schemas.opengis.net/ogcapi/features/part1/1.0/openapi/ogcapi-features-1.yaml"
 API_DESCRIPTION = (
     "Read-only access to webmap's incidents and reference layers, following OGC API - Features - Part 1: Core "
-    "(GeoJSON, HTML and CSV; CRS84 longitude/latitude). Errors are JSON objects with `code`, `description` and "
-    "`errors` (one `field`/`message` per problem). Every response carries an ETag tied to the data version; send "
-    "it back in If-None-Match to get 304 Not Modified while the data is unchanged."
+    "(GeoJSON, HTML and CSV; CRS84 longitude/latitude) and Part 5: Schemas (every property of a collection's "
+    "features, typed, at /collections/{collectionId}/schema). Errors are JSON objects with `code`, `description` "
+    "and `errors` (one `field`/`message` per problem). Every response carries an ETag tied to the data version; "
+    "send it back in If-None-Match to get 304 Not Modified while the data is unchanged.\n\n"
+    "Attribution and licences: incidents name the outlets that reported them in `sources` (the claims are "
+    "theirs); each reference layer's collection document gives its `license`, `attribution` and `precision`, and "
+    "the page linked as `license` lists every source. Exports carry the attribution inside the file (GeoJSON: a "
+    "top-level `attribution` member; GeoPackage: its metadata); CSV, which has no room for it, links it in `Link` "
+    "headers: `rel=\"license\"` to that page and `rel=\"describedby\"` to the collection, whose title holds the "
+    "attribution line."
 )
+CSV_NOTE = ("RFC 4180: the header row first, CRLF line ends, `true`/`false` booleans; attribution and licence in "
+            "`Link` headers")
 
 
 def _ref(kind: str, name: str) -> dict:
@@ -42,8 +51,8 @@ def _format_param(formats: dict) -> dict:
             "schema": {"type": "string", "enum": list(formats)}}
 
 
-def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
-    """Return the reusable parameters."""
+def _parameters(incident_values: dict[str, dict], reference_ids: list[str]) -> dict:
+    """Return the reusable parameters; `incident_values` holds the JSON Schema of each incident property."""
     return {
         "bbox": _array_param(
             "bbox", "Only features whose geometry's bounding box touches this box: minx,miny,maxx,maxy in CRS84 "
@@ -68,11 +77,11 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
         },
         "event_type": _array_param("event_type", "Only these event types (comma-separated).",
-                                   {"type": "string", "enum": vocabulary_ids["event_type"]}, minItems=1),
+                                   incident_values["event_type"], minItems=1),
         "verification": _array_param("verification", "Only these verification states (comma-separated).",
-                                     {"type": "string", "enum": vocabulary_ids["verification"]}, minItems=1),
+                                     incident_values["verification"], minItems=1),
         "zone": _array_param("zone", "Only incidents in these zones against the 1974 lines (comma-separated).",
-                             {"type": "string", "enum": list(ZONES)}, minItems=1),
+                             incident_values["zone"], minItems=1),
         "governorate": _array_param("governorate", "Only incidents in these governorates, by OCHA P-code "
                                     "(comma-separated, e.g. SY13,SY14).",
                                     {"type": "string", "pattern": "^[Ss][Yy][0-9]{2}$"}, minItems=1),
@@ -84,7 +93,7 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
            for name, line in zip(DISTANCE_PARAMS, ("Alpha", "Bravo"))},
         "batch": _array_param("batch", "Only the incidents these upload batches inserted or updated and that are "
                               "still there, as they are now (batch numbers, comma-separated; at most "
-                              f"{MAX_BATCHES}).", {"type": "integer", "minimum": 0, "maximum": SQL_INTEGER_MAX},
+                              f"{MAX_BATCHES}).", incident_values["batch"],
                               minItems=1, maxItems=MAX_BATCHES),
         "sortby": {
             "name": "sortby", "in": "query", "required": False,
@@ -119,6 +128,11 @@ def _parameters(vocabulary_ids: dict, reference_ids: list[str]) -> dict:
         "collectionId": {"name": "collectionId", "in": "path", "required": True,
                          "description": "A reference layer's id.",
                          "schema": {"type": "string", "enum": reference_ids}},
+        "bom": {"name": "bom", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": list(params.BOOLEANS)},
+                "description": "With f=csv: `true` starts the file with a UTF-8 byte order mark, which Excel "
+                               "needs to read Arabic text as UTF-8 (default `false`). Not allowed with other "
+                               "formats."},
         "f-document": _format_param(DOCUMENT_FORMATS),
         "f-items": _format_param(ITEMS_FORMATS),
         "f-item": _format_param(ITEM_FORMATS),
@@ -130,8 +144,26 @@ _STRING = {"type": "string"}
 _LINKS = {"type": "array", "items": _ref("schemas", "link")}
 
 
-def _schemas() -> dict:
-    """Return the reusable response schemas."""
+def _openapi_schema(described: dict) -> dict:
+    """Return a JSON Schema 2020-12 property in OpenAPI 3.0's dialect, where a value that may be null is
+    `nullable` rather than of two types."""
+    kinds = described.get("type")
+    if isinstance(kinds, list):
+        (kind,) = [k for k in kinds if k != "null"]
+        return {**described, "type": kind, "nullable": True}
+    return described
+
+
+def _openapi_object(properties: list[Property]) -> dict:
+    """Return the OpenAPI schema of a Feature's `properties`: each property but the id and the geometry.
+
+    Uploads may add properties of their own, so further properties are allowed."""
+    return {"type": "object", "properties": {
+        p.name: _openapi_schema(p.json_schema()) for p in properties if p.role not in ("id", "primary-geometry")}}
+
+
+def _schemas(incident_properties: list[Property]) -> dict:
+    """Return the reusable response schemas, with what an incident's properties hold."""
     geometry_types = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                       "GeometryCollection"]
     return {
@@ -204,11 +236,16 @@ def _schemas() -> dict:
                 "attribution": _STRING,
             },
         },
-        "queryables": {
+        "jsonSchema": {
             "type": "object", "required": ["type", "properties"],
             "properties": {"$schema": _STRING, "$id": _STRING, "type": _STRING, "title": _STRING,
                            "properties": {"type": "object"}},
         },
+        "incidentGeoJSON": {"allOf": [_ref("schemas", "featureGeoJSON"), {
+            "type": "object", "properties": {"properties": _openapi_object(incident_properties)}}]},
+        "incidentCollectionGeoJSON": {"allOf": [_ref("schemas", "featureCollectionGeoJSON"), {
+            "type": "object", "properties": {"features": {"type": "array",
+                                                          "items": _ref("schemas", "incidentGeoJSON")}}}]},
     }
 
 
@@ -239,43 +276,55 @@ def _param_refs(*names: str) -> list[dict]:
     return [_ref("parameters", name) for name in names]
 
 
-def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...]) -> dict:
-    """Return the paths of one kind of collection (the incidents, or any reference layer) under `prefix`."""
+def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...], feature: str, collection: str) -> dict:
+    """Return the paths of one kind of collection (the incidents, or any reference layer) under `prefix`; its
+    features follow the schemas named `feature` and `collection`."""
     path_params = _param_refs("collectionId") if "{collectionId}" in prefix else []
-    feature = "an incident" if kind == "incidents" else "a reference layer"
+    what = "an incident" if kind == "incidents" else "a reference layer"
     return {
         prefix: _operation(
-            f"{kind}-collection", f"Describe {feature} collection",
-            "Title, description, extent, licence and attribution, with links to the items, exports and "
+            f"{kind}-collection", f"Describe {what} collection",
+            "Title, description, extent, licence and attribution, with links to the items, exports, schemas and "
             "queryables.", path_params + _param_refs("f-document"), DOCUMENT_FORMATS,
             _ref("schemas", "collection"), "400", "404"),
         f"{prefix}/items": _operation(
             f"{kind}-items", "Features, a page at a time",
             "GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links that page through "
-            "every match; also an HTML table with a map, or CSV with WKT geometry (after a `# ` attribution line).",
-            path_params + _param_refs(*filters, "limit", "offset", "crs", "f-items"), ITEMS_FORMATS,
-            _ref("schemas", "featureCollectionGeoJSON"), "400", "404"),
+            f"every match; also an HTML table with a map, or CSV with WKT geometry ({CSV_NOTE}).",
+            path_params + _param_refs(*filters, "limit", "offset", "crs", "bom", "f-items"), ITEMS_FORMATS,
+            _ref("schemas", collection), "400", "404"),
         f"{prefix}/items/{{featureId}}": _operation(
             f"{kind}-item", "One feature", "A GeoJSON Feature with links, or an HTML page with a map.",
             path_params + _param_refs("featureId", "crs", "f-item"), ITEM_FORMATS,
-            _ref("schemas", "featureGeoJSON"), "400", "404"),
+            _ref("schemas", feature), "400", "404"),
+        f"{prefix}/schema": _operation(
+            f"{kind}-schema", "Every property of the features",
+            "A JSON Schema (OGC API - Features Part 5) of every property the features carry, with its type, "
+            "format and `x-ogc-role` (id, primary-geometry, primary-interval-start/-end).",
+            path_params + _param_refs("f-document"), SCHEMA_FORMATS, _ref("schemas", "jsonSchema"), "400", "404"),
+        f"{prefix}/schema/geojson": _operation(
+            f"{kind}-geojson-schema", "One feature as GeoJSON",
+            "A JSON Schema of one feature as a GeoJSON Feature, its properties inside `properties`: what GDAL's "
+            "OGC API - Features driver reads (linked as `describedBy`) to know every field before the first page.",
+            path_params + _param_refs("f-document"), SCHEMA_FORMATS, _ref("schemas", "jsonSchema"), "400", "404"),
         f"{prefix}/queryables": _operation(
             f"{kind}-queryables", "Properties that can be filtered on",
-            "A JSON Schema of the properties the items request filters on (as query parameters).",
-            path_params + _param_refs("f-document"), QUERYABLES_FORMATS, _ref("schemas", "queryables"), "400", "404"),
+            "A JSON Schema of the properties the items request filters on, each naming its query parameter.",
+            path_params + _param_refs("f-document"), SCHEMA_FORMATS, _ref("schemas", "jsonSchema"), "400", "404"),
         f"{prefix}/export": _operation(
             f"{kind}-export", "Download every selected feature",
             "Every feature the filters select, as a file download (Content-Disposition: attachment): GeoJSON with "
-            "a top-level `attribution` member, CSV whose first line is `# ` and the attribution, or a GeoPackage "
-            "whose layer description holds it.",
-            path_params + _param_refs(*filters, "crs", "f-export"), EXPORT_FORMATS,
-            _ref("schemas", "featureCollectionGeoJSON"), "400", "404"),
+            f"a top-level `attribution` member, CSV ({CSV_NOTE}), or a GeoPackage whose metadata "
+            "(gpkg_metadata) and layer description hold the attribution.",
+            path_params + _param_refs(*filters, "crs", "bom", "f-export"), EXPORT_FORMATS,
+            _ref("schemas", collection), "400", "404"),
     }
 
 
-def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: dict) -> dict:
+def openapi_document(urls: Urls, collections: list[Collection]) -> dict:
     """Return the OpenAPI 3.0 document for the API served at `urls.base`."""
     reference_ids = [c.id for c in collections if c.id != INCIDENTS]
+    incidents = next(c for c in collections if c.id == INCIDENTS)
     paths = {
         "/": _operation("landing", "Landing page", "Links to the API definition, conformance and collections.",
                         _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "landingPage"), "400"),
@@ -290,10 +339,12 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
             _param_refs("f-document"), DOCUMENT_FORMATS, _ref("schemas", "collections"), "400"),
         **_collection_paths(f"/collections/{INCIDENTS}", "incidents",
                             ("bbox", "bbox-crs", "datetime", "event_type", "verification", "batch", "zone",
-                             "governorate", *DISTANCE_PARAMS, "q", "sortby", "version", "within")),
+                             "governorate", *DISTANCE_PARAMS, "q", "sortby", "version", "within"),
+                            "incidentGeoJSON", "incidentCollectionGeoJSON"),
     }
     if reference_ids:
-        paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs")))
+        paths.update(_collection_paths("/collections/{collectionId}", "reference", ("bbox", "bbox-crs"),
+                                       "featureGeoJSON", "featureCollectionGeoJSON"))
     errors = {
         "400": "A parameter is unknown or has a value that cannot be used; `errors` names each one.",
         "404": "The collection or feature does not exist.",
@@ -306,8 +357,9 @@ def openapi_document(urls: Urls, collections: list[Collection], vocabulary_ids: 
         "externalDocs": {"description": "OGC API - Features - Part 1: Core building blocks", "url": OGC_PARTS},
         "paths": paths,
         "components": {
-            "parameters": _parameters(vocabulary_ids, reference_ids),
-            "schemas": _schemas(),
+            "parameters": _parameters({p.name: p.schema for p in incidents.properties + incidents.filter_only},
+                                      reference_ids),
+            "schemas": _schemas(incidents.properties),
             "responses": {
                 status: {"description": text, "content": {JSON[0]: {"schema": _ref("schemas", "exception")}}}
                 for status, text in errors.items()

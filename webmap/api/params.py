@@ -33,6 +33,8 @@ REFERENCE_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs")
 INCIDENT_FILTER_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "event_type", "verification", "batch", "q",
                           "sortby", "version", "zone", "governorate", *DISTANCE_PARAMS, "within")
 PAGE_PARAMS = ("limit", "offset")
+FILE_PARAMS = ("bom",)  # items and exports: how a CSV file is written
+BOOLEANS = ("true", "false")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,20 @@ def parse_bbox(text: str | None, errors: list[FieldError]) -> Bbox | None:
     except bbox.BboxError as error:
         errors.append(FieldError("bbox", str(error)))
         return None
+
+
+def parse_bom(args: MultiDict, fmt: str, errors: list[FieldError]) -> bool:
+    """Parse `bom` (true or false): whether a CSV file starts with a UTF-8 byte order mark, as Excel needs."""
+    text = args.get("bom")
+    if text is None:
+        return False
+    if text.strip().lower() not in BOOLEANS:
+        errors.append(FieldError("bom", f"'{text}' is not one of: {', '.join(BOOLEANS)}"))
+        return False
+    if fmt != "csv":
+        errors.append(FieldError("bom", f"applies only to CSV (f=csv), not to f={fmt}"))
+        return False
+    return text.strip().lower() == "true"
 
 
 def _instant_date(text: str) -> date | None:

@@ -2,6 +2,7 @@
 import hashlib
 import json
 from datetime import datetime
+from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.http import is_resource_modified
@@ -18,7 +19,7 @@ from . import documents, html, params, tables
 from .collections import (EXPORT_EXTENSIONS, EXPORT_FORMATS, EXPORT_TITLES, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS,
                           Collection, FeaturePage, all_collections, open_collection)
 from .links import GEOJSON, Urls
-from .openapi import DOCUMENT_FORMATS, OPENAPI_FORMATS, QUERYABLES_FORMATS, openapi_document
+from .openapi import DOCUMENT_FORMATS, OPENAPI_FORMATS, SCHEMA_FORMATS, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -115,8 +116,17 @@ def _export_links(urls: Urls, collection: Collection) -> dict:
             for name in EXPORT_FORMATS}
 
 
-def _items_response(collection: Collection, found: FeaturePage, fmt: str) -> Response:
-    """Serialise a page of items as GeoJSON, CSV or an HTML table with a map."""
+def _credit(response: Response, urls: Urls, collection: Collection) -> Response:
+    """Link a file's licence and attribution from its headers: the page of every source and licence, and the
+    collection document, whose title here is the attribution line (RFC 8187 encoded: it may hold any text)."""
+    response.headers.add("Link", f'<{urls.about}>; rel="license"; type="text/html"')
+    response.headers.add("Link", f'<{urls.collection(collection.id)}>; rel="describedby"; type="application/json"; '
+                                 f"title*=UTF-8''{quote(collection.attribution(urls), safe='')}")
+    return response
+
+
+def _items_response(collection: Collection, found: FeaturePage, fmt: str, bom: bool) -> Response:
+    """Serialise a page of items as GeoJSON, CSV (with a byte order mark if `bom`) or an HTML table with a map."""
     urls = _urls()
     links = documents.items_links(urls, collection, request.args, found, ITEMS_FORMATS, fmt)
     if fmt == "json":
@@ -124,7 +134,7 @@ def _items_response(collection: Collection, found: FeaturePage, fmt: str) -> Res
         return _response(tables.feature_collection_json(found.features, members), ITEMS_FORMATS, fmt)
     features = [json.loads(feature) for feature in found.features]
     if fmt == "csv":
-        body = tables.csv_text(features, collection.leading_columns, collection.attribution(urls))
+        body = tables.csv_text(features, collection.properties, bom)
     else:
         first = found.page.offset + 1
         summary = (f"{found.matched} features match; showing {first} to {found.page.offset + len(features)}."
@@ -133,11 +143,11 @@ def _items_response(collection: Collection, found: FeaturePage, fmt: str) -> Res
                               paging=[l for l in links if l["rel"] in ("prev", "next")],
                               exports=_export_links(urls, collection), attribution=collection.attribution(urls))
     response = _response(body, ITEMS_FORMATS, fmt)
-    # A CSV file has no place for links, so the neighbouring pages are linked from the headers.
+    # A CSV file has no place for links, so the neighbouring pages and the credits are linked from the headers.
     for page_link in links:
         if page_link["rel"] in ("next", "prev"):
             response.headers.add("Link", f'<{page_link["href"]}>; rel="{page_link["rel"]}"')
-    return response
+    return _credit(response, urls, collection) if fmt == "csv" else response
 
 
 @bp.get("")
@@ -159,11 +169,7 @@ def conformance():
 def openapi():
     """The OpenAPI document, as JSON or as a page rendered here (nothing loaded from elsewhere)."""
     fmt = _document_format(OPENAPI_FORMATS)
-    vocabulary = load_vocabulary()
-    document = openapi_document(
-        _urls(), all_collections(get_store(), vocabulary),
-        {"event_type": vocabulary.event_type_ids(), "verification": vocabulary.verification_ids()},
-    )
+    document = openapi_document(_urls(), all_collections(get_store(), load_vocabulary()))
     if fmt == "html":
         body = _html("api/openapi.html", doc=document, operations=html.openapi_operations(document))
     else:
@@ -188,13 +194,29 @@ def collection(collection_id: str):
     return _document(described.metadata(_urls()), DOCUMENT_FORMATS, fmt, described.title)
 
 
+def _schema(collection_id: str, build, title: str) -> Response:
+    """Serve a JSON Schema that `build(urls, collection)` makes of a collection, or its HTML page."""
+    described = _collection(collection_id)
+    fmt = _document_format(SCHEMA_FORMATS)
+    return _document(build(_urls(), described), SCHEMA_FORMATS, fmt, f"{described.title}: {title}")
+
+
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
     """The properties a collection's items can be filtered on."""
-    described = _collection(collection_id)
-    fmt = _document_format(QUERYABLES_FORMATS)
-    return _document(documents.queryables_document(_urls(), described), QUERYABLES_FORMATS, fmt,
-                     f"{described.title}: queryables")
+    return _schema(collection_id, documents.queryables_document, "queryables")
+
+
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """Every property a collection's features carry, with its type and role, as JSON Schema."""
+    return _schema(collection_id, documents.schema_document, "schema")
+
+
+@bp.get("/collections/<collection_id>/schema/geojson")
+def geojson_schema(collection_id: str):
+    """The JSON Schema of one feature as GeoJSON, which GDAL's OGC API - Features driver reads."""
+    return _schema(collection_id, documents.geojson_schema_document, "schema of one feature as GeoJSON")
 
 
 @bp.get("/collections/<collection_id>/items")
@@ -202,9 +224,9 @@ def items(collection_id: str):
     """A page of a collection's features, as selected by the query parameters."""
     selected = _collection(collection_id)
     fmt = _format(ITEMS_FORMATS)
-    selection = selected.parse(request.args, paged=True)
+    selection = selected.parse(request.args, paged=True, fmt=fmt)
     return _from_features(selected, "items", ITEMS_FORMATS, fmt,
-                          lambda: _items_response(selected, selected.fetch(selection), fmt))
+                          lambda: _items_response(selected, selected.fetch(selection), fmt, selection.bom))
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -235,12 +257,13 @@ def export(collection_id: str):
     """Every selected feature as a file to save: GeoJSON, CSV or GeoPackage, with its attribution line."""
     selected = _collection(collection_id)
     fmt = _format(EXPORT_FORMATS)
-    selection = selected.parse(request.args, paged=False)
+    selection = selected.parse(request.args, paged=False, fmt=fmt)
 
     def build() -> Response:
         """Fetch every selected feature and write the file."""
         found = selected.fetch(selection)
-        attribution = selected.attribution(_urls())
+        urls = _urls()
+        attribution = selected.attribution(urls)
         if fmt == "json":
             members = {"name": selected.id, "numberMatched": found.matched, "numberReturned": len(found.features),
                        "attribution": attribution}
@@ -248,14 +271,16 @@ def export(collection_id: str):
         else:
             features = [json.loads(feature) for feature in found.features]
             if fmt == "csv":
-                body = tables.csv_text(features, selected.leading_columns, attribution)
+                body = tables.csv_text(features, selected.properties, selection.bom)
             else:
-                body = tables.geopackage_bytes(features, selected.leading_columns, selected.id, selected.title,
-                                               attribution)
+                metadata = {"title": selected.title, "bibliographicCitation": attribution, "license": urls.about,
+                            "source": urls.collection(selected.id)}
+                body = tables.geopackage_bytes(features, selected.properties, selected.id, selected.title,
+                                               attribution, metadata)
         response = _response(body, EXPORT_FORMATS, fmt)
         name = selected.download_name(EXPORT_EXTENSIONS[fmt])
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _credit(response, urls, selected)
 
     return _from_features(selected, "export", EXPORT_FORMATS, fmt, build)
 

@@ -114,12 +114,6 @@ SETTINGS = (
         "`https://news.example`); every other page refuses to be framed.",
     ),
     Setting(
-        "EMBED_MAX_INCIDENTS", "WEBMAP_EMBED_MAX_INCIDENTS", 5000,
-        "Most incidents an embed draws; an embed is a fixed picture (it can be pinned), so its incidents are "
-        "in the page, and when more match it says how many are not drawn.",
-        _positive,
-    ),
-    Setting(
         "EMBED_CACHE_MB", "WEBMAP_EMBED_CACHE_MB", 64 * 1024 * 1024,
         "Memory each server process keeps for rendered embeds, in megabytes (least recently used dropped "
         "first; `0` turns the cache off).",

@@ -1,5 +1,6 @@
 """Embeds: parsing their parameters, pinning, the iframe snippet and oEmbed answers; no request objects."""
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -9,6 +10,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from ..core.errors import FieldError, InvalidParameter
+from ..core.i18n import messages
 from ..core.numbers import whole_number_parameter
 from ..core.vocabulary import Vocabulary, load_vocabulary
 from ..map.filters import MapFilters, parse_lang, parse_map_filters
@@ -19,6 +21,9 @@ MAP_PATHS = ("/", "/embed")
 CHART_PATHS = ("/stats", "/embed/chart")
 OEMBED_WIDTH, OEMBED_HEIGHT = 640, 480
 SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+TITLE_MAX, CAPTION_MAX = 120, 300  # characters: a headline and a couple of lines under a small frame
+AUTO_CAPTION = "auto"  # caption=auto: the dates, the filters in words and the source, written by the site
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class EmbedParams:
     lang: str = "en"
     legend: bool = True
     as_of: int | str | None = None  # a data version, or a UTC timestamp not yet resolved with the store
+    title: str = ""  # shown above the map
+    caption: str = ""  # shown under the map; AUTO_CAPTION for the site's own
 
     def map_args(self) -> dict:
         """Return the arguments that open the same view on the full map (live data, so no pin)."""
@@ -45,6 +52,10 @@ class EmbedParams:
             args["legend"] = "0"
         if self.as_of is not None:
             args["as_of"] = str(self.as_of)
+        if self.title:
+            args["title"] = self.title
+        if self.caption:
+            args["caption"] = self.caption
         return args
 
 
@@ -80,6 +91,16 @@ def _parse_legend(text: str) -> bool:
     return text.strip() == "1"
 
 
+def parse_text(name: str, text: str, most: int) -> str:
+    """Parse a line of reader-facing text (a title or caption): control and direction-override characters
+    become spaces, runs of space one space, and more than `most` characters is an error."""
+    line = " ".join(_CONTROL.sub(" ", text).split())
+    if len(line) > most:
+        raise InvalidParameter("The embed text is too long.", [FieldError(
+            name, f"{len(line)} characters; at most {most}")])
+    return line
+
+
 def parse_embed_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> EmbedParams:
     """Parse every embed parameter from request args, reporting all invalid ones in one error."""
     errors: list[FieldError] = []
@@ -88,9 +109,11 @@ def parse_embed_params(args, vocabulary: Vocabulary, layer_ids: list[str]) -> Em
     lang = collect_errors(errors, parse_lang, args)
     legend = collect_errors(errors, _parse_legend, args.get("legend", "1"))
     as_of = collect_errors(errors, parse_pin, args["as_of"]) if args.get("as_of", "").strip() else None
+    title = collect_errors(errors, parse_text, "title", args.get("title", ""), TITLE_MAX)
+    caption = collect_errors(errors, parse_text, "caption", args.get("caption", ""), CAPTION_MAX)
     if errors:
         raise InvalidParameter("The embed parameters are not valid.", errors)
-    return EmbedParams(filters, view, lang, legend, as_of)
+    return EmbedParams(filters, view, lang, legend, as_of, title, caption)
 
 
 @lru_cache(maxsize=1024)
@@ -125,7 +148,10 @@ def params_digest(params: EmbedParams, site: str) -> str:
 
 
 def describe(params: EmbedParams, vocabulary: Vocabulary, text: dict) -> str:
-    """Return a one-line description of what the map shows, for iframe titles and oEmbed."""
+    """Return a one-line description of what the map shows, for iframe titles and oEmbed (the embed's own
+    title, when it has one)."""
+    if params.title:
+        return params.title
     parts = [text["embed_title"]]
     if params.filters.event_types:
         parts.append(", ".join(vocabulary.event_type(t).label_in(params.lang) for t in params.filters.event_types))
@@ -137,6 +163,36 @@ def describe(params: EmbedParams, vocabulary: Vocabulary, text: dict) -> str:
     if params.as_of is not None:
         parts.append(text["embed_pinned_title"].format(version=params.as_of))
     return " · ".join(parts)
+
+
+def filters_in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> str:
+    """Return the filters as a line of text: dates, event types, verification, precision and batches."""
+    text = messages(lang)
+    comma = "، " if lang == "ar" else ", "
+    if filters.start and filters.end:
+        dates = f"{filters.start} – {filters.end}"
+    elif filters.start or filters.end:
+        dates = f"{text['start']} {filters.start}" if filters.start else f"{text['end']} {filters.end}"
+    else:
+        dates = text["all_dates"]
+    parts = [dates, comma.join(vocabulary.event_type(t).label_in(lang) for t in filters.event_types)
+             or text["all_event_types"]]
+    for key, chosen, terms in (("verification", filters.verification, vocabulary.verification),
+                               ("precision", filters.precision, vocabulary.precision)):
+        if chosen:
+            parts.append(f"{text[key]}: " + comma.join(t.label_in(lang) for t in terms if t.id in chosen))
+    if filters.batches:
+        parts.append(comma.join(text["batch_number"].format(batch=b) for b in filters.batches))
+    return " · ".join(parts)
+
+
+def caption_text(params: EmbedParams, vocabulary: Vocabulary, site: str, data_version: int) -> str:
+    """Return the caption the embed shows: its own, or with caption=auto the dates and filters in words and
+    the source (the site and the data version shown)."""
+    if params.caption != AUTO_CAPTION:
+        return params.caption
+    source = messages(params.lang)["embed_caption_source"].format(site=site, version=data_version)
+    return f"{filters_in_words(params.filters, vocabulary, params.lang)} · {source}"
 
 
 def iframe_html(src: str, title: str, width: int | str, height: int | str) -> str:

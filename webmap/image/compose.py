@@ -9,6 +9,7 @@ from ..core.i18n import messages, text_direction
 from ..core.model import ReferenceLayer
 from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, value_code
 from ..core.vocabulary import Vocabulary
+from ..embed.params import filters_in_words
 from ..map.aggregate import CELL_PX, Bbox, approximate_precision, category_counts, filter_mask, view_data
 from ..map.filters import MapFilters
 from .frame import Frame, fit_frame
@@ -34,6 +35,7 @@ class ImageOptions:
     visible_layers: frozenset[str] | None = None  # None: each layer's own default
     individual_limit: int = 500  # more incidents than this in the image are drawn as clusters
     site: str = ""  # the address credited at the bottom
+    title: str = ""  # the heading; empty: the site's own
 
 
 @dataclass(frozen=True)
@@ -193,27 +195,6 @@ def _shown(layer: ReferenceLayer, options: ImageOptions) -> bool:
     return layer.meta.get("shown_by_default", True)
 
 
-def _in_words(filters: MapFilters, vocabulary: Vocabulary, lang: str) -> str:
-    """Return the filters as a line of text: dates, event types, verification, precision and batches."""
-    text = messages(lang)
-    comma = "، " if lang == "ar" else ", "
-    if filters.start and filters.end:
-        dates = f"{filters.start} – {filters.end}"
-    elif filters.start or filters.end:
-        dates = f"{text['start']} {filters.start}" if filters.start else f"{text['end']} {filters.end}"
-    else:
-        dates = text["all_dates"]
-    parts = [dates, comma.join(vocabulary.event_type(t).label_in(lang) for t in filters.event_types)
-             or text["all_event_types"]]
-    for key, chosen, terms in (("verification", filters.verification, vocabulary.verification),
-                               ("precision", filters.precision, vocabulary.precision)):
-        if chosen:
-            parts.append(f"{text[key]}: " + comma.join(t.label_in(lang) for t in terms if t.id in chosen))
-    if filters.batches:
-        parts.append(comma.join(text["batch_number"].format(batch=b) for b in filters.batches))
-    return " · ".join(parts)
-
-
 def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vocabulary,
             options: ImageOptions) -> Composition:
     """Decide everything the image shows for these incident columns, reference layers and options."""
@@ -267,8 +248,8 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
     notes = [text["approximate_note"]] if any(layer.meta.get("approximate") for layer in shown) else []
     return Composition(
         frame=frame, direction=text_direction(options.lang), layers=list(shapes.values()), markers=markers,
-        clusters=clusters, labels=labels, title=text["embed_title"],
-        subtitle=[_in_words(options.filters, vocabulary, options.lang), counted], legend_heading=text["legend"],
+        clusters=clusters, labels=labels, title=options.title or text["embed_title"],
+        subtitle=[filters_in_words(options.filters, vocabulary, options.lang), counted], legend_heading=text["legend"],
         legend=legend,
         credits=[*([options.site] if options.site else []), *attributions, text["image_no_tiles"]], notes=notes,
     )

@@ -125,13 +125,33 @@ class Summary:
     timeline: Timeline  # ignoring the date range
     zones: dict[str, int]  # ignoring the zone filter
     governorates: dict[str, int]  # ignoring the governorate filter
+    bounds: Bbox | None = None  # of the matching incidents' extents; None when none match
 
     def to_json(self) -> dict:
         """Return the summary as the data endpoints send it."""
         return {"matched": self.matched, "illustrative": self.illustrative, "synthetic": self.synthetic,
                 "event_types": self.event_types,
                 "verification": self.verification, "precision": self.precision,
-                "timeline": self.timeline.to_json(), "zones": self.zones, "governorates": self.governorates}
+                "timeline": self.timeline.to_json(), "zones": self.zones, "governorates": self.governorates,
+                "bounds": None if self.bounds is None else outward(self.bounds)}
+
+
+def outward(box: Bbox, decimals: int = 5) -> list[float]:
+    """Round a box to `decimals` (5: about a metre) outwards, so it still holds everything it held."""
+    scale = 10 ** decimals
+    # The slack keeps a value already at `decimals` as it is despite binary fractions (32.709 * 1e5).
+    low = [math.floor(v * scale + 1e-6) / scale for v in box[:2]]
+    high = [math.ceil(v * scale - 1e-6) / scale for v in box[2:]]
+    return [*low, *high]
+
+
+def extent(points: IncidentPoints, mask: np.ndarray) -> Bbox | None:
+    """Return the box holding every masked incident's extent, or None when the mask selects none."""
+    if not mask.any():
+        return None
+    records = points.records[mask]
+    return (float(records["minx"].min()), float(records["miny"].min()), float(records["maxx"].max()),
+            float(records["maxy"].max()))
 
 
 def summarize(points: IncidentPoints, filters: MapFilters, vocabulary: Vocabulary,
@@ -156,6 +176,7 @@ def summarize(points: IncidentPoints, filters: MapFilters, vocabulary: Vocabular
         timeline=timeline(points, filter_mask(points, filters, ignore="date")),
         zones=facet("zone", "zone", list(ZONES)),
         governorates=facet("governorate", "governorate", list(governorates)),
+        bounds=extent(points, matched),
     )
 
 

@@ -1,4 +1,4 @@
-"""Assembling map pages: the live map, which loads incidents by view, and snapshots drawn in the page (embeds)."""
+"""Assembling map pages: the live map and embeds, which both load their incidents by view."""
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -11,14 +11,12 @@ from .build import AssetUrls, MapOptions, MapParts, build_map, render_map
 from .filters import MapFilters, governorate_choices, zone_choices
 from .live import IncidentSource
 from .scope import filtered_points
-from .simplify import simplify_incidents, zoom_for_bbox
 from .view import MapView, fitted_bbox
 from .viewport import LIST_PAGE
 
-LIVE_SCRIPTS = ("js/timeline.js", "js/incidentlist.js", "js/livemap.js")  # under static/, in load order
-# A snapshot cannot load more detail as its reader zooms in, so its lines and areas keep about a pixel of
-# detail this many zoom levels beyond the one it opens at.
-EMBED_DETAIL_ZOOMS = 2
+# Under static/, in load order: the full map's scripts, and the embed's (no filters, timeline chart or list).
+LIVE_SCRIPTS = ("js/timeline.js", "js/viewdata.js", "js/incidentlist.js", "js/livemap.js")
+EMBED_SCRIPTS = ("js/timeline.js", "js/viewdata.js", "js/embedlive.js")
 
 
 @dataclass(frozen=True)
@@ -43,18 +41,6 @@ class MapPage:
         return self.summary.illustrative
 
 
-@dataclass(frozen=True)
-class SnapshotPage:
-    """A rendered map with its incidents drawn in the page (embeds), and the numbers it states."""
-
-    parts: MapParts
-    layers: list[ReferenceLayer]
-    matched: int
-    drawn: int
-    illustrative: int
-    data_version: int  # the data version shown, which a share link can pin
-
-
 def asset_urls() -> AssetUrls:
     """Return the app-origin URLs of Leaflet and webmap's incident script."""
     return AssetUrls(
@@ -76,37 +62,41 @@ def map_options(lang: str, view: MapView | None = None) -> MapOptions:
                       fit_bounds=view.bbox)
 
 
-def incident_source(filters: MapFilters, summary: Summary) -> IncidentSource:
-    """Return the app's data endpoints and scripts that load incidents by view, starting at `filters`."""
+def incident_source(filters: MapFilters, summary: Summary, scripts: tuple[str, ...] = LIVE_SCRIPTS,
+                    fixed: dict | None = None) -> IncidentSource:
+    """Return the app's data endpoints and `scripts` that load incidents by view, starting at `filters`
+    (every request also carries the `fixed` arguments)."""
     return IncidentSource(
         view_url=url_for("mapdata.view"), list_url=url_for("mapdata.incident_list"),
-        summary_url=url_for("mapdata.summary"), filters=filters.to_args(), summary=summary.to_json(),
-        list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in LIVE_SCRIPTS),
+        summary_url=url_for("mapdata.summary"), filters={**filters.to_args(), **(fixed or {})},
+        summary=summary.to_json(), list_page=LIST_PAGE, scripts=tuple(url_for("static", filename=f) for f in scripts),
     )
+
+
+def _page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions, as_of: int | None = None,
+          scripts: tuple[str, ...] = LIVE_SCRIPTS, fixed: dict | None = None) -> MapPage:
+    """Count the incidents the filters select (as of a data version) and render a map whose `scripts` load them
+    by view, every request carrying the `fixed` arguments too."""
+    points = filtered_points(store, filters, as_of)
+    layers = store.list_reference_layers()
+    governorates = governorate_choices(layers)
+    summary = summarize(points, filters, vocabulary, tuple(term.id for term in governorates))
+    built = build_map(incident_source(filters, summary, scripts, fixed), layers, vocabulary, options)
+    return MapPage(render_map(built), layers, summary, points.data_version, zone_choices(), governorates)
 
 
 def build_map_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions) -> MapPage:
     """Count the incidents the filters select and render the map, which loads them by view."""
-    points = filtered_points(store, filters)
-    layers = store.list_reference_layers()
-    governorates = governorate_choices(layers)
-    summary = summarize(points, filters, vocabulary, tuple(term.id for term in governorates))
-    built = build_map(incident_source(filters, summary), layers, vocabulary, options)
-    return MapPage(render_map(built), layers, summary, points.data_version, zone_choices(), governorates)
+    return _page(store, vocabulary, filters, options)
 
 
-def build_snapshot_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
-                        max_incidents: int, as_of: int | None = None) -> SnapshotPage:
-    """Render a map with the selected incidents (at most `max_incidents`, as of a data version) in the page."""
-    data_version = store.data_version() if as_of is None else as_of
-    matched = store.count_incidents(filters.to_query(as_of=as_of))
-    incidents = store.query_incidents(filters.to_query(limit=max_incidents, as_of=as_of))
-    zoom = zoom_for_bbox(options.fit_bounds) if options.fit_bounds else options.zoom
-    incidents = simplify_incidents(incidents, zoom + EMBED_DETAIL_ZOOMS)
-    layers = store.list_reference_layers()
-    built = build_map(incidents, layers, vocabulary, options)
-    illustrative = sum(1 for i in incidents if i.extra.get("illustrative") is True)
-    return SnapshotPage(render_map(built), layers, matched, len(incidents), illustrative, data_version)
+def build_embed_page(store: Store, vocabulary: Vocabulary, filters: MapFilters, options: MapOptions,
+                     as_of: int | None = None) -> MapPage:
+    """Count the incidents the filters select (as of a data version) and render the embed's map, which loads
+    them by view as the full map does: the page weighs the same at any number of incidents."""
+    # Embeds have no list; a pinned one asks for its own version.
+    fixed = {"list": "0", **({} if as_of is None else {"as_of": str(as_of)})}
+    return _page(store, vocabulary, filters, options, as_of, EMBED_SCRIPTS, fixed)
 
 
 def batch_map_args(store: Store, batch_id: int) -> dict | None:

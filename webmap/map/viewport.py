@@ -43,6 +43,28 @@ def _list_page(args, errors: list[FieldError]) -> ListPage:
     return ListPage(SORTS.get(sort, True), offset or 0)
 
 
+def parse_pin_version(args, latest: int) -> int | None:
+    """Parse `as_of`, the data version a pinned embed shows (a whole number, at most `latest`), if given."""
+    text = args.get("as_of", "").strip()
+    if not text:
+        return None
+    errors: list[FieldError] = []
+    version = collect_whole_number("as_of", text, errors)
+    if version is not None and version > latest:
+        errors.append(FieldError("as_of", f"data version {version} does not exist yet; the latest is {latest}"))
+    if errors:
+        raise InvalidParameter("The pin is not valid.", errors)
+    return version
+
+
+def parse_list_switch(args) -> bool:
+    """Parse `list=0|1`: whether a clustered view also sends the first page of its list (embeds have none)."""
+    text = args.get("list", "1").strip() or "1"
+    if text not in ("0", "1"):
+        raise InvalidParameter("The view request is not valid.", [FieldError("list", f"'{text}' is not 0 or 1")])
+    return text == "1"
+
+
 def parse_list_request(args) -> tuple[Bbox, ListPage]:
     """Parse the list endpoint's `bbox`, `sort` and `offset`."""
     errors: list[FieldError] = []

@@ -313,6 +313,11 @@ class Store(ABC):
         """Return the row keys (as `IncidentPoints.keys` names them) of the incidents that match."""
 
     @abstractmethod
+    def property_types(self) -> dict[str, set[str]]:
+        """Return the name of every property the live incidents carry, with the JSON types of its values
+        (SQLite's json_type names: text, integer, real, true, false, null, array, object)."""
+
+    @abstractmethod
     def count_incidents(self, query: IncidentQuery) -> int:
         """Return how many incidents match, ignoring limit and offset."""
 

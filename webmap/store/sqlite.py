@@ -154,7 +154,9 @@ MIGRATIONS = (
     """,
 )
 
-POINT_CACHE_SIZE = 1  # data versions whose columns a store keeps in memory (about 90 bytes per incident)
+# Data versions whose columns a store keeps in memory (about 90 bytes per incident): the live one and the last
+# one a pinned embed asked for, so readers of a pinned embed do not make every live request read again.
+POINT_CACHE_SIZE = 2
 
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
                      " minx, miny, maxx, maxy, point, " + ", ".join(POSITION_COLUMNS))
@@ -835,6 +837,16 @@ class SQLiteStore(Store):
         ).fetchone()
         return None if row[0] is None else (tuple(row[:4]), tuple(row[4:]))
 
+    def property_types(self) -> dict[str, set[str]]:
+        """Return every property name of the live incidents with the JSON types of its values."""
+        found = {}
+        rows = self._connection().execute(
+            "SELECT p.key, p.type FROM incident, json_each(incident.feature, '$.properties') AS p"
+            " WHERE incident.valid_to IS NULL GROUP BY p.key, p.type")
+        for name, kind in rows:
+            found.setdefault(name, set()).add(kind)
+        return found
+
     def incident_keys(self, query: IncidentQuery) -> list[int]:
         """Return the row keys of the matching incidents, in no particular order."""
         where, params = _where(query)
@@ -843,12 +855,12 @@ class SQLiteStore(Store):
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return the incidents of the current (or `as_of`) data version as columns, cached per version."""
         with self._points_lock:
-            points = self._points.get(self.data_version() if as_of is None else as_of)
+            points = self._points.pop(self.data_version() if as_of is None else as_of, None)
             if points is None:
                 points = self._read_points(as_of)
                 if len(self._points) >= POINT_CACHE_SIZE:
-                    self._points.pop(min(self._points))
-                self._points[points.data_version] = points
+                    self._points.pop(next(iter(self._points)))  # the least recently used
+            self._points[points.data_version] = points
         return points
 
     def _read_points(self, as_of: int | None) -> IncidentPoints:

@@ -1,7 +1,7 @@
 """Embeddable maps (`/embed`) for news articles, and their oEmbed description (`/oembed`)."""
 import gzip
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Request
@@ -12,11 +12,11 @@ from ..core.i18n import messages
 from ..core.lru import SizedLRU
 from ..core.security import allow_framing, allow_inline_scripts, security_headers
 from ..core.vocabulary import load_vocabulary
-from ..embed.params import (CHART_PATHS, EmbedParams, describe, map_url_args, oembed_response, oembed_size,
-                            params_digest, parse_embed_params, parse_embed_query, resolve_pin)
+from ..embed.params import (CHART_PATHS, EmbedParams, caption_text, describe, map_url_args, oembed_response,
+                            oembed_size, params_digest, parse_embed_params, parse_embed_query, resolve_pin)
 from ..map.build import layer_shown
 from ..map.filters import MapFilters
-from ..map.page import build_snapshot_page, map_options
+from ..map.page import build_embed_page, map_options
 from ..map.view import MapView
 from ..stats.charts import chart_title
 from ..stats.gather import gather_statistics
@@ -74,8 +74,7 @@ def _render_embed(params: EmbedParams) -> RenderedEmbed:
     store = get_store()
     context = page_context(params.lang)
     options = map_options(params.lang, params.view)
-    page = build_snapshot_page(store, context["vocabulary"], params.filters, options,
-                               current_app.config["EMBED_MAX_INCIDENTS"], as_of=params.as_of)
+    page = build_embed_page(store, context["vocabulary"], params.filters, options, as_of=params.as_of)
     pin = None
     if params.as_of is not None:
         pin = {"version": params.as_of, "written": store.version_timestamp(params.as_of),
@@ -83,6 +82,8 @@ def _render_embed(params: EmbedParams) -> RenderedEmbed:
     html = render_template(
         "embed.html", page=page, params=params, pin=pin,
         title=describe(params, context["vocabulary"], context["t"]),
+        caption=caption_text(params, context["vocabulary"], urlsplit(url_for("pages.map_page", _external=True)).netloc,
+                             page.data_version),
         visible_layers=[layer for layer in page.layers if layer_shown(layer, options)],
         full_map_url=url_for("pages.map_page", _external=True, **params.map_args()),
         oembed_url=url_for("embed.embed", _external=True, **params.to_args()),

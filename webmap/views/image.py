@@ -1,4 +1,4 @@
-"""Map images (`/map.png`): the map as a PNG drawn on the server, cached by data version like live embeds."""
+"""Map images (`/map.png`, `/map.pdf`): the map drawn on the server, cached by data version like live embeds."""
 from flask import Blueprint, Response, current_app, request, url_for
 
 from ..core.caching import cache_for_version, version_etag
@@ -7,7 +7,7 @@ from ..core.vocabulary import load_vocabulary
 from ..embed.params import EmbedParams
 from ..image.compose import ImageOptions
 from ..image.draw import render_map_image
-from ..image.params import ImageParams, parse_image_params
+from ..image.params import DEFAULT_HEIGHT, DEFAULT_WIDTH, PRINT_HEIGHT, PRINT_WIDTH, ImageParams, parse_image_params
 from ..map.filters import MapFilters
 from ..map.scope import filtered_points
 from ..map.view import MapView
@@ -41,22 +41,39 @@ def _options(params: ImageParams, site: str) -> ImageOptions:
         width=params.width, height=params.height, center=view.center or (lat, lon),
         zoom=zoom if view.zoom is None else view.zoom, lang=params.map.lang, filters=params.map.filters,
         bbox=view.bbox, visible_layers=None if view.layers is None else frozenset(view.layers),
-        individual_limit=current_app.config["MAX_PAGE_INCIDENTS"], site=site,
+        individual_limit=current_app.config["MAX_PAGE_INCIDENTS"], site=site, title=params.map.title,
     )
+
+
+# Per format: the default size, and the media type.
+FORMATS = {"png": ((DEFAULT_WIDTH, DEFAULT_HEIGHT), "image/png"),
+           "pdf": ((PRINT_WIDTH, PRINT_HEIGHT), "application/pdf")}
+
+
+def _map_image(image_format: str) -> Response:
+    """Draw the map the parameters of `/` describe, in `image_format`, cached by data version."""
+    size, mimetype = FORMATS[image_format]
+    store = get_store()
+    params = parse_image_params(request.args, load_vocabulary(), store.reference_layer_ids(), size)
+    points = filtered_points(store, params.map.filters)
+    site = url_for("pages.map_page", _external=True)
+    etag = version_etag(points.data_version, params.digest(site), image_format)
+    body = b""
+    if not request.if_none_match.contains_weak(etag):  # a current copy gets its 304 without drawing
+        cache: SizedLRU = current_app.extensions["webmap.image_cache"]
+        body = cache.get_or_make((site, params, points.data_version, image_format), lambda: render_map_image(
+            points, store.list_reference_layers(), load_vocabulary(), _options(params, site), image_format))
+    response = Response(body, mimetype=mimetype)
+    return cache_for_version(response, etag, store.last_modified(), LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE)
 
 
 @bp.get("/map.png")
 def map_image():
-    """Draw the map the parameters of `/` describe as a PNG of `width` by `height` pixels."""
-    store = get_store()
-    params = parse_image_params(request.args, load_vocabulary(), store.reference_layer_ids())
-    points = filtered_points(store, params.map.filters)
-    site = url_for("pages.map_page", _external=True)
-    etag = version_etag(points.data_version, params.digest(site), "png")
-    body = b""
-    if not request.if_none_match.contains_weak(etag):  # a current copy gets its 304 without drawing
-        cache: SizedLRU = current_app.extensions["webmap.image_cache"]
-        body = cache.get_or_make((site, params, points.data_version), lambda: render_map_image(
-            points, store.list_reference_layers(), load_vocabulary(), _options(params, site)))
-    response = Response(body, mimetype="image/png")
-    return cache_for_version(response, etag, store.last_modified(), LIVE_MAX_AGE, LIVE_SHARED_MAX_AGE)
+    """Draw the map as a PNG of `width` by `height` pixels (a social card unless asked otherwise)."""
+    return _map_image("png")
+
+
+@bp.get("/map.pdf")
+def map_pdf():
+    """Draw the map as a one-page PDF for print (A4 landscape at 300 dpi unless asked otherwise)."""
+    return _map_image("pdf")

@@ -9,15 +9,24 @@ from ..core.caching import cache_for_version, version_etag
 from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
-from ..map.filters import governorate_choices, parse_map_filters
+from ..map.filters import MapFilters, governorate_choices, parse_map_filters
 from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
-from ..map.viewport import ListPage, parse_list_request, parse_view_request
+from ..map.viewport import ListPage, parse_list_request, parse_list_switch, parse_pin_version, parse_view_request
 from ..store import get_store
 
 bp = Blueprint("mapdata", __name__, url_prefix="/map-data")
 GZIP_MIN_BYTES = 1400  # smaller answers fit one packet anyway
 GZIP_LEVEL = 5
+PINNED_MAX_AGE = 24 * 3600  # a pinned version's answers never change
+
+
+@bp.after_request
+def _readable_from_embeds(response: Response) -> Response:
+    """Let any page read the answers: embeds run in sandboxed frames, whose origin is opaque ("null"), and the
+    data are the public map's (no cookie is read or sent, so nobody else's view can leak)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _json(payload: dict, points: IncidentPoints) -> Response:
@@ -31,9 +40,19 @@ def _json(payload: dict, points: IncidentPoints) -> Response:
         response.set_data(gzip.compress(response.get_data(), GZIP_LEVEL))
         response.content_encoding = "gzip"
         variant.append("gzip")  # a strong ETag differs for each encoding of the same answer
+    if request.args.get("as_of", "").strip():
+        return cache_for_version(response, version_etag(points.data_version, *variant), None, PINNED_MAX_AGE,
+                                 PINNED_MAX_AGE)
     # max-age 0: the browser asks again each time, and gets a 304 until the data change.
     return cache_for_version(response, version_etag(points.data_version, *variant), get_store().last_modified(),
                              max_age=0)
+
+
+def _points(filters: MapFilters) -> IncidentPoints:
+    """Return the incident columns of the current data version, or of the version `as_of` pins, narrowed to
+    the filters' batches."""
+    store = get_store()
+    return filtered_points(store, filters, parse_pin_version(request.args, store.data_version()))
 
 
 def _features(keys, zoom: int) -> list[dict]:
@@ -52,9 +71,8 @@ def summary():
     """Count the incidents the filters select, per event type, verification, precision and week or month."""
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
-    store = get_store()
-    points = filtered_points(store, filters)
-    governorates = tuple(term.id for term in governorate_choices(store.list_reference_layers()))
+    points = _points(filters)
+    governorates = tuple(term.id for term in governorate_choices(get_store().list_reference_layers()))
     return _json(summarize(points, filters, vocabulary, governorates).to_json(), points)
 
 
@@ -64,7 +82,8 @@ def view():
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
     bbox, zoom, page = parse_view_request(request.args)
-    points = filtered_points(get_store(), filters)
+    with_list = parse_list_switch(request.args)
+    points = _points(filters)
     mask = filter_mask(points, filters, bbox)
     data = view_data(points, mask, bbox, zoom, current_app.config["MAX_PAGE_INCIDENTS"], CELL_PX,
                      approximate_precision(vocabulary), tuple(vocabulary.event_type_ids()))
@@ -73,7 +92,7 @@ def view():
         "clustered": data.clustered,
         "clusters": [c.to_json() for c in data.clusters],
         "features": _features(data.keys, zoom),
-        "list": _list(points, mask, page, zoom) if data.clustered else None,
+        "list": _list(points, mask, page, zoom) if data.clustered and with_list else None,
     }, points)
 
 
@@ -82,5 +101,5 @@ def incident_list():
     """Return one page of the incidents in a view, by date."""
     filters = parse_map_filters(request.args, load_vocabulary())
     bbox, page = parse_list_request(request.args)
-    points = filtered_points(get_store(), filters)
+    points = _points(filters)
     return _json(_list(points, filter_mask(points, filters, bbox), page, zoom_for_bbox(bbox)), points)

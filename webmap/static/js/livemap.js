@@ -12,11 +12,9 @@
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
   var FOCUS_ZOOM = 13;  // zoom a list row brings its incident to, if the map is further out
-  var FALLBACK_MAX_ZOOM = 18;
   var MOVE_DELAY = 150;
   var CHANGE_DELAY = 200;
   var CROWDED = 100;  // incidents drawn at once above which uncertainty circles lose their fill
-  var RING_RADIUS = 100 / (2 * Math.PI);  // a circumference of 100: arcs are drawn in percent
   var PANE = "webmapIncidents";  // incident lines, areas and circles: above the reference layers, below markers
   var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
   var DRAWER = "screen and (max-width: 700px)";  // as in webmap.css: the panel becomes a sheet over the map
@@ -33,16 +31,8 @@
     return !isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
   }
 
-  function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
-
   /* A query string with commas left readable (type=airstrike,raid). */
   function encoded(params) { return params.toString().replace(/%2C/g, ","); }
-
-  function abbreviate(count) {
-    if (count >= 1000000) { return (count / 1000000).toFixed(count >= 10000000 ? 0 : 1) + "M"; }
-    if (count >= 10000) { return Math.round(count / 1000) + "k"; }
-    return number(count);
-  }
 
   function byDate(descending) {
     return function (a, b) {
@@ -205,18 +195,12 @@
       fetchJson("summary", live.summary_url + "?" + query()).then(renderSummary, failed);
     }
 
-    function bbox() {
-      var b = map.getBounds();
-      return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180),
-        clamp(b.getNorth(), -90, 90)].map(function (v) { return v.toFixed(5); }).join(",");
-    }
-
     function loadView() {
       var size = map.getSize();
       if (!size.x || !size.y) { return; }
       container.setAttribute("data-view-state", "loading");
       viewCountNode.textContent = text.loading;
-      var zoom = Math.round(map.getZoom()), box = bbox();
+      var zoom = Math.round(map.getZoom()), box = webmapViewData.viewBox(map);
       fetchJson("view", live.view_url + "?" + query({
         bbox: box, zoom: zoom, sort: state.descending ? "-date" : "date"
       })).then(function (data) { renderView(data, zoom, box); }, failed);
@@ -224,7 +208,7 @@
 
     function loadList(append) {
       fetchJson("list", live.list_url + "?" + query({
-        bbox: state.listBox || bbox(), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
+        bbox: state.listBox || webmapViewData.viewBox(map), sort: state.descending ? "-date" : "date", offset: append ? state.listed : 0
       })).then(function (page) { showListPage(page.features, page.total, append); }, failed);
     }
 
@@ -296,67 +280,9 @@
       map.closePopup();
     }
 
-    function zoomToCluster(cluster) {
-      var bounds = L.latLngBounds([cluster.bounds[1], cluster.bounds[0]], [cluster.bounds[3], cluster.bounds[2]]);
-      var most = isFinite(map.getMaxZoom()) ? map.getMaxZoom() : FALLBACK_MAX_ZOOM;
-      var fit = map.getBoundsZoom(bounds, false, L.point(40, 40));
-      map.setView(bounds.getCenter(), clamp(Math.max(fit, map.getZoom() + 1), 0, most));
-    }
-
-    /* A ring round the count with an arc per event type, in its colour and as long as its share. The circle's
-       circumference is 100 units, so each arc's dash length is its percentage. */
-    function typeRing(cluster) {
-      var ring = webmapTimeline.svgNode("svg", { viewBox: "0 0 36 36", "class": "webmap-cluster-ring", "aria-hidden": "true" });
-      var done = 0;
-      Object.keys(cluster.event_types).forEach(function (type) {
-        var share = cluster.event_types[type] / cluster.count * 100;
-        ring.appendChild(webmapTimeline.svgNode("circle", {
-          cx: 18, cy: 18, r: RING_RADIUS, fill: "none", "stroke-width": 5, "data-type": type,
-          stroke: (config.types[type] || {}).color || "#888",
-          "stroke-dasharray": share + " " + (100 - share), "stroke-dashoffset": 25 - done  // from twelve o'clock
-        }));
-        done += share;
-      });
-      return ring;
-    }
-
-    function clusterMarker(cluster) {
-      var size = cluster.count < 10 ? 28 : cluster.count < 100 ? 32 : cluster.count < 1000 ? 38 : cluster.count < 10000 ? 44 : 50;
-      var icon = document.createElement("div");
-      icon.className = "webmap-cluster-body";
-      var label = document.createElement("span");
-      label.textContent = abbreviate(cluster.count);
-      icon.appendChild(typeRing(cluster));
-      icon.appendChild(label);
-      var title = format(text.cluster_title, { count: number(cluster.count) });
-      if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: number(cluster.approximate) }); }
-      title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
-        return ((config.types[type] || {}).label || type) + " " + number(cluster.event_types[type]);
-      }).join(", ") });
-      var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
-      var marker = L.marker([cluster.lat, cluster.lon], {
-        icon: L.divIcon({ html: icon, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
-        title: title, alt: title, keyboard: true, riseOnHover: true
-      });
-      marker.on("click", function () { zoomToCluster(cluster); });
-      marker.on("add", function () {
-        var element = marker.getElement();
-        element.setAttribute("aria-label", title);
-        // Enter or Space zooms in as a click does; the cluster then gives way to what it held, so focus
-        // goes to the map, from which Tab reaches them.
-        element.addEventListener("keydown", function (event) {
-          if (event.key !== "Enter" && event.key !== " ") { return; }
-          event.preventDefault();
-          zoomToCluster(cluster);
-          container.focus({ preventScroll: true });
-        });
-      });
-      return marker;
-    }
-
     function renderView(data, zoom, box) {
       clusterLayer.clearLayers();
-      data.clusters.forEach(function (cluster) { clusterMarker(cluster).addTo(clusterLayer); });
+      data.clusters.forEach(function (cluster) { webmapViewData.clusterMarker(map, cluster, config, text).addTo(clusterLayer); });
       var next = {};
       data.features.forEach(function (feature) { next[feature.id] = true; });
       removing = true;

@@ -1,5 +1,7 @@
-/* The share/embed dialog: a link to the map's current view and an iframe snippet for it, with a preview.
-   The view (centre, zoom, visible reference layers) comes from the Leaflet map as the reader left it. */
+/* The share/embed dialog: a link to the map's current view and an iframe snippet, with a preview. The link
+   keeps the view (centre, zoom, visible reference layers) as the reader left it; the embed either fits the
+   box of the matching incidents (the default: every one stays in the frame at any width) or keeps that exact
+   view, and may carry a title and a caption. */
 (function () {
   "use strict";
 
@@ -10,6 +12,7 @@
   var field = function (id) { return document.getElementById(id); };
   var data = dialog.dataset;
   var defaultLayers = data.defaultLayers ? data.defaultLayers.split(",") : [];
+  var bounds = data.bounds;  // minx,miny,maxx,maxy of the matching incidents; empty when none match
 
   function escapeAttribute(text) {
     return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -53,15 +56,37 @@
       ' loading="lazy" allowfullscreen sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>';
   }
 
+  /* The embed's view: the link's, or the matching incidents' box in place of its centre and zoom. */
+  function embedArgs(args) {
+    var embed = Object.assign({}, args);
+    if (field("share-fit").checked && bounds) {
+      delete embed.lat;
+      delete embed.lon;
+      delete embed.zoom;
+      embed.bbox = bounds;
+    }
+    return embed;
+  }
+
+  function captionArg() {
+    var choice = field("share-caption").value;
+    field("share-caption-text").hidden = choice !== "own";
+    return choice === "own" ? field("share-caption-text").value.trim() : choice;
+  }
+
   function refresh() {
-    var args = viewArgs();
-    field("share-link").value = address(data.mapUrl, args);
+    var link = viewArgs();
+    field("share-link").value = address(data.mapUrl, link);
+    var args = embedArgs(link);
     var pinned = field("share-pin").checked;
     if (!field("share-legend").checked) { args.legend = "0"; }
     if (pinned) { args.as_of = data.version; }
+    var title = field("share-title").value.trim(), caption = captionArg();
+    if (title) { args.title = title; }
+    if (caption) { args.caption = caption; }
     var src = address(data.embedUrl, args);
     var size = frameSize();
-    field("share-snippet").value = snippet(src, pinned ? data.pinnedTitle : data.title, size);
+    field("share-snippet").value = snippet(src, title || (pinned ? data.pinnedTitle : data.title), size);
     var preview = field("share-preview");
     preview.setAttribute("style", size.height ? "height:" + size.height + "px" : size.css);
     if (preview.getAttribute("src") !== src) {
@@ -92,7 +117,10 @@
   opener.hidden = false;
   opener.addEventListener("click", function () { refresh(); dialog.showModal(); });
   field("share-close").addEventListener("click", function () { dialog.close(); });
-  ["share-pin", "share-legend", "share-size"].forEach(function (id) { field(id).addEventListener("change", refresh); });
+  ["share-fit", "share-exact", "share-pin", "share-legend", "share-size", "share-caption"].forEach(function (id) {
+    field(id).addEventListener("change", refresh);
+  });
+  ["share-title", "share-caption-text"].forEach(function (id) { field(id).addEventListener("change", refresh); });
   dialog.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () { copy(button); });
   });
