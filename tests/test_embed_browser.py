@@ -86,3 +86,21 @@ def test_share_dialog_gives_a_link_and_snippet_for_the_current_view(page, live_s
                          " return [c.lat, c.lng, v.map.getZoom(), v.map.hasLayer(v.layers.towns)]; }")
     assert view == [pytest.approx(33.1, abs=1e-4), pytest.approx(35.9, abs=1e-4), 11, False]
     assert page.console_errors == []
+
+
+def test_share_dialog_follows_filters_changed_on_the_page(page, live_server):
+    """Filters changed without a reload reach the dialog: its link, the fitted box and the frame's title."""
+    page.goto(f"{live_server}/?type=airstrike")
+    page.click("#share-open")
+    fitted_to_airstrikes = page.input_value("#share-snippet")
+    page.click("#share-close")
+    page.uncheck("input[name=type][value=airstrike]")
+    page.check("input[name=type][value=incursion]")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('type') === 'incursion'")
+    page.wait_for_function("() => document.getElementById('share-dialog').dataset.args.includes('incursion')")
+    page.click("#share-open")
+    link, snippet = page.input_value("#share-link"), page.input_value("#share-snippet")
+    assert "type=incursion" in link and "airstrike" not in link
+    assert "type=incursion" in snippet and 'title="Incidents in southern Syria · Ground incursion"' in snippet
+    assert "bbox=" in snippet and snippet.split("bbox=")[1][:40] != fitted_to_airstrikes.split("bbox=")[1][:40]
+    assert page.console_errors == []

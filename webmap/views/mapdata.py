@@ -6,12 +6,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core.caching import cache_for_version, version_etag
+from ..core.i18n import messages
 from ..core.points import IncidentPoints
 from ..core.vocabulary import load_vocabulary
+from ..embed.params import EmbedParams, describe
 from ..map.aggregate import CELL_PX, approximate_precision, filter_mask, list_keys, summarize, view_data
-from ..map.filters import MapFilters, governorate_choices, parse_map_filters
+from ..map.filters import MapFilters, governorate_choices, parse_lang, parse_map_filters
 from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
+from ..map.view import MapView
 from ..map.viewport import ListPage, parse_list_request, parse_list_switch, parse_pin_version, parse_view_request
 from ..store import get_store
 
@@ -68,12 +71,15 @@ def _list(points: IncidentPoints, mask, page: ListPage, zoom: int) -> dict:
 
 @bp.get("/summary")
 def summary():
-    """Count the incidents the filters select, per event type, verification, precision and week or month."""
+    """Count the incidents the filters select, per event type, verification, precision and week or month, and
+    describe them in a line (in `lang`) that the share dialog uses as its frame's title."""
     vocabulary = load_vocabulary()
     filters = parse_map_filters(request.args, vocabulary)
+    lang = parse_lang(request.args)
     points = _points(filters)
     governorates = tuple(term.id for term in governorate_choices(get_store().list_reference_layers()))
-    return _json(summarize(points, filters, vocabulary, governorates).to_json(), points)
+    title = describe(EmbedParams(filters, MapView(), lang), vocabulary, messages(lang))
+    return _json({**summarize(points, filters, vocabulary, governorates).to_json(), "title": title}, points)
 
 
 @bp.get("/view")

@@ -189,10 +189,15 @@
         notes[kind].textContent = format(noteText[kind], { count: number(summary[kind]) });
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
+      // The share dialog offers what the reader now sees, not what the page first opened with.
+      document.dispatchEvent(new CustomEvent("webmap:filters", {
+        detail: { args: Object.assign({}, state.args), bounds: summary.bounds || [], title: summary.title }
+      }));
     }
 
     function loadSummary() {
-      fetchJson("summary", live.summary_url + "?" + query()).then(renderSummary, failed);
+      var lang = document.documentElement.lang === "ar" ? { lang: "ar" } : {};
+      fetchJson("summary", live.summary_url + "?" + query(lang)).then(renderSummary, failed);
     }
 
     function loadView() {

@@ -13,6 +13,7 @@
   var data = dialog.dataset;
   var defaultLayers = data.defaultLayers ? data.defaultLayers.split(",") : [];
   var bounds = data.bounds;  // minx,miny,maxx,maxy of the matching incidents; empty when none match
+  var pinnedSuffix = data.pinnedTitle.slice(data.title.length);  // " · pinned at version N"
 
   function escapeAttribute(text) {
     return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -113,6 +114,19 @@
       done();
     }
   }
+
+  document.addEventListener("webmap:filters", function (event) {
+    var args = JSON.parse(data.args), lang = args.lang;
+    args = Object.assign({}, event.detail.args);
+    if (lang) { args.lang = lang; }
+    data.args = JSON.stringify(args);
+    bounds = event.detail.bounds.join(",");
+    if (event.detail.title) {
+      data.title = event.detail.title;
+      data.pinnedTitle = event.detail.title + pinnedSuffix;
+    }
+    if (dialog.open) { refresh(); }
+  });
 
   opener.hidden = false;
   opener.addEventListener("click", function () { refresh(); dialog.showModal(); });
