@@ -75,6 +75,8 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
     page.locator(".leaflet-marker-icon.webmap-cluster").first.wait_for()
     page.locator("#incident-list tbody tr").first.press("Enter")
     page.locator(".leaflet-popup-content").first.wait_for()
+    # Leaflet fades a popup in: its text is checked once it is fully drawn.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert axe_violations(page) == []
 
 
