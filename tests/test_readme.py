@@ -12,7 +12,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 LAYER_IDS = ["alpha_line", "bravo_line"]
 # One embed of each view form, with every parameter set to something other than its default.
 EVERYTHING = ("start=2025-01-01&end=2025-02-01&type=raid&verification=verified&precision=town&batch=2&zone=separation"
-              "&governorate=SY14&distance_alpha_km=0,5&distance_bravo_km=-5,0&layers=alpha_line&lang=ar")
+              "&governorate=SY14&distance_alpha_km=0,5&distance_bravo_km=-5,0&q=sweida&layers=alpha_line&lang=ar")
 VIEWS = ("bbox=35.5,32.5,36.5,33.5", "lat=33.1&lon=35.8&zoom=9")
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from webmap.analysis.zones import ZONES
 from webmap.api.params import datetime_interval
-from webmap.core.i18n import messages
+from webmap.core.i18n import human_date, messages
 from webmap.core.model import Incident
 from webmap.core.vocabulary import load_vocabulary
 from webmap.stats.compute import compute_statistics
@@ -70,11 +70,11 @@ def test_summary_compares_with_the_month_before_as_the_api_counts_it(read_client
 
     stats = read_client.get("/stats.json?start=2025-03-01&end=2025-03-31").get_json()
     now, before = separation("2025-03-01", "2025-03-31"), separation("2025-02-01", "2025-02-28")
-    assert stats["summary"].startswith(f"From 2025-03-01 to 2025-03-31, {now} incident")
+    assert stats["summary"].startswith(f"From 1 March 2025 to 31 March 2025, {now} incident")
     if now == before:
-        assert "as many as from 2025-02-01 to 2025-02-28" in stats["summary"]
+        assert "as many as from 1 February 2025 to 28 February 2025" in stats["summary"]
     else:
-        assert f"{abs(now - before)} {'more' if now > before else 'fewer'} than from 2025-02-01 to 2025-02-28" \
+        assert f"{abs(now - before)} {'more' if now > before else 'fewer'} than from 1 February 2025 to 28 February 2025" \
             in stats["summary"]
 
 
@@ -101,24 +101,24 @@ def march(separation: int, elsewhere: int = 0) -> list[Incident]:
 
 
 def test_summary_sentence_in_english():
-    """The example of issue 14, with the plural forms and ISO dates."""
+    """The example of issue 14, with the plural forms and dates as English writes them."""
     stats = statistics(march(42, 8), start="2025-03-01", end="2025-03-31")
     february = Comparison(date(2025, 2, 1), date(2025, 2, 28), 25)
     assert summary_sentence("en", messages("en"), stats, february) == (
-        "From 2025-03-01 to 2025-03-31, 42 incidents were reported inside the Area of Separation, 17 more than "
-        "from 2025-02-01 to 2025-02-28. In all, 50 incidents match the filters, 84 % of them past the Alpha line.")
+        "From 1 March 2025 to 31 March 2025, 42 incidents were reported inside the Area of Separation, 17 more than "
+        "from 1 February 2025 to 28 February 2025. In all, 50 incidents match the filters, 84 % of them past the Alpha line.")
     one = statistics(march(1), start="2025-03-01", end="2025-03-31")
     assert summary_sentence("en", messages("en"), one, Comparison(date(2025, 2, 1), date(2025, 2, 28), 2)) == (
-        "From 2025-03-01 to 2025-03-31, 1 incident was reported inside the Area of Separation, 1 fewer than "
-        "from 2025-02-01 to 2025-02-28. In all, 1 incident matches the filters (100 % past the Alpha line).")
+        "From 1 March 2025 to 31 March 2025, 1 incident was reported inside the Area of Separation, 1 fewer than "
+        "from 1 February 2025 to 28 February 2025. In all, 1 incident matches the filters (100 % past the Alpha line).")
     same = summary_sentence("en", messages("en"), one, Comparison(date(2025, 2, 1), date(2025, 2, 28), 1))
-    assert ", as many as from 2025-02-01 to 2025-02-28." in same
+    assert ", as many as from 1 February 2025 to 28 February 2025." in same
     assert summary_sentence("en", messages("en"), statistics([]), None) == "No incidents match these filters."
 
 
-def ltr(day: str) -> str:
-    """Return a date isolated left to right, as Arabic sentences hold dates so they read 2025-03-01."""
-    return f"\u2066{day}\u2069"
+def ar_date(day: str) -> str:
+    """Return an ISO day as United Nations Arabic texts write it (1 آذار/مارس 2025)."""
+    return human_date(date.fromisoformat(day), "ar")
 
 
 @pytest.mark.parametrize("count, words", [
@@ -133,16 +133,16 @@ def test_summary_sentence_in_arabic_takes_each_plural_form(count, words):
     """Arabic's six plural forms (zero, one, two, few, many, other) each give their own wording."""
     stats = statistics(march(count, 1), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), count))
-    assert sentence.startswith(f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، {words}، وهو العدد نفسه المسجَّل "
-                               f"من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. ")
+    assert sentence.startswith(f"من {ar_date('2025-03-01')} إلى {ar_date('2025-03-31')}، {words}، وهو العدد نفسه المسجَّل "
+                               f"من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. ")
 
 
 def test_arabic_summary_counts_the_change_and_the_total():
     """The change and the total take their own plural forms."""
     stats = statistics(march(5, 6), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), 3))
-    assert sentence == (f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
-                        f"حادثتين عن الفترة من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. تطابق المرشحات 11 حادثةً "
+    assert sentence == (f"من {ar_date('2025-03-01')} إلى {ar_date('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
+                        f"حادثتين عن الفترة من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. تطابق عوامل التصفية 11 حادثةً "
                         "في المجموع، 45.5٪ منها شرقي خط ألفا.")
 
 

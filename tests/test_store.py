@@ -262,10 +262,11 @@ def test_verification_text_and_descending_order(store):
     """verification and free-text words narrow the result; sort_descending reverses the order exactly."""
     store.add_incidents(fixture_incidents(), BATCH)
     assert ids(store.query_incidents(IncidentQuery(verification=("verified", "disputed")))) == ["t-002", "t-003"]
-    # Every word must occur, in any case, in the title, description or location name.
-    assert ids(store.query_incidents(IncidentQuery(text="FIXTURE airstrike"))) == ["t-003", "t-004"]
-    assert ids(store.query_incidents(IncidentQuery(text="airstrike, span"))) == ["t-003"]
-    assert store.count_incidents(IncidentQuery(text="  ,  ")) == 7
+    # Every word (one of its alternatives) must occur, in any case, in the title, description or location name.
+    assert ids(store.query_incidents(IncidentQuery(search=(("fixture",), ("airstrike",))))) == ["t-003", "t-004"]
+    assert ids(store.query_incidents(IncidentQuery(search=(("airstrike",), ("span",))))) == ["t-003"]
+    assert ids(store.query_incidents(IncidentQuery(search=(("nowhere", "span"), ("airstrike",))))) == ["t-003"]
+    assert store.count_incidents(IncidentQuery(search=())) == 7
     everything = ids(store.query_incidents(IncidentQuery()))
     assert ids(store.query_incidents(IncidentQuery(sort_descending=True))) == everything[::-1]
     assert ids(store.query_incidents(IncidentQuery(sort_descending=True, limit=2, offset=1))) == ["t-006", "t-005"]
@@ -339,6 +340,24 @@ def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
     assert ids(old.query_incidents(IncidentQuery(event_types=("airstrike",), bbox=(36, 32, 37, 33)))) == ["t-003",
                                                                                                         "t-004"]
     assert old.delete_incidents(["t-001"], BATCH).deleted == ["t-001"]  # writes use the new batch columns
+    old.close()
+
+
+def test_migration_rewrites_search_text_in_search_form(tmp_path):
+    """A database whose search text was only lower-cased finds its incidents under any hamza form once migrated."""
+    old = SQLiteStore(tmp_path / "old.db")
+    old.initialize()
+    arabic = Incident(id="ar-1", geometry={"type": "Point", "coordinates": [36.25, 32.86]}, date="2025-02-25",
+                      event_type="airstrike", title="غارة على إزرع", location_name="As-Suwayda")
+    old.add_incidents([arabic], BATCH)
+    conn = old._connection()
+    conn.execute("UPDATE incident SET search_text = lower(json_extract(feature, '$.properties.title'))")
+    conn.execute("DROP INDEX incident_search_text")  # as the database was before the last migration
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    assert "ازرع" not in conn.execute("SELECT search_text FROM incident").fetchone()[0]
+    old.initialize()
+    assert old.schema_version() == len(MIGRATIONS)
+    assert ids(old.query_incidents(IncidentQuery(search=(("ازرع",), (" suwayda ",))))) == ["ar-1"]
     old.close()
 
 

@@ -1,10 +1,10 @@
 """The OpenAPI 3 document describing every read API endpoint, built from the collections served."""
 from ..analysis.within import BUFFER_KM
-from ..map.filters import DISTANCE_PARAMS, MAX_BATCHES
+from ..map.filters import DISTANCE_PARAMS, MAX_BATCHES, MAX_SEARCH_WORDS
 from . import params
 from .collections import EXPORT_FORMATS, INCIDENTS, ITEM_FORMATS, ITEMS_FORMATS, Collection
 from .links import HTML, JSON, JSON_SCHEMA, OPENAPI, Urls
-from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_SEARCH_WORDS
+from .params import CRS84, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from .schema import Property
 
 DOCUMENT_FORMATS = {"json": JSON, "html": HTML}
@@ -102,9 +102,11 @@ def _parameters(incident_values: dict[str, dict], reference_ids: list[str]) -> d
         },
         "q": {
             "name": "q", "in": "query", "required": False, "schema": {"type": "string"},
-            "description": "Free text: every word (split on spaces and commas; at most "
-                           f"{MAX_SEARCH_WORDS}) must occur, in any case, in the title, description or location "
-                           "name.",
+            "description": "Free text: every word (split on spaces and punctuation; at most "
+                           f"{MAX_SEARCH_WORDS}) must occur in the title, description or location name, whatever "
+                           "its case, accents, Arabic hamza forms, taa marbuta, alef maqsura or harakat. A word "
+                           "or words naming a place of the gazetteer (`/places`) find it under any of its "
+                           "spellings, as whole words: `sweida`, `suwayda` and `السويداء` find the same incidents.",
         },
         "version": {
             "name": "version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},

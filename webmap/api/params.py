@@ -10,14 +10,13 @@ from ..core.bbox import Bbox
 from ..core.errors import FieldError, InvalidParameter
 from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..core.vocabulary import Vocabulary
-from ..map.filters import DISTANCE_PARAMS, MapFilters, parse_batches, parse_position_filter, parse_terms
+from ..map.filters import DISTANCE_PARAMS, MapFilters, parse_batches, parse_position_filter, parse_terms, parse_text
 from ..store import IncidentQuery
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
 MAX_OFFSET = 2**53  # far beyond any collection; keeps SQLite's 64-bit OFFSET from overflowing
-MAX_SEARCH_WORDS = 20
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_TIME = re.compile(
@@ -189,14 +188,6 @@ def _parse_version(text: str | None, current: int, errors: list[FieldError]) -> 
     return None if version == current else version
 
 
-def _parse_text(text: str | None, errors: list[FieldError]) -> str | None:
-    """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
-    query = IncidentQuery(text=text)
-    if len(query.search_words()) > MAX_SEARCH_WORDS:
-        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
-    return (text or "").strip() or None
-
-
 def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_version: int,
                            errors: list[FieldError]) -> IncidentQuery:
     """Parse the incident selection (everything but paging) into a store query, recording errors."""
@@ -205,13 +196,14 @@ def parse_incident_filters(args: MultiDict, vocabulary: Vocabulary, current_vers
                               vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
-    # The map page's start/end/type/verification/batch/position go through the same MapFilters, so both select the
-    # same incidents.
+    # The map page's start/end/type/verification/batch/position/q go through the same MapFilters, so both select
+    # the same incidents.
     batches = parse_batches(args.getlist("batch"), errors)
     position = parse_position_filter(args, errors)
-    return MapFilters(start, end, event_types, verification, batches=batches, position=position).to_query(
+    text = parse_text(args.get("q"), errors)
+    return MapFilters(start, end, event_types, verification, batches=batches, position=position,
+                      text=text).to_query(
         bbox=parse_bbox(args.get("bbox"), errors),
-        text=_parse_text(args.get("q"), errors),
         sort_descending=_parse_sortby(args.get("sortby"), errors),
         as_of=_parse_version(args.get("version"), current_version, errors),
     )

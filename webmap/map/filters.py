@@ -1,20 +1,24 @@
-"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, and the position
-against the 1974 lines: zone, governorate, distance ranges) into a store query."""
+"""Parsing the map's query-string filters (start, end, type, verification, precision, batch, the position
+against the 1974 lines: zone, governorate, distance ranges, and q) into a store query."""
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from ..analysis.zones import ZONES
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.i18n import messages
 from ..core.model import ReferenceLayer
 from ..core.numbers import collect_whole_number
+from ..core.searchtext import normalize_words
 from ..core.vocabulary import Term, Vocabulary
+from ..places.gazetteer import load_gazetteer
+from ..places.search import search_terms
 from ..store import IncidentQuery, PositionFilter
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PCODE = re.compile(r"SY\d{2}")
+MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
 MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
 DISTANCE_PARAMS = ("distance_alpha_km", "distance_bravo_km")
@@ -32,18 +36,19 @@ class MapFilters:
     precision: tuple[str, ...] = ()
     batches: tuple[int, ...] = ()  # upload batches whose incidents are shown; empty: all
     position: PositionFilter = PositionFilter()
+    text: str | None = None  # free text (`q`): each word, or place name in any spelling, must occur
 
     def to_query(self, **extra) -> IncidentQuery:
         """Return the store query selecting these incidents."""
         return IncidentQuery(start=self.start, end=self.end, event_types=self.event_types,
                              verification=self.verification, precision=self.precision, batches=self.batches,
-                             position=self.position, **extra)
+                             position=self.position, search=search_terms(self.text, load_gazetteer()), **extra)
 
     def to_args(self) -> dict:
         """Return the query-string arguments that reproduce these filters."""
         args = {"start": self.start, "end": self.end, "type": ",".join(self.event_types),
                 "verification": ",".join(self.verification), "precision": ",".join(self.precision),
-                "batch": batch_arg(self.batches), **position_args(self.position)}
+                "batch": batch_arg(self.batches), **position_args(self.position), "q": self.text}
         return {k: v for k, v in args.items() if v}
 
 
@@ -86,11 +91,10 @@ def _parse_range(name: str, text: str | None, errors: list[FieldError]) -> tuple
         if any(v is not None and not math.isfinite(v) for v in (low, high)):
             raise ValueError
     except ValueError:
-        errors.append(FieldError(name, f"'{text}' is not a range in km; use min,max with either end left empty, "
-                                       "e.g. -5,5 or 0, (negative: the Israeli-held side of the line)"))
+        errors.append(field_error(name, "range_invalid", text=text))
         return None, None
     if low is not None and high is not None and low > high:
-        errors.append(FieldError(name, f"the range ends ({high:g}) below where it starts ({low:g})"))
+        errors.append(field_error(name, "range_reversed", high=f"{high:g}", low=f"{low:g}"))
         return None, None
     return low, high
 
@@ -102,8 +106,7 @@ def parse_position_filter(args, errors: list[FieldError]) -> PositionFilter:
                                  for part in value.split(",") if part.strip()}))
     wrong = [code for code in governorates if not _PCODE.fullmatch(code)]
     if wrong:
-        errors.append(FieldError("governorate", f"{', '.join(repr(w) for w in wrong)} is not an OCHA governorate "
-                                                "P-code; use SY followed by two digits, e.g. SY13"))
+        errors.append(field_error("governorate", "governorate_invalid", wrong=", ".join(repr(w) for w in wrong)))
     return PositionFilter(zones, governorates, *(_parse_range(name, args.get(name), errors)
                                                  for name in DISTANCE_PARAMS))
 
@@ -130,7 +133,7 @@ def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    errors.append(FieldError(name, f"'{text}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-31"))
+    errors.append(field_error(name, "date_invalid", text=text))
     return None
 
 
@@ -140,19 +143,25 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
     wanted = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
     unknown = sorted(wanted - set(known))
     if unknown:
-        errors.append(FieldError(
-            field, f"unknown {noun} {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
-        ))
+        errors.append(field_error(field, "unknown_terms", noun=noun, unknown=", ".join(repr(u) for u in unknown),
+                                  allowed=", ".join(known)))
     return tuple(t for t in known if t in wanted)
 
 
+def parse_text(text: str | None, errors: list[FieldError]) -> str | None:
+    """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
+    if len(normalize_words(text or "")) > MAX_SEARCH_WORDS:
+        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
+    return " ".join((text or "").split()) or None
+
+
 def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
-    """Parse `start`, `end`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
+    """Parse `start`, `end`, `q`, and `type`, `verification`, `precision`, `batch` (repeated or comma-separated)."""
     errors: list[FieldError] = []
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
     if start and end and start > end:
-        errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
+        errors.append(field_error("end", "end_before_start", end=end, start=start))
     event_types = parse_terms("type", "event type", args.getlist("type"), vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
@@ -160,14 +169,15 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
                             vocabulary.precision_ids(), errors)
     batches = parse_batches(args.getlist("batch"), errors)
     position = parse_position_filter(args, errors)
+    text = parse_text(args.get("q"), errors)
     if errors:
         raise InvalidParameter("The map filters are not valid.", errors)
-    return MapFilters(start, end, event_types, verification, precision, batches, position)
+    return MapFilters(start, end, event_types, verification, precision, batches, position, text)
 
 
 def parse_lang(args) -> str:
     """Return the interface language asked for with `lang` (English by default)."""
     lang = args.get("lang", "en").strip().lower() or "en"
     if lang not in LANGUAGES:
-        raise InvalidParameter("Unknown language.", [FieldError("lang", f"'{lang}' is not one of: en, ar")])
+        raise InvalidParameter("Unknown language.", [field_error("lang", "lang_invalid", lang=lang)])
     return lang

@@ -1,8 +1,9 @@
 """The one interface through which webmap reads and writes incidents and reference layers."""
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..core.model import Incident, ReferenceLayer
 from ..core.points import IncidentPoints
@@ -43,15 +44,13 @@ class IncidentQuery:
     limit: int | None = None
     offset: int = 0
     as_of: int | None = None  # a data version: the incidents as they were right after it
-    text: str | None = None  # words that must all occur in the title, description or location name
+    # Free-text search: per word, alternative terms in search form (webmap.core.searchtext), one of which
+    # must occur in the title, description or location name as `searchable` writes them.
+    search: tuple[tuple[str, ...], ...] = ()
     sort_descending: bool = False  # newest first; the default is oldest first (date, then id)
     batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
     position: PositionFilter = PositionFilter()
     keys: tuple[int, ...] | None = None  # only these rows (`IncidentPoints.keys`), e.g. those inside a layer
-
-    def search_words(self) -> list[str]:
-        """Return the case-folded words of `text` (split on spaces and commas), each of which must occur."""
-        return [word for word in re.split(r"[\s,]+", (self.text or "").casefold()) if word]
 
 
 @dataclass(frozen=True)
@@ -309,10 +308,6 @@ class Store(ABC):
         """Return the matching incidents' bounding box and (first date, last date), or None if there are none."""
 
     @abstractmethod
-    def incident_keys(self, query: IncidentQuery) -> list[int]:
-        """Return the row keys (as `IncidentPoints.keys` names them) of the incidents that match."""
-
-    @abstractmethod
     def property_types(self) -> dict[str, set[str]]:
         """Return the name of every property the live incidents carry, with the JSON types of its values
         (SQLite's json_type names: text, integer, real, true, false, null, array, object)."""
@@ -324,6 +319,10 @@ class Store(ABC):
     @abstractmethod
     def incident_points(self, as_of: int | None = None) -> IncidentPoints:
         """Return every incident (live, or at data version `as_of`) as columns for counting and gridding."""
+
+    @abstractmethod
+    def incident_keys(self, query: IncidentQuery) -> np.ndarray:
+        """Return the keys (as in `IncidentPoints.keys`) of the incident versions that match, in key order."""
 
     @abstractmethod
     def incidents_by_key(self, keys: list[int]) -> list[Incident]:

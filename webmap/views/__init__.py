@@ -5,11 +5,12 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_layers, api_write, assets, embed, image, layers, mapdata, pages, stats, uploads
+    from . import accounts, api_layers, api_write, assets, embed, image, layers, mapdata, pages, places, stats, uploads
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(mapdata.bp)
+    app.register_blueprint(places.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(image.bp)
     app.register_blueprint(stats.bp)

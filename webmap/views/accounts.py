@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..accounts.auth import clear_login_attempts, log_in, log_out, safe_next, start_login_attempt
 from ..accounts.roles import password_matches
-from ..core.i18n import messages, text_direction
+from ..core.i18n import language_arg, messages, text_direction
 from ..map.filters import parse_lang
 from ..store import get_store
 
@@ -42,6 +42,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session and go back to the map."""
+    """End the session and go back to the map, in the language of the page the reader left."""
     log_out()
-    return redirect(url_for("pages.map_page"))
+    return redirect(url_for("pages.map_page", lang=language_arg(request.args.get("lang"))))

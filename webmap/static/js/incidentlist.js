@@ -65,17 +65,24 @@
     var row = document.createElement("tr");
     row.tabIndex = 0;
     row.setAttribute("data-id", feature.id);
-    cell(row, props.end_date && props.end_date !== props.date ? props.date + " – " + props.end_date : props.date,
-      "incident-date");
+    var when = cell(row, null, "incident-date");
+    when.appendChild(webmapMapData.dayNode(props.date));
+    if (props.end_date && props.end_date !== props.date) {
+      when.appendChild(document.createTextNode(" – "));
+      when.appendChild(webmapMapData.dayNode(props.end_date));
+    }
     var kind = cell(row, null, "incident-type");
     kind.appendChild(webmapIncidents.markerSvg(typeStyle, precision || { hollow: true }));
     kind.appendChild(document.createTextNode(" " + typeStyle.label));
-    var about = cell(row, props.title || props.location_name || feature.id, "incident-title");
-    var detail = [props.location_name, webmapIncidents.governorateText(props, config), precision ? precision.label : null,
+    var about = cell(row, null, "incident-title");
+    about.appendChild(webmapMapData.dataText(props.title || props.location_name || feature.id));
+    var detail = [webmapIncidents.governorateText(props, config), precision ? precision.label : null,
       webmapIncidents.positionText(props, config)].filter(Boolean).join(" · ");
-    if (detail) {
+    if (detail || props.location_name) {
+      // The place is stored text (often English): isolated, so an Arabic row keeps its order around it.
       var small = document.createElement("small");
-      small.textContent = detail;
+      if (props.location_name) { small.appendChild(webmapMapData.dataText(props.location_name)); }
+      small.appendChild(document.createTextNode((props.location_name && detail ? " · " : "") + detail));
       about.appendChild(document.createElement("br"));
       about.appendChild(small);
     }
@@ -106,8 +113,7 @@
     var shown = Object.keys(this.rows).length;
     this.moreButton.hidden = shown >= total;
     this.status.textContent = total === 0 ? this.text.list_empty
-      : shown < total ? webmapTimeline.format(this.text.list_partial, {
-        shown: webmapTimeline.number(shown), count: webmapTimeline.number(total) }) : "";
+      : shown < total ? webmapTimeline.counted(this.text.list_partial, shown, { total: webmapTimeline.number(total) }) : "";
   };
 
   /* Marks the row of incident `id` (if listed) as the selected one and scrolls it into view. */

@@ -75,6 +75,8 @@
     });
   }
 
+  function dataText(text) { return webmapMapData.dataText(text); }
+
   function row(list, label, value) {
     if (value === undefined || value === null || value === "") { return; }
     list.appendChild(element("dt", label));
@@ -88,7 +90,7 @@
     var ul = element("ul", null, "webmap-sources");
     sources.forEach(function (source) {
       var li = element("li");
-      li.appendChild(safeLink(source) || document.createTextNode(String(source)));
+      li.appendChild(safeLink(source) || dataText(source));
       ul.appendChild(li);
     });
     return ul;
@@ -126,28 +128,33 @@
     var box = element("div", null, "webmap-popup");
     // The popup reads in the page's direction (an Arabic page's popups are mirrored); stored text keeps its own.
     box.setAttribute("dir", document.documentElement.dir === "rtl" ? "rtl" : "ltr");
-    var title = box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
-    title.setAttribute("dir", "auto");
+    var title = box.appendChild(element("strong", null, "webmap-popup-title"));
+    title.appendChild(props.title ? dataText(props.title) : document.createTextNode(config.types[props.event_type].label));
     if (props.synthetic) {
       box.appendChild(element("span", text.synthetic, "webmap-badge"));
     } else if (props.illustrative) {
       box.appendChild(element("span", text.illustrative, "webmap-badge"));
     }
     var list = element("dl");
-    var dates = props.end_date && props.end_date !== props.date ? props.date + " " + text.to + " " + props.end_date : props.date;
+    var day = webmapMapData.dayText;
+    var dates = props.end_date && props.end_date !== props.date ? day(props.date) + " " + text.to + " " + day(props.end_date)
+      : day(props.date);
     row(list, text.date, dates);
     row(list, text.type, (config.types[props.event_type] || {}).label || props.event_type);
-    row(list, text.location, props.location_name);
+    row(list, text.location, props.location_name ? dataText(props.location_name) : null);
     row(list, text.governorate, governorateText(props, config));
     row(list, text.position, [positionText(props, config), distancesText(props, config)].filter(Boolean).join(" · "));
     row(list, text.fatalities, props.fatalities);
-    row(list, text.actors, Array.isArray(props.actors) ? props.actors.join("; ") : props.actors);
+    var actors = Array.isArray(props.actors) ? props.actors.join("; ") : props.actors;
+    row(list, text.actors, actors ? dataText(actors) : null);
     var precision = config.precision[props.precision];
     row(list, text.precision, precision ? precision.label + ": " + precision.explain : props.precision);
     row(list, text.verification, config.verification[props.verification] || props.verification);
     row(list, text.sources, sourceList(props.sources));
     box.appendChild(list);
-    if (props.description) { box.appendChild(element("p", props.description, "webmap-popup-description")).setAttribute("dir", "auto"); }
+    if (props.description) {
+      box.appendChild(element("p", null, "webmap-popup-description")).appendChild(dataText(props.description));
+    }
     return box;
   }
 

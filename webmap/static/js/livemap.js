@@ -5,9 +5,9 @@
   "use strict";
 
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
-    "distance_alpha_km", "distance_bravo_km"];
+    "distance_alpha_km", "distance_bravo_km", "q"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km"];
+  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
@@ -21,6 +21,8 @@
   var SMALL_MAP = { width: 600, height: 500 };  // below either, the key to the lines starts folded
 
   function format(template, values) { return webmapTimeline.format(template, values); }
+
+  function counted(forms, count, values) { return webmapTimeline.counted(forms, count, values); }
 
   function number(value) { return webmapTimeline.number(value); }
 
@@ -177,7 +179,7 @@
 
     function renderSummary(summary) {
       describe(summary);
-      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: number(summary.matched) });
+      countNode.textContent = counted(text.matches, summary.matched);
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
         var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
@@ -186,7 +188,7 @@
       Object.keys(notes).forEach(function (kind) {
         if (!notes[kind]) { return; }
         notes[kind].hidden = !summary[kind];
-        notes[kind].textContent = format(noteText[kind], { count: number(summary[kind]) });
+        notes[kind].textContent = counted(noteText[kind], summary[kind]);
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
       // The share dialog offers what the reader now sees, not what the page first opened with.
@@ -316,7 +318,7 @@
           listDrawn(false);
         }
       }
-      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: number(data.in_view) });
+      viewCountNode.textContent = counted(text.in_view, data.in_view);
       viewCountNode.classList.remove("warning");
       showSelected();
       container.setAttribute("data-view-state", "ready");
