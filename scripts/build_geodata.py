@@ -408,7 +408,7 @@ LAYERS = [  # draw order, bottom to top
         "positions stay within about 125 m of the source; neighbours still share their borders; as on UN "
         "maps, Quneitra governorate includes the Israeli-occupied Golan",
         "shown_by_default": True,
-        "style": {"color": "#7f7f7f", "weight": 1, "opacity": 0.7, "fillColor": "#ffffff",
+        "style": {"color": "#636363", "weight": 1.5, "opacity": 1.0, "fillColor": "#ffffff",
                   "fillOpacity": 0.0, "dashArray": DASH},
     },
     {
@@ -453,7 +453,7 @@ LAYERS = [  # draw order, bottom to top
         "group": "agreement_1974",
         "approximate": True,
         "shown_by_default": True,
-        "style": {"color": "#1a9850", "weight": 3, "opacity": 0.9, "fillColor": "#1a9850",
+        "style": {"color": "#13763e", "weight": 3, "opacity": 1.0, "fillColor": "#13763e",
                   "fillOpacity": 0.0, "dashArray": DASH},
     },
     {

@@ -22,6 +22,8 @@ TOOLTIP_FIELDS = ("name", "name_ar", "band", "note")
 CONTROL_TEXT_KEYS = ("zoom_in", "zoom_out", "layers_control", "close_popup", "scale_km", "scale_m")
 # Folium's own inline scripts in the page head (its set-up flags); scripts with a `src` are not inline.
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+# Folium's own viewport tag forbids zooming the page (user-scalable=no); the page template has one that allows it.
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def render_map(built: BuiltMap) -> MapParts:
     """Render a built map into the pieces a page template places, with the hashes of its inline scripts."""
     root = built.fmap.get_root()
     root.render()
-    header, body, script = root.header.render(), root.html.render(), root.script.render()
+    header, body, script = FOLIUM_VIEWPORT.sub("", root.header.render()), root.html.render(), root.script.render()
     inline = [*INLINE_SCRIPT.findall(header), script]
     return MapParts(header, body, script, htmlsafe_json_dumps(built.data),
                     tuple(dict.fromkeys(_script_hash(s) for s in inline)))

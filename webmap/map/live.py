@@ -10,7 +10,8 @@ TEXT_KEYS = (
     "matches", "in_view", "cluster_title", "cluster_approximate", "cluster_types", "clause_separator", "stats_comma",
     "loading",
     "load_failed", "list_partial", "list_empty", "play", "pause", "timeline_bin", "sort_ascending",
-    "sort_descending", "sample_note", "synthetic_note", "date_invalid", "range_invalid",
+    "sort_descending", "sample_note", "synthetic_note", "date_invalid", "range_invalid", "map_description",
+    "list_separator",
 )
 
 

@@ -12,7 +12,7 @@
     return td;
   }
 
-  /* handlers: activate(feature), sort(descending), more(). */
+  /* handlers: activate(feature), sort(descending), more(), dismiss() (Escape: close the incident's popup). */
   function IncidentList(section, config, handlers) {
     this.section = section;
     this.config = config;
@@ -46,6 +46,8 @@
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       this.activate(row);
+    } else if (event.key === "Escape") {
+      this.handlers.dismiss();
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       var next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
       if (next) { event.preventDefault(); next.focus(); }
@@ -90,6 +92,10 @@
   /* Shows `features` (already in order), replacing the rows or appending to them; `total` is how many are
      in view, so the status can say when the list holds only some of them. */
   IncidentList.prototype.show = function (features, total, append) {
+    // A row with focus keeps it when the rows are redrawn (showing an incident moves the map, which lists
+    // the new view): otherwise focus would fall to the page and the arrow keys stop moving along the list.
+    var focused = document.activeElement && this.body.contains(document.activeElement)
+      ? document.activeElement.getAttribute("data-id") : null;
     if (!append) {
       while (this.body.firstChild) { this.body.removeChild(this.body.firstChild); }
       this.features = {};
@@ -101,6 +107,9 @@
       this.rows[feature.id] = row;
       this.body.appendChild(row);
     }, this);
+    if (focused !== null && this.rows[focused] && document.activeElement !== this.rows[focused]) {
+      this.rows[focused].focus({ preventScroll: true });
+    }
     var shown = Object.keys(this.rows).length;
     this.moreButton.hidden = shown >= total;
     this.status.textContent = total === 0 ? this.text.list_empty

@@ -14,7 +14,11 @@
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
     triangle: ["polygon", { points: "8,1.5 14.5,14 1.5,14" }],
     diamond: ["polygon", { points: "8,1 15,8 8,15 1,8" }],
-    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }]
+    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }],
+    triangle_down: ["polygon", { points: "1.5,2 14.5,2 8,14.5" }],
+    hexagon: ["polygon", { points: "15,8 11.5,14.1 4.5,14.1 1,8 4.5,1.9 11.5,1.9" }],
+    cross: ["polygon", { points: "5.5,1 10.5,1 10.5,5.5 15,5.5 15,10.5 10.5,10.5 10.5,15 5.5,15 5.5,10.5 1,10.5 1,5.5 5.5,5.5" }],
+    bar: ["rect", { x: 1, y: 4.5, width: 14, height: 7 }]
   };
 
   function element(tag, text, className) {
@@ -154,6 +158,32 @@
     return box;
   }
 
+  /* The incident's marker or line, or the list row it was shown from: where focus returns to. */
+  function focusTarget(row, layer) {
+    if (row && !row.isConnected) {
+      row = document.querySelector('tr[data-id="' + CSS.escape(row.getAttribute("data-id")) + '"]');
+    }
+    return row || (layer.getElement && layer.getElement());
+  }
+
+  /* A popup takes focus as it opens, unless a list row opened it (the row keeps focus, so the arrow keys
+     still move along the list); Escape closes it and sends focus back to its marker or row. */
+  function enterPopup(popup, layer) {
+    var active = document.activeElement;
+    var row = active && active.closest ? active.closest("tr[data-id]") : null;
+    var content = popup.getElement().querySelector(".leaflet-popup-content");
+    content.tabIndex = -1;
+    popup.getElement().onkeydown = function (event) {
+      if (event.key !== "Escape") { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      layer.closePopup();
+      var target = focusTarget(row, layer);
+      if (target) { target.focus({ preventScroll: true }); }
+    };
+    if (!row) { content.focus({ preventScroll: true }); }
+  }
+
   /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer; addData() draws more into it.
      Each child layer carries `.feature`, and a point with an uncertain location its dashed circle as
      `.uncertainty` (drawn in `group`: remove() takes both away). Options, read as each feature is drawn:
@@ -190,6 +220,7 @@
         layer.bindPopup(function () { return popup(feature.properties, config); }, {
           maxWidth: 320, autoPanPaddingTopLeft: POPUP_PADDING_TOP_LEFT, autoPanPaddingBottomRight: POPUP_PADDING_BOTTOM_RIGHT
         });
+        layer.on("popupopen", function (event) { enterPopup(event.popup, layer); });
         if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);

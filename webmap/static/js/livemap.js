@@ -54,6 +54,7 @@
     var noteText = { illustrative: text.sample_note, synthetic: text.synthetic_note };
     var languageLink = document.querySelector(".topbar a[lang]");
     var container = map.getContainer();
+    var description = document.getElementById("map-description");
     var clusterLayer = L.layerGroup().addTo(group);
     var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
     var drawn = {};  // incident id -> its layer in `incidents`
@@ -193,7 +194,28 @@
       if (!center.equals(map.getCenter()) || level !== map.getZoom()) { map.setView(center, level, { animate: false }); }
     }
 
+    /* "Raid: 3, Airstrike: 1": the counts of `counts` other than zero, restricted to the filter's choices
+       when it has some (the summary counts each facet as if its own filter were unset). */
+    function countList(counts, names, chosen) {
+      var keep = chosen ? chosen.split(",") : null;
+      return Object.keys(counts).filter(function (key) {
+        return counts[key] > 0 && (!keep || keep.indexOf(key) >= 0);
+      }).map(function (key) { return (names[key] || key) + ": " + number(counts[key]); }).join(text.list_separator) || "0";
+    }
+
+    /* What the map shows, in words, for screen readers (read out politely as the filters change). */
+    function describe(summary) {
+      var typeNames = {};
+      Object.keys(config.types).forEach(function (key) { typeNames[key] = config.types[key].label; });
+      description.textContent = format(text.map_description, {
+        count: number(summary.matched),
+        types: countList(summary.event_types, typeNames, state.args.type),
+        zones: countList(summary.zones, config.zones, state.args.zone)
+      });
+    }
+
     function renderSummary(summary) {
+      describe(summary);
       countNode.textContent = counted(text.matches, summary.matched);
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
@@ -488,7 +510,8 @@
       },
       more: function () {
         if (state.clustered) { loadList(true); } else { listDrawn(true); }
-      }
+      },
+      dismiss: function () { map.closePopup(); }
     });
     var timeline = new webmapTimeline.Timeline(document.getElementById("timeline"), text, function (first, last) {
       form.elements.start.value = first || "";

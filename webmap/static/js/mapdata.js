@@ -73,6 +73,12 @@
         return L.circleMarker(latlng, Object.assign({ radius: 3 }, layer.style));
       },
       onEachFeature: function (feature, drawn) {
+        // Reference shapes are described by the legend and their labels: out of the Tab order, though
+        // they keep their tooltips for the mouse.
+        drawn.on("add", function () {
+          var element = drawn.getElement();
+          if (element) { element.setAttribute("tabindex", "-1"); }
+        });
         if (layer.tooltip_fields.length) {
           drawn.bindTooltip(function () { return tooltip(feature.properties || {}, layer.tooltip_fields); },
             { sticky: true });

@@ -1,6 +1,6 @@
 /* What the full map and embeds share to show /map-data/view: the box of the view they ask for, and cluster
-   markers (a count inside a ring of event-type colours, each arc as long as that type's share; selecting one
-   zooms to its incidents). */
+   markers (a count inside a ring of event-type colours, each arc as long as that type's share; selecting one,
+   by click, Enter or Space, zooms to its incidents). */
 (function () {
   "use strict";
 
@@ -72,6 +72,18 @@
       title: title, alt: title, keyboard: true, riseOnHover: true
     });
     drawn.on("click", function () { zoomTo(map, cluster); });
+    drawn.on("add", function () {
+      var element = drawn.getElement();
+      element.setAttribute("aria-label", title);
+      // Enter or Space zooms in as a click does; the cluster then gives way to what it held, so focus goes
+      // to the map, from which Tab reaches them.
+      element.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") { return; }
+        event.preventDefault();
+        zoomTo(map, cluster);
+        map.getContainer().focus({ preventScroll: true });
+      });
+    });
     return drawn;
   }
 
