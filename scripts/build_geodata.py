@@ -54,8 +54,8 @@ GOVERNORATE_TOLERANCE_M = 100
 DASH = "6 4"
 
 # GeoNames' first Arabic alternate name is sometimes another place or a typo: fixes we are sure
-# of. Israeli localities without an Arabic name in GeoNames get the transliteration Arabic-language
-# media use for them.
+# of. Israeli localities without an Arabic name in GeoNames get the name Arabic sources on the Golan
+# use for them, each source named below and in geodata/PROVENANCE.md.
 ARABIC_FIXES = {
     172441: "المزرعة",  # Al Mazra‘ah; GeoNames gives "السجن", a different village
     171998: "ببيلا",  # Babīlā; GeoNames gives "باب بيلا"
@@ -67,13 +67,13 @@ ARABIC_FIXES = {
     167167: "مسعدة",
     12795: "الصورة الصغيرة",
     167444: "مجدل شمس",
-    443093: "كتسرين",  # Katzrin; "قصرين" is the older Arab village name
+    443093: "كتسرين",  # Katzrin, as jawlan.org and golan-marsad.org write it; "قصرين" is the older Arab village
     443100: "ماروم غولان",  # Mārom Golan; GeoNames' "ماروم ها جولان" keeps the Hebrew article
-    443092: "حاد نيس",
-    443090: "حسفين",
-    443088: "نوف",
-    443091: "رمات مغشيميم",
-    443084: "راموت",
+    443092: "حاد نيس",  # Had Nes: Arabic transliteration of the Hebrew name (no Arabic source found)
+    443090: "خسفين",  # Haspin: Arabic Wikipedia's article "خسفين" (GeoNames 443090), after the Syrian village
+    443088: "نوف",  # Nov: Arabic transliteration of the Hebrew name (no Arabic source found)
+    443091: "رمات مغشيميم",  # Ramat Magshimim: jawlan.org, "مستوطنة رمات مغشيميم" (2014)
+    443084: "راموت",  # Ramot: Arabic transliteration of the Hebrew name (no Arabic source found)
     173334: "القنيطرة (أطلال)",
 }
 # One English spelling per place in every layer and in the interface; GeoNames' own name and other
@@ -342,9 +342,9 @@ AGREEMENT_SOURCES = {
     },
 }
 AGREEMENT_NAMES = {
-    "alpha_line": ("Alpha line (Line A) - approximate", "الخط ألفا (أ) - تقريبي"),
-    "bravo_line": ("Bravo line (Line B) - approximate", "الخط برافو (ب) - تقريبي"),
-    "area_of_separation": ("UNDOF Area of Separation - approximate", "منطقة الفصل (أندوف) - تقريبي"),
+    "alpha_line": ("Alpha line (Line A) - approximate", "خط ألفا (الخط أ)، تقريبي"),
+    "bravo_line": ("Bravo line (Line B) - approximate", "خط برافو (الخط ب)، تقريبي"),
+    "area_of_separation": ("UNDOF Area of Separation - approximate", "منطقة الفصل (أندوف)، تقريبية"),
 }
 LINE_NAMES = {"alpha_line": ("Alpha line", "خط ألفا"), "bravo_line": ("Bravo line", "خط برافو")}
 SIDE_NAMES = {"alpha": "Alpha (Israeli-held)", "bravo": "Bravo (Syrian)"}
@@ -393,7 +393,7 @@ LAYERS = [  # draw order, bottom to top
     },
     {
         "id": "governorates",
-        "title": {"en": "Governorates (simplified, approximate)", "ar": "المحافظات (حدود مبسّطة، تقريبي)"},
+        "title": {"en": "Governorates (simplified, approximate)", "ar": "المحافظات (حدود مبسّطة وتقريبية)"},
         "file": "governorates.geojson",
         "geometry_kind": "polygon",
         "group": "admin",
@@ -408,12 +408,12 @@ LAYERS = [  # draw order, bottom to top
         "positions stay within about 125 m of the source; neighbours still share their borders; as on UN "
         "maps, Quneitra governorate includes the Israeli-occupied Golan",
         "shown_by_default": True,
-        "style": {"color": "#7f7f7f", "weight": 1, "opacity": 0.7, "fillColor": "#ffffff",
+        "style": {"color": "#636363", "weight": 1.5, "opacity": 1.0, "fillColor": "#ffffff",
                   "fillOpacity": 0.0, "dashArray": DASH},
     },
     {
         "id": "areas_of_limitation",
-        "title": {"en": "Areas of Limitation (approximate)", "ar": "مناطق التحديد (تقريبي)"},
+        "title": {"en": "Areas of Limitation (approximate)", "ar": "مناطق الحد من القوات والأسلحة (تقريبية)"},
         "file": "areas_of_limitation.geojson",
         "geometry_kind": "polygon",
         "group": "agreement_1974",
@@ -425,7 +425,7 @@ LAYERS = [  # draw order, bottom to top
     },
     {
         "id": "area_of_separation",
-        "title": {"en": "Area of Separation (approximate)", "ar": "منطقة الفصل (تقريبي)"},
+        "title": {"en": "Area of Separation (approximate)", "ar": "منطقة الفصل (تقريبية)"},
         "file": "area_of_separation.geojson",
         "geometry_kind": "polygon",
         "group": "agreement_1974",
@@ -453,12 +453,12 @@ LAYERS = [  # draw order, bottom to top
         "group": "agreement_1974",
         "approximate": True,
         "shown_by_default": True,
-        "style": {"color": "#1a9850", "weight": 3, "opacity": 0.9, "fillColor": "#1a9850",
+        "style": {"color": "#13763e", "weight": 3, "opacity": 1.0, "fillColor": "#13763e",
                   "fillOpacity": 0.0, "dashArray": DASH},
     },
     {
         "id": "towns",
-        "title": {"en": "Towns and reference points", "ar": "البلدات ونقاط مرجعية"},
+        "title": {"en": "Towns and reference points", "ar": "البلدات والنقاط المرجعية"},
         "file": "towns.geojson",
         "geometry_kind": "point",
         "group": "towns",
@@ -583,7 +583,7 @@ def build_governorates(source: Path) -> list[dict]:
 def aol_name_ar(side: str, from_km: int, to_km: int) -> str:
     """Return the Arabic name of an Area of Limitation band."""
     side_ar = {"alpha": "جانب ألفا (الخاضع لإسرائيل)", "bravo": "جانب برافو (السوري)"}[side]
-    return f"منطقة التحديد، {side_ar}، {from_km}-{to_km} كم - تقريبي"
+    return f"منطقة الحد من القوات والأسلحة، {side_ar}، {from_km}-{to_km} كم، تقريبية"
 
 
 def osm_outer_ways(path: Path) -> dict[str, tuple[dict, LineString]]:

@@ -94,7 +94,7 @@ def test_login_and_logout_change_the_map_top_bar(app):
     response = log_in(client, "editor")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
-    assert 'class="account-name" title="editor" dir="auto">editor<' in page and 'href="/batches"' in page
+    assert 'class="account-name" title="editor"><bdi dir="auto" lang="en">editor</bdi><' in page and 'href="/batches"' in page
     assert 'id="login-link"' not in page
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
     assert 'id="login-link"' in client.get("/").get_data(as_text=True)

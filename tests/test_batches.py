@@ -13,6 +13,7 @@ from test_map_page import shown_count
 from upload_helpers import client_of, csrf_token, log_in
 
 from webmap.cli.synthetic import synthetic_incidents
+from webmap.core.i18n import messages
 from webmap.store import BatchInfo, IncidentQuery, UndoRefused, get_store
 from webmap.store.sqlite import SQLiteStore
 
@@ -173,12 +174,12 @@ def test_batches_page_lists_and_undoes(fixture_app, editor):
     with fixture_app.app_context():
         batch = edit_and_add(get_store())
     page = editor.get("/batches").get_data(as_text=True)
-    assert f'<tr data-batch="{batch}">' in page and '<td dir="auto">second</td>' in page
+    assert f'<tr data-batch="{batch}">' in page and '<td><bdi dir="auto" lang="en">second</bdi></td>' in page
     assert "incidents_small.geojson" in page
     response = editor.post(f"/batches/{batch}/undo", data={"csrf_token": csrf_token(editor, "/batches")},
                            follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert response.status_code == 200 and f"Batch {batch} was undone" in text and "1 removed" in text
+    assert response.status_code == 200 and f"Batch {batch} was undone" in text and "1 incident removed" in text
     assert f"undone by batch {batch + 1}" in text
     with fixture_app.app_context():
         assert get_store().count_incidents(EVERYTHING) == 7
@@ -259,23 +260,25 @@ def test_batch_is_declared_with_the_other_api_filters(client):
 
 
 def test_batches_page_shows_readable_times_and_links_to_the_map(fixture_app, editor):
-    """Each batch says when in ISO date and minute, UTC (machine-readable in <time>), in either language, and
+    """Each batch says when, as each language writes a date, to the minute, UTC (ISO in <time>), and
     links to the map of what it wrote; a batch that left no incident behind has no link."""
     with fixture_app.app_context():
         store = get_store()
         batch = edit_and_add(store)
         deletion = store.delete_incidents(["t-002"], BatchInfo(user="editor")).batch_id
         created = store.get_batch(batch).created_at
-    shown = datetime.fromisoformat(created).strftime("%Y-%m-%d %H:%M")
+    moment = datetime.fromisoformat(created)
     page = editor.get("/batches").get_data(as_text=True)
-    assert f'<time datetime="{created}">{shown} UTC</time>' in page
+    assert f'<time datetime="{created}">{moment:%-d %B %Y}, {moment:%H:%M} UTC</time>' in page
     links = dict(re.findall(r'<tr data-batch="(\d+)">.*?(?:<a class="batch-map" href="([^"]+)"|</tr>)', page, re.S))
     assert links[str(deletion)] == ""
     opened = editor.get(unescape(links[str(batch)]))
     assert opened.status_code == 303 and {"batch", "bbox"} <= set(parse_qs(urlsplit(opened.location).query))
     assert shown_count(editor.get(opened.location).get_data(as_text=True)) == 2
     arabic = editor.get("/batches?lang=ar").get_data(as_text=True)
-    assert f'<time datetime="{created}">{shown} بالتوقيت العالمي</time>' in arabic
+    months = messages("ar")["months"]
+    assert (f'<time datetime="{created}">{moment.day} {months[moment.month - 1]} {moment.year}، الساعة '
+            f'\u2066{moment:%H:%M}\u2069 بالتوقيت العالمي</time>') in arabic
     arabic_link = unescape(re.search(r'class="batch-map" href="([^"]+)"', arabic).group(1))
     assert parse_qs(urlsplit(editor.get(arabic_link).location).query)["lang"] == ["ar"]
     assert editor.get("/batches/999/map").status_code == 404

@@ -130,8 +130,8 @@ def test_list_rows_and_markers_point_at_each_other(live_server, page):
     open_map(page, live_server + "/")
     rows = page.locator(ROWS)
     expect(rows).to_have_count(len(FIXTURE))
-    dates = rows.locator(".incident-date").all_inner_texts()
-    assert [d[:10] for d in dates] == sorted((f["properties"]["date"] for f in FIXTURE), reverse=True)
+    dates = rows.locator(".incident-date time:first-child").evaluate_all("nodes => nodes.map(n => n.dateTime)")
+    assert dates == sorted((f["properties"]["date"] for f in FIXTURE), reverse=True)
 
     page.locator(f"{MARKERS}.webmap-type-outpost").click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Fixture outpost")

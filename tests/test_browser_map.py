@@ -43,7 +43,7 @@ def test_popup_shows_source_precision_and_verification(live_server, page):
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
-    assert "Fixture raid" in text and "2025-01-15" in text
+    assert "Fixture raid" in text and "15 January 2025" in text
     assert "Exact site" in text and "Verified" in text
     assert popup.locator("a[href='https://example.org/a']").count() == 1
 
@@ -71,7 +71,7 @@ def test_filter_form_submits_to_a_shareable_url(live_server, page):
 
 @pytest.mark.parametrize("lang, zone, governorate", [
     ("en", "Area of Limitation 0–10 km, Bravo side", "Rural Damascus"),
-    ("ar", "منطقة الحد من القوات 0–10 كم، جانب برافو", "ريف دمشق"),
+    ("ar", "منطقة الحد من القوات والأسلحة 0–10 كم، جانب برافو", "ريف دمشق"),
 ])
 def test_popup_says_where_the_incident_lies_against_the_lines(live_server, page, lang, zone, governorate):
     """A popup names the incident's zone, its governorate and its distances to both lines, in the page language."""

@@ -183,7 +183,7 @@ def test_map_images_draw_and_name_a_proposed_layer_in_their_legend(fixture_app):
         drawn = compose(store.incident_points(), store.list_reference_layers(), load_vocabulary(),
                         ImageOptions(1200, 630, (32.95, 36.15), 9, lang="ar"))
     [entry] = [entry for entry in drawn.legend if "مقترح" in entry.text]
-    assert entry.text == "المنطقة المقترحة في الجنوب (مقترح)" and entry.dashed and entry.color == "#e6550d"
+    assert entry.text == "المنطقة المقترحة في الجنوب (مقترح)" and entry.dashed and entry.color == "#c2410c"
     assert client.get("/map.png?bbox=35.6,32.6,36.6,33.4").status_code == 200
 
 

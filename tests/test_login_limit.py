@@ -40,13 +40,13 @@ def test_too_many_failures_refuse_the_name_even_with_the_right_password(tmp_path
         assert response.status_code == 200 and "do not match" in response.get_data(as_text=True)
     refused = log_in(client, "editor")
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
-    assert "Too many failed log-ins under this account name. Try again in 15 min." in refused.get_data(as_text=True)
+    assert "Too many failed log-ins under this account name. Try again in 15 minutes." in refused.get_data(as_text=True)
     assert client.get("/upload").status_code == 302  # no session was started
     assert log_in(client, "contributor").status_code == 302
     reader = app.test_client()
     arabic = reader.post("/login?lang=ar", data={"name": "editor", "password": PASSWORD,
                                                  "csrf_token": csrf_token(reader, "/login?lang=ar")})
-    assert arabic.status_code == 429 and "حاول مرة أخرى بعد 15 دقيقة" in arabic.get_data(as_text=True)
+    assert arabic.status_code == 429 and "حاول مرة أخرى بعد 15 دقيقةً" in arabic.get_data(as_text=True)
 
 
 def test_unknown_names_are_counted_too(tmp_path):

@@ -46,7 +46,7 @@ def test_limitation_bands_say_their_distance_in_each_language():
     """Each Area of Limitation band is labelled with its distance from the Area of Separation."""
     assert {label.text for label in layer_labels(LAYERS["areas_of_limitation"], "en")} == {
         "Limitation 0-10 km", "Limitation 10-20 km", "Limitation 20-25 km"}
-    assert "منطقة التحديد 0-10 كم" in {label.text for label in layer_labels(LAYERS["areas_of_limitation"], "ar")}
+    assert "الحد من القوات والأسلحة 0-10 كم" in {label.text for label in layer_labels(LAYERS["areas_of_limitation"], "ar")}
 
 
 def test_layers_without_labels_get_none():

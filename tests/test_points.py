@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import fixture_incidents, make_app, without_positions
 
-from webmap.core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, day_number, pack_point, value_code
+from webmap.core.points import ILLUSTRATIVE, RECORD, SYNTHETIC, day_number, pack_point, pack_points, value_code
 from webmap.store import BatchInfo, IncidentQuery, get_store
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
@@ -39,6 +39,21 @@ def test_packed_record_reads_back_through_the_array_layout():
     assert (record["first_day"], record["last_day"]) == (-1, day_number("2025-03-01"))
     assert (record["event_type"], record["precision"]) == (value_code("raid"), value_code(""))
     assert record["verification"] == value_code("verified") and record["flags"] == ILLUSTRATIVE | SYNTHETIC
+
+
+def test_packing_many_records_at_once_gives_the_bytes_of_packing_each():
+    """The bulk path of large writes packs exactly what pack_point packs, placed or not, with every flag."""
+    rows = [((35.8, 33.1, 35.8, 33.1), "2025-03-01", "2025-03-01", "airstrike", "exact", "verified", ILLUSTRATIVE,
+             ("separation", "SY14", 1.25, -0.5)),
+            ((35.5, 32.9, 35.9, 33.3), "2024-12-31", "2025-01-02", "raid", None, "unverified", 0,
+             (None, None, None, None)),
+            ((36.1, 32.7, 36.1, 32.7), "2025-06-30", "2025-07-01", "other", "approximate", "disputed",
+             ILLUSTRATIVE | SYNTHETIC, ("bravo_beyond", "SY13", 30.5, 20.0))]
+    one_by_one = [pack_point(*box, first, last, kind, precision, verification, flags & ILLUSTRATIVE,
+                             flags & SYNTHETIC, position)
+                  for box, first, last, kind, precision, verification, flags, position in rows]
+    assert pack_points(*(list(column) for column in zip(*rows))) == one_by_one
+    assert pack_points([], [], [], [], [], [], [], []) == []
 
 
 def test_points_hold_each_live_incident_once_with_its_values(store):

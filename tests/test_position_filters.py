@@ -1,5 +1,6 @@
 """Selecting incidents by their position against the 1974 lines: zone, governorate and distance ranges on the
 map, its data endpoints, embeds and the read API, with counts per choice."""
+import re
 from collections import Counter
 
 import pytest
@@ -9,6 +10,7 @@ from test_browser_live import count_text, open_map, url_args
 from test_embed import drawn_ids_any
 
 from webmap.store import COUNTABLE_COLUMNS, IncidentQuery, PositionFilter, get_store
+from webmap.store.sqlite import _where
 
 ITEMS = "/api/collections/incidents/items"
 
@@ -79,7 +81,7 @@ def test_map_page_offers_zones_and_governorates_with_counts_in_each_language(cli
     html = client.get("/?zone=bravo_0_10&distance_alpha_km=0,").get_data(as_text=True)
     assert 'name="zone" value="bravo_0_10" checked' in html
     assert 'name="governorate" value="SY14"' in html and "Quneitra" in html
-    assert '<input type="hidden" name="distance_alpha_km" value="0,">' in html
+    assert 'name="distance_alpha_km" value="0"' in html
     assert "Area of Limitation 0–10 km, Bravo side" in html
     arabic = client.get("/?lang=ar").get_data(as_text=True)
     assert "منطقة الفصل" in arabic and "القنيطرة" in arabic
@@ -94,9 +96,18 @@ def test_embed_shows_only_the_zone_asked_for(client):
     assert sorted(drawn_ids_any(client, html)) == in_zone
 
 
+def test_a_governorate_outside_the_layer_is_refused_naming_the_allowed_codes(client):
+    """A well-formed P-code that no governorate of the layer has is refused, listing those that exist."""
+    body = client.get(f"{ITEMS}?governorate=SY99").get_json()
+    message = body["errors"][0]["message"]
+    assert "'SY99'" in message and "SY01" in message and "SY13, SY14" in message
+    assert client.get(f"{ITEMS}?governorate=sy13").status_code == 200
+
+
 @pytest.mark.parametrize("query, field", [
     ("zone=israel", "zone"),
     ("governorate=Quneitra", "governorate"),
+    ("governorate=SY14,SY99", "governorate"),
     ("distance_alpha_km=5", "distance_alpha_km"),
     ("distance_bravo_km=10,2", "distance_bravo_km"),
     ("distance_bravo_km=a,b", "distance_bravo_km"),
@@ -132,3 +143,57 @@ def test_choosing_a_zone_filters_the_map_and_the_address(client, live_server, pa
     assert url_args(page.url)["zone"] == "bravo_beyond"
     damascus = sum(1 for i, p in positions(client).items() if i in in_zone and p["governorate"] == "SY01")
     expect(page.locator("[data-facet=governorate][data-value=SY01]")).to_have_text(str(damascus))
+
+
+@pytest.mark.browser
+def test_distance_ranges_filter_the_map_keep_the_address_and_refuse_a_reversed_range(client, live_server, page):
+    """Typing a min and a max for a line narrows the map to that range and writes `min,max` into the address; a
+    max below the min is refused beside the field, in the page's language, and the map keeps the last range."""
+    near = selected(client, lambda p: p["distance_alpha_km"] is not None and -5 <= p["distance_alpha_km"] <= 5)
+    open_map(page, live_server + "/")
+    page.locator("input[name=distance_alpha_km]").nth(0).fill("-5")
+    page.locator("input[name=distance_alpha_km]").nth(1).fill("5")
+    page.locator("input[name=distance_alpha_km]").nth(1).press("Enter")
+    expect(page.locator("#incident-count")).to_have_text(count_text(len(near)))
+    assert url_args(page.url)["distance_alpha_km"] == "-5,5"
+    page.locator("input[name=distance_alpha_km]").nth(1).fill("-10")
+    page.locator("input[name=distance_alpha_km]").nth(1).press("Enter")
+    expect(page.locator("#distance_alpha_km-error")).to_have_text("The range ends below where it starts.")
+    expect(page.locator("input[name=distance_alpha_km]").nth(1)).to_have_attribute("aria-invalid", "true")
+    assert url_args(page.url)["distance_alpha_km"] == "-5,5"
+    open_map(page, live_server + "/?lang=ar&distance_bravo_km=,0")
+    expect(page.locator("input[name=distance_bravo_km]").nth(1)).to_have_value("0")
+    page.locator("input[name=distance_bravo_km]").nth(0).fill("3")
+    page.locator("input[name=distance_bravo_km]").nth(0).press("Enter")
+    expect(page.locator("#distance_bravo_km-error")).to_have_text("نهاية النطاق أصغر من بدايته.")
+
+
+def test_distance_range_inputs_show_the_range_and_its_error_in_each_language(client):
+    """Each line has a min and a max input holding the address's range (as `min,max` or two values), labelled in
+    the page's language; an invalid range is named beside its inputs on the 400 page."""
+    html = client.get("/?distance_alpha_km=-2.5,&distance_bravo_km=1&distance_bravo_km=4").get_data(as_text=True)
+    assert 'name="distance_alpha_km" value="-2.5"' in html and 'name="distance_alpha_km" value=""' in html
+    assert 'name="distance_bravo_km" value="1"' in html and 'name="distance_bravo_km" value="4"' in html
+    assert "Distance to the Alpha line (km)" in html
+    assert "المسافة إلى خط برافو (كم)" in client.get("/?lang=ar").get_data(as_text=True)
+    response = client.get("/?distance_bravo_km=10,2")
+    assert response.status_code == 400
+    assert re.search(r'id="distance_bravo_km-error"[^>]*>the range ends \(2\) below where it starts \(10\)<',
+                     response.get_data(as_text=True))
+    two_values = [f["id"] for f in client.get(f"{ITEMS}?distance_bravo_km=1&distance_bravo_km=4").get_json()["features"]]
+    assert two_values == [f["id"] for f in client.get(f"{ITEMS}?distance_bravo_km=1,4").get_json()["features"]]
+
+
+@pytest.mark.parametrize("position, index", [
+    (PositionFilter(zones=("separation", "alpha_0_10")), "incident_live_zone"),
+    (PositionFilter(governorates=("SY14",)), "incident_live_governorate"),
+])
+def test_zone_and_governorate_filters_are_served_by_an_index(client, position, index):
+    """SQLite's plan for a zone or a governorate filter, and for counting by it, searches its index."""
+    with client.application.app_context():
+        store = get_store()
+        where, params = _where(IncidentQuery(position=position))
+        for sql in (f"SELECT id FROM incident WHERE {where}",
+                    f"SELECT zone, count(*) FROM incident WHERE {where} GROUP BY zone"):
+            plan = " ".join(row[3] for row in store._connection().execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan

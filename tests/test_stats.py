@@ -2,6 +2,7 @@
 CSV, SVG and PNG, embeds and oEmbed."""
 import csv
 import io
+from collections import Counter
 from datetime import date
 from xml.etree import ElementTree
 
@@ -10,13 +11,14 @@ from PIL import Image
 
 from webmap.analysis.zones import ZONES
 from webmap.api.params import datetime_interval
-from webmap.core.i18n import messages
+from webmap.core.i18n import human_date, messages
 from webmap.core.model import Incident
 from webmap.core.vocabulary import load_vocabulary
-from webmap.stats.compute import compute_statistics
-from webmap.stats.periods import periods, previous_range
+from webmap.stats.compute import compute_statistics, counting_unit, selection_range
+from webmap.stats.periods import period_start, periods, previous_range
 from webmap.stats.summary import Comparison, summary_sentence
-from webmap.store import BatchInfo, get_store
+from webmap.store import BatchInfo, IncidentQuery, Tally, get_store
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 QUERIES = [
     {},
@@ -70,11 +72,11 @@ def test_summary_compares_with_the_month_before_as_the_api_counts_it(read_client
 
     stats = read_client.get("/stats.json?start=2025-03-01&end=2025-03-31").get_json()
     now, before = separation("2025-03-01", "2025-03-31"), separation("2025-02-01", "2025-02-28")
-    assert stats["summary"].startswith(f"From 2025-03-01 to 2025-03-31, {now} incident")
+    assert stats["summary"].startswith(f"From 1 March 2025 to 31 March 2025, {now} incident")
     if now == before:
-        assert "as many as from 2025-02-01 to 2025-02-28" in stats["summary"]
+        assert "as many as from 1 February 2025 to 28 February 2025" in stats["summary"]
     else:
-        assert f"{abs(now - before)} {'more' if now > before else 'fewer'} than from 2025-02-01 to 2025-02-28" \
+        assert f"{abs(now - before)} {'more' if now > before else 'fewer'} than from 1 February 2025 to 28 February 2025" \
             in stats["summary"]
 
 
@@ -86,11 +88,25 @@ def placed(day: str, zone: str, event_type: str = "incursion", fatalities=None) 
                     extra={"zone": zone, "near_line": zone == "separation", "governorate": governorate})
 
 
+def tallies(incidents: list[Incident], unit: str) -> list[Tally]:
+    """Count constructed incidents as a store's tally_incidents does."""
+    counts = {}
+    for i in incidents:
+        key = (period_start(date.fromisoformat(i.date), unit).isoformat(), i.event_type, i.extra["zone"],
+               i.extra["governorate"], i.extra["near_line"])
+        counts.setdefault(key, Counter()).update(incidents=1, with_fatalities=i.fatalities is not None,
+                                                 fatalities=i.fatalities or 0)
+    return [Tally(*key, c["incidents"], c["with_fatalities"], c["fatalities"]) for key, c in counts.items()]
+
+
 def statistics(incidents: list[Incident], lang: str = "en", start=None, end=None, unit=None):
     """Return the statistics of constructed incidents."""
     text = messages(lang)
-    return compute_statistics(incidents, load_vocabulary(), GOVERNORATES, lang,
-                              {zone: text[f"zone_{zone}"] for zone in ZONES}, start, end, unit)
+    extent = (min(i.date for i in incidents), max(i.last_date for i in incidents)) if incidents else None
+    covered = selection_range(extent, start, end)
+    unit = counting_unit(covered, unit)
+    return compute_statistics(tallies(incidents, unit), load_vocabulary(), GOVERNORATES, lang,
+                              {zone: text[f"zone_{zone}"] for zone in ZONES}, covered, unit)
 
 
 def march(separation: int, elsewhere: int = 0) -> list[Incident]:
@@ -101,24 +117,24 @@ def march(separation: int, elsewhere: int = 0) -> list[Incident]:
 
 
 def test_summary_sentence_in_english():
-    """The example of issue 14, with the plural forms and ISO dates."""
+    """The example of issue 14, with the plural forms and dates as English writes them."""
     stats = statistics(march(42, 8), start="2025-03-01", end="2025-03-31")
     february = Comparison(date(2025, 2, 1), date(2025, 2, 28), 25)
     assert summary_sentence("en", messages("en"), stats, february) == (
-        "From 2025-03-01 to 2025-03-31, 42 incidents were reported inside the Area of Separation, 17 more than "
-        "from 2025-02-01 to 2025-02-28. In all, 50 incidents match the filters, 84 % of them past the Alpha line.")
+        "From 1 March 2025 to 31 March 2025, 42 incidents were reported inside the Area of Separation, 17 more than "
+        "from 1 February 2025 to 28 February 2025. In all, 50 incidents match the filters, 84 % of them past the Alpha line.")
     one = statistics(march(1), start="2025-03-01", end="2025-03-31")
     assert summary_sentence("en", messages("en"), one, Comparison(date(2025, 2, 1), date(2025, 2, 28), 2)) == (
-        "From 2025-03-01 to 2025-03-31, 1 incident was reported inside the Area of Separation, 1 fewer than "
-        "from 2025-02-01 to 2025-02-28. In all, 1 incident matches the filters (100 % past the Alpha line).")
+        "From 1 March 2025 to 31 March 2025, 1 incident was reported inside the Area of Separation, 1 fewer than "
+        "from 1 February 2025 to 28 February 2025. In all, 1 incident matches the filters (100 % past the Alpha line).")
     same = summary_sentence("en", messages("en"), one, Comparison(date(2025, 2, 1), date(2025, 2, 28), 1))
-    assert ", as many as from 2025-02-01 to 2025-02-28." in same
+    assert ", as many as from 1 February 2025 to 28 February 2025." in same
     assert summary_sentence("en", messages("en"), statistics([]), None) == "No incidents match these filters."
 
 
-def ltr(day: str) -> str:
-    """Return a date isolated left to right, as Arabic sentences hold dates so they read 2025-03-01."""
-    return f"\u2066{day}\u2069"
+def ar_date(day: str) -> str:
+    """Return an ISO day as United Nations Arabic texts write it (1 آذار/مارس 2025)."""
+    return human_date(date.fromisoformat(day), "ar")
 
 
 @pytest.mark.parametrize("count, words", [
@@ -133,16 +149,16 @@ def test_summary_sentence_in_arabic_takes_each_plural_form(count, words):
     """Arabic's six plural forms (zero, one, two, few, many, other) each give their own wording."""
     stats = statistics(march(count, 1), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), count))
-    assert sentence.startswith(f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، {words}، وهو العدد نفسه المسجَّل "
-                               f"من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. ")
+    assert sentence.startswith(f"من {ar_date('2025-03-01')} إلى {ar_date('2025-03-31')}، {words}، وهو العدد نفسه المسجَّل "
+                               f"من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. ")
 
 
 def test_arabic_summary_counts_the_change_and_the_total():
     """The change and the total take their own plural forms."""
     stats = statistics(march(5, 6), "ar", start="2025-03-01", end="2025-03-31")
     sentence = summary_sentence("ar", messages("ar"), stats, Comparison(date(2025, 2, 1), date(2025, 2, 28), 3))
-    assert sentence == (f"من {ltr('2025-03-01')} إلى {ltr('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
-                        f"حادثتين عن الفترة من {ltr('2025-02-01')} إلى {ltr('2025-02-28')}. تطابق المرشحات 11 حادثةً "
+    assert sentence == (f"من {ar_date('2025-03-01')} إلى {ar_date('2025-03-31')}، سُجِّلت 5 حوادث داخل منطقة الفصل، بزيادة "
+                        f"حادثتين عن الفترة من {ar_date('2025-02-01')} إلى {ar_date('2025-02-28')}. تطابق عوامل التصفية 11 حادثةً "
                         "في المجموع، 45.5٪ منها شرقي خط ألفا.")
 
 
@@ -168,6 +184,20 @@ def test_fatalities_are_summed_where_recorded_and_the_rest_counted():
     assert stats.tables["share"].rows == [("2025-03-01", "2025-03-31", 2, 2, 2, 100.0, 100.0),
                                           ("2025-04-01", "2025-04-30", 2, 0, 1, 0.0, 50.0)]
     assert [row[2] for row in stats.tables["governorates"].rows] == [3, 1]
+
+
+@pytest.mark.parametrize("unit", ["week", "month"])
+def test_store_tallies_equal_the_incidents_it_returns(read_client, unit):
+    """The store's grouped counts (periods, zones, governorates, near_line, fatalities summed in SQL) equal
+    those of the incidents it returns for the same filters, weeks starting on Monday."""
+    query = IncidentQuery(start="2025-01-01")
+    with read_client.application.app_context():
+        store = get_store()
+        got = store.tally_incidents(query, unit)
+        expected = tallies(store.query_incidents(query), unit)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    assert sum(t.incidents for t in got) > 10 and sum(t.fatalities for t in got) > 0
+    assert all(date.fromisoformat(t.period) == period_start(date.fromisoformat(t.period), unit) for t in got)
 
 
 def test_csv_parses_with_the_header_first(read_client):
@@ -269,3 +299,21 @@ def test_answers_follow_the_data_version(fixture_app):
     second = client.get("/stats.json?type=raid&unit=week", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
     assert second.get_json()["total"] == 2
+
+
+def test_migration_fills_the_fatalities_of_existing_rows(tmp_path):
+    """A database from before fatalities had a column of their own gets them from each stored Feature, so the
+    statistics of old rows sum the same figures."""
+    store = SQLiteStore(tmp_path / "old.db")
+    store.initialize()
+    incidents = [placed("2025-03-02", "separation", fatalities=3), placed("2025-03-09", "separation"),
+                 placed("2025-04-01", "bravo_beyond", fatalities=2)]
+    store.add_incidents(incidents, BatchInfo(user="test"))
+    conn = store._connection()
+    conn.execute("ALTER TABLE incident DROP COLUMN fatalities")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    store.initialize()
+    tallies = store.tally_incidents(IncidentQuery(), "month")
+    assert sorted((t.period, t.fatalities, t.with_fatalities, t.incidents) for t in tallies) == [
+        ("2025-03-01", 3, 1, 2), ("2025-04-01", 2, 1, 1)]
+    store.close()

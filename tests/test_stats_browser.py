@@ -41,7 +41,7 @@ def test_arabic_statistics_draw_right_to_left(page, live_server):
     page.goto(f"{live_server}/stats?lang=ar")
     page.locator(TIMELINE_BARS).first.wait_for(state="attached")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert "تطابق المرشحات 7 حوادث في المجموع" in page.locator("#stats-summary").inner_text()
+    assert "تطابق عوامل التصفية 7 حوادث في المجموع" in page.locator("#stats-summary").inner_text()
     assert page.locator("#chart-zones figcaption").inner_text() == "الحوادث في كل منطقة، من الغرب إلى الشرق"
 
 

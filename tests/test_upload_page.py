@@ -93,7 +93,7 @@ def test_changing_a_verified_incident_is_refused_in_words(fixture_app, contribut
     response = send(contributor, [feature(1), changed])
     html = response.get_data(as_text=True)
     assert response.status_code == 403 and 'id="upload-error"' in html
-    cells = re.findall(r'<tr><td>(\d+)</td><td><code>([^<]+)</code></td><td dir="auto">([^<]+)</td>', html)
+    cells = re.findall(r'<tr><td>(\d+)</td><td><code>([^<]+)</code></td><td><bdi dir="auto" lang="en">([^<]+)</bdi></td>', html)
     assert [(index, field) for index, field, _ in cells] == [("2", "id")]
     assert "t-002" in cells[0][2] and "verified" in cells[0][2] and "editor" in cells[0][2]
     assert live_count(fixture_app) == 7
@@ -142,7 +142,7 @@ def test_report_numbers_features_from_one(contributor):
     """The report's first row is feature 1, the way people count, with its id and title."""
     html = send(contributor, [feature(1), feature(2)], dry_run=True).get_data(as_text=True)
     rows = re.findall(r'<tr class="outcome-\w+" data-id="([^"]+)">\s*<td>(\d+)</td><td>[^<]+</td>\s*'
-                      r'<td class="report-title" dir="auto">([^<]*)</td>', html)
+                      r'<td class="report-title"><bdi dir="auto" lang="en">([^<]*)</bdi></td>', html)
     assert rows == [("up-1", "1", "Uploaded 1"), ("up-2", "2", "Uploaded 2")]
 
 

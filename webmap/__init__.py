@@ -8,10 +8,11 @@ from flask import Flask
 from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
-from .core.i18n import number, plural, utc_time
+from .core.i18n import data_lang, human_date, number, plural, utc_time
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
+from .map.filters import range_texts
 
 
 def _instance_secret_key(instance_path: str) -> str:
@@ -40,6 +41,9 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["number"] = number
     app.jinja_env.globals["utc_time"] = utc_time
+    app.jinja_env.globals["range_texts"] = range_texts
+    app.jinja_env.globals["human_date"] = human_date
+    app.jinja_env.globals["data_lang"] = data_lang
 
     store.init_app(app)
     analysis.init_app(app)

@@ -7,6 +7,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from ..core.errors import Forbidden, Unauthorized
+from ..core.i18n import language_arg
 from ..store import Account, get_store
 from .roles import MAX_NAME_LENGTH, PERMISSIONS, role_allows, token_digest
 from .throttle import WINDOW, login_wait
@@ -65,7 +66,8 @@ def page_requires(permission: str):
         def wrapped(*args, **kwargs):
             account = session_account()
             if account is None:
-                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("accounts.login", lang=language_arg(request.args.get("lang")),
+                                        next=request.full_path.rstrip("?")))
             authorize(account, permission)
             return view(*args, **kwargs)
 

@@ -1,9 +1,12 @@
 """Errors that know their HTTP status and OGC code, turned into one JSON shape (or a page) at the edge."""
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from dataclasses import replace
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .i18n import language_arg, messages, text_direction
 from .security import is_frameable
 
 
@@ -14,6 +17,10 @@ class FieldError:
     field: str
     message: str
     feature: int | None = None
+    # The catalogue's `field_errors` entry the message was written from, if any, and what filled it in, to
+    # write it again in another language; not part of what the error says, so not compared.
+    key: str | None = dataclass_field(default=None, compare=False)
+    values: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
 
     def to_json(self) -> dict:
         """Return the error as it appears in the `errors` list of the JSON body."""
@@ -27,11 +34,19 @@ class FieldError:
         return f"{where}{self.field}: {self.message}"
 
 
+def field_error(field: str, key: str, **values) -> FieldError:
+    """Return a FieldError written from the catalogue's `field_errors[key]` in English; the edge writes it
+    again in the request's language."""
+    return FieldError(field, messages("en")["field_errors"][key].format(**values), key=key,
+                      values=tuple((name, str(value)) for name, value in values.items()))
+
+
 class WebmapError(Exception):
     """Base of all errors shown to users; subclasses set the status and OGC exception code."""
 
     status = 400
     code = "InvalidParameterValue"
+    by_status = False  # described by its HTTP status alone (Werkzeug's errors, the safety net), not by its text
 
     def __init__(self, description: str, errors: list[FieldError] | tuple = ()):
         super().__init__(description)
@@ -114,13 +129,30 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api", "/oembed", "/map-data", "/map.png", "/stats."))
 
 
+def translate_error(error: WebmapError, lang: str) -> WebmapError:
+    """Put the error's description into the request's language: by HTTP status for the errors described by
+    status alone, else by its English text (as gettext keys messages), else it stays as it is; and the field
+    errors written from the catalogue."""
+    text = messages(lang)
+    error.errors = [replace(e, message=text["field_errors"][e.key].format(**dict(e.values))) if e.key else e
+                    for e in error.errors]
+    if error.by_status:
+        error.description = text.get("http_errors", {}).get(str(error.status), error.description)
+    else:
+        error.description = text.get("error_descriptions", {}).get(error.description, error.description)
+    return error
+
+
 def error_response(error: WebmapError) -> Response:
-    """Render an error as the JSON body or the HTML page the request expects."""
+    """Render an error as the JSON body or the HTML page the request expects, in the request's language."""
+    lang = language_arg(request.args.get("lang")) or "en"
+    translate_error(error, lang)
     if _wants_json():
         response = jsonify(error.to_json())
         response.status_code = error.status
         return response
-    page = render_template("error.html", error=error, framed=is_frameable())
+    page = render_template("error.html", error=error, framed=is_frameable(), lang=lang, dir=text_direction(lang),
+                           t=messages(lang))
     return Response(page, status=error.status, mimetype="text/html")
 
 
@@ -129,6 +161,7 @@ def _from_http_exception(exc: HTTPException) -> WebmapError:
     error = WebmapError(exc.description or exc.name)
     error.status = exc.code or 500
     error.code = _HTTP_CODES.get(exc.code, exc.name.replace(" ", ""))
+    error.by_status = True
     return error
 
 
@@ -150,5 +183,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc):  # pragma: no cover - the safety net itself
         app.logger.exception("unhandled error")
         error = WebmapError("An unexpected error occurred; it has been logged.")
-        error.status, error.code = 500, "ServerError"
+        error.status, error.code, error.by_status = 500, "ServerError", True
         return error_response(error)

@@ -1,10 +1,12 @@
 """Interface text in English and Arabic, from one data file."""
 import json
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.json"
@@ -28,6 +30,25 @@ def localized(texts: dict, lang: str) -> str:
     return texts.get(lang) or texts["en"]
 
 
+def language_arg(lang: str | None) -> str | None:
+    """Return the `lang` query argument that keeps a page's language across a link or a redirect: None for
+    English (the default) and for anything that is not a language of the catalogue."""
+    return lang if lang != "en" and lang in _catalogue() else None
+
+
+ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def data_lang(text) -> str | None:
+    """Guess the language of stored text from its script: `ar` with Arabic letters, `en` with Latin letters
+    only, None for digits and signs (the same rule as the map's scripts)."""
+    value = "" if text is None else str(text)
+    if ARABIC_LETTER.search(value):
+        return "ar"
+    return "en" if LATIN_LETTER.search(value) else None
+
+
 def text_direction(lang: str) -> str:
     """Return `rtl` for right-to-left languages, else `ltr`."""
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
@@ -36,8 +57,37 @@ def text_direction(lang: str) -> str:
 def plural(lang: str, forms: dict[str, str], count: int, **values) -> str:
     """Return the form of a counted message that the language's CLDR plural rule picks for `count` (Arabic has
     six: zero, one, two, few, many, other), with `{count}` and any other `values` filled in."""
-    category = Locale.parse(lang).plural_form(count)
-    return (forms.get(category) or forms["other"]).format(count=count, **values)
+    return (forms.get(plural_category(lang, count)) or forms["other"]).format(count=number(lang, count), **values)
+
+
+def plural_category(lang: str, count: int) -> str:
+    """Return the CLDR plural category of `count` in `lang` (`one`, `other`; in Arabic also `zero`, `two`,
+    `few`, `many`), the same that the browser's `Intl.PluralRules` gives."""
+    return Locale.parse(lang).plural_form(count)
+
+
+# In right-to-left text the bidi algorithm takes digits after Arabic letters as Arabic numbers and reorders
+# what sits between them; a left-to-right isolate keeps a date or a time whole.
+LEFT_TO_RIGHT_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2066", "\u2069"
+
+
+def isolated(text: str, lang: str) -> str:
+    """Wrap `text` (digits, Latin) in a left-to-right isolate when `lang` is written right to left."""
+    return f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}" if text_direction(lang) == "rtl" else text
+
+
+def human_date(day: date | str, lang: str) -> str:
+    """Return a day as readers of `lang` write it: `25 February 2025`; in Arabic as United Nations Arabic texts
+    do, with both month names, `25 شباط/فبراير 2025` (Western digits, like the rest of the interface)."""
+    if isinstance(day, str):  # an ISO date or timestamp
+        day = date.fromisoformat(day[:10])
+    return f"{day.day} {month_names(lang)[day.month - 1]} {day.year}"
+
+
+def month_names(lang: str) -> list[str]:
+    """Return the twelve month names readers of `lang` expect: the catalogue's (Arabic gives both the Levantine
+    and the Egyptian name, as the UN does), else Babel's CLDR names."""
+    return _catalogue().get(lang, {}).get("months") or list(get_month_names("wide", locale=lang).values())
 
 
 def number(lang: str, value: int | float) -> str:
@@ -47,6 +97,7 @@ def number(lang: str, value: int | float) -> str:
 
 
 def utc_time(timestamp: str, lang: str) -> str:
-    """Return an ISO 8601 timestamp as its UTC date and minute for readers (`2026-11-30 14:05 UTC`)."""
+    """Return an ISO 8601 timestamp as its UTC date and minute for readers (`30 November 2026, 14:05 UTC`)."""
     moment = datetime.fromisoformat(timestamp).astimezone(timezone.utc)
-    return messages(lang)["utc_time"].format(date=moment.date().isoformat(), time=moment.strftime("%H:%M"))
+    return messages(lang)["utc_time"].format(date=human_date(moment.date(), lang),
+                                             time=isolated(moment.strftime("%H:%M"), lang))

@@ -68,6 +68,30 @@ def _pack_position(position: tuple) -> bytes:
                                  math.nan if bravo is None else bravo)
 
 
+def pack_points(bounds: list[tuple], first_dates: list[str], last_dates: list[str], event_types: list[str],
+                precisions: list, verifications: list[str], flags: list[int], positions: list[tuple]) -> list[bytes]:
+    """Pack many incidents into RECORDs at once, as pack_point would one by one (flags already combined; each
+    position is zone, governorate, distance to Alpha, distance to Bravo): one array filled by column, then cut
+    into rows, which for a large import costs a fraction of a struct call per row."""
+    records = np.empty(len(bounds), dtype=RECORD)
+    if not len(records):
+        return []
+    for name, column in zip(("minx", "miny", "maxx", "maxy"), np.array(bounds, dtype=float).T):
+        records[name] = column
+    for name, dates in (("first_day", first_dates), ("last_day", last_dates)):
+        records[name] = [day_number(d) for d in dates]
+    for name, values in (("event_type", event_types), ("precision", precisions), ("verification", verifications)):
+        records[name] = [value_code(v) for v in values]
+    records["flags"] = flags
+    zones, governorates, alpha, bravo = zip(*positions)
+    records["zone"] = [value_code(v) for v in zones]
+    records["governorate"] = [value_code(v) for v in governorates]
+    records["distance_alpha_km"] = np.array(alpha, dtype=float)  # None becomes NaN
+    records["distance_bravo_km"] = np.array(bravo, dtype=float)
+    data, size = records.tobytes(), RECORD.itemsize
+    return [data[start:start + size] for start in range(0, len(data), size)]
+
+
 def with_position(point: bytes, position: tuple) -> bytes:
     """Return a packed RECORD with its position part replaced."""
     return point[:_RECORD_STRUCT.size] + _pack_position(position)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import shape
 
-from ..core.i18n import messages, text_direction
+from ..core.i18n import messages, plural, text_direction
 from ..core.model import ReferenceLayer
 from ..core.points import ILLUSTRATIVE, SYNTHETIC, IncidentPoints, value_code
 from ..core.vocabulary import Vocabulary
@@ -237,7 +237,7 @@ def compose(points: IncidentPoints, layers: list[ReferenceLayer], vocabulary: Vo
                for layer in shown if layer.meta.get("group") in LEGEND_GROUPS]
 
     matched = int(np.count_nonzero(filter_mask(points, options.filters)))
-    counted = text["matches"].format(count=matched) + " · " + text["in_view"].format(count=view.in_view)
+    counted = plural(options.lang, text["matches"], matched) + " · " + plural(options.lang, text["in_view"], view.in_view)
     # Samples and generated incidents are not reported events: the image says how many it shows, as the map does.
     flags = points.records["flags"][mask]
     synthetic = (flags & SYNTHETIC) != 0

@@ -90,9 +90,20 @@ def _draw_layer(canvas: Image.Image, pen: ImageDraw.ImageDraw, layer: LayerShape
                     width=max(1, round(unit)))
 
 
+# Marker shapes that are not regular polygons, in units of the marker's radius.
+OUTLINES = {
+    "cross": ((-.4, -1.15), (.4, -1.15), (.4, -.4), (1.15, -.4), (1.15, .4), (.4, .4), (.4, 1.15), (-.4, 1.15),
+              (-.4, .4), (-1.15, .4), (-1.15, -.4), (-.4, -.4)),
+    "bar": ((-1.25, -.6), (1.25, -.6), (1.25, .6), (-1.25, .6)),
+}
+
+
 def _shape(kind: str, x: float, y: float, r: float) -> list[tuple[float, float]] | None:
     """Return the outline of a marker shape centred on (x, y), or None for a circle."""
-    corners = {"triangle": (3, -90, 1.25), "square": (4, 45, 1.15), "diamond": (4, 0, 1.3)}
+    corners = {"triangle": (3, -90, 1.25), "triangle_down": (3, 90, 1.25), "square": (4, 45, 1.15),
+               "diamond": (4, 0, 1.3), "hexagon": (6, 0, 1.15)}
+    if kind in OUTLINES:
+        return [(x + r * dx, y + r * dy) for dx, dy in OUTLINES[kind]]
     if kind == "star":
         return [(x + (r if n % 2 == 0 else r / 2.2) * 1.3 * math.cos(math.radians(-90 + 36 * n)),
                  y + (r if n % 2 == 0 else r / 2.2) * 1.3 * math.sin(math.radians(-90 + 36 * n))) for n in range(10)]

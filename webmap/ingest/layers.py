@@ -22,7 +22,7 @@ KINDS = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLi
 # Proposed and reported layers are drawn dashed (proposed) or dotted (reported), so no one takes them for a line
 # that is agreed or drawn from a survey.
 STATUS_STYLES = {
-    "proposed": {"color": "#e6550d", "dashArray": "10 6"},
+    "proposed": {"color": "#c2410c", "dashArray": "10 6"},
     "reported": {"color": "#756bb1", "dashArray": "2 6"},
 }
 

@@ -10,7 +10,7 @@ from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from ..analysis.zones import ZONES
-from ..core.i18n import localized, messages
+from ..core.i18n import localized, messages, month_names
 from ..core.model import Incident, ReferenceLayer
 from ..core.tiles import TileSource
 from ..core.vocabulary import Vocabulary
@@ -18,8 +18,12 @@ from .labels import layer_labels
 from .live import IncidentSource, LiveIncidentLayer
 
 TOOLTIP_FIELDS = ("name", "name_ar", "band", "note")
+# The words of Leaflet's own controls (buttons' titles and names, the scale's units), in the page's language.
+CONTROL_TEXT_KEYS = ("zoom_in", "zoom_out", "layers_control", "close_popup", "scale_km", "scale_m")
 # Folium's own inline scripts in the page head (its set-up flags); scripts with a `src` are not inline.
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+# Folium's own viewport tag forbids zooming the page (user-scalable=no); the page template has one that allows it.
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,8 @@ def build_map(
     options: MapOptions,
 ) -> BuiltMap:
     """Return a Folium map (reference layers under the incidents, loaded by view from an IncidentSource or a
-    fixed list drawn as it is, a layer control, scale and attributions) and the data it draws."""
-    fmap = folium.Map(location=options.center, zoom_start=options.zoom, tiles=None, control_scale=True)
+    fixed list drawn as it is, a layer control, a metric scale and attributions) and the data it draws."""
+    fmap = folium.Map(location=options.center, zoom_start=options.zoom, tiles=None, control_scale=False)
     fmap.default_js = [("leaflet", options.assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", options.assets.leaflet_css)]
     if options.tiles:
@@ -180,6 +184,8 @@ def build_map(
     data = {
         "config": {**incident_config(vocabulary, options.lang), "governorates": _governorate_names(layers, options.lang)},
         "incidents_name": text["incidents"],
+        "controls": {key: text[key] for key in CONTROL_TEXT_KEYS},
+        "months": month_names(options.lang),
         "credits_name": text["credits"],
         "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
         "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),
@@ -208,7 +214,7 @@ def render_map(built: BuiltMap) -> MapParts:
     """Render a built map into the pieces a page template places, with the hashes of its inline scripts."""
     root = built.fmap.get_root()
     root.render()
-    header, body, script = root.header.render(), root.html.render(), root.script.render()
+    header, body, script = FOLIUM_VIEWPORT.sub("", root.header.render()), root.html.render(), root.script.render()
     inline = [*INLINE_SCRIPT.findall(header), script]
     return MapParts(header, body, script, htmlsafe_json_dumps(built.data),
                     tuple(dict.fromkeys(_script_hash(s) for s in inline)))

@@ -1,15 +1,18 @@
 """Parsing the map's query-string filters (start, end, type, verification, precision, batch, the position
 against the 1974 lines: zone, governorate, distance ranges, and q) into a store query."""
+import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ..analysis.zones import ZONES
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.i18n import messages
 from ..core.model import ReferenceLayer
 from ..core.numbers import collect_whole_number
+from ..core.resources import resource_dir
 from ..core.searchtext import normalize_words
 from ..core.vocabulary import Term, Vocabulary
 from ..places.gazetteer import load_gazetteer
@@ -17,7 +20,7 @@ from ..places.search import search_terms
 from ..store import IncidentQuery, PositionFilter
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PCODE = re.compile(r"SY\d{2}")
+GOVERNORATES_FILE = "governorates.geojson"
 MAX_SEARCH_WORDS = 20
 LANGUAGES = ("en", "ar")
 MAX_BATCHES = 100  # batch numbers one filter may name: keeps the query's parameter list short
@@ -79,23 +82,34 @@ def position_args(position: PositionFilter) -> dict:
     return args
 
 
-def _parse_range(name: str, text: str | None, errors: list[FieldError]) -> tuple[float | None, float | None]:
-    """Parse `min,max` in km (either end may be left empty) into inclusive bounds."""
-    if text is None or not text.strip():
+def range_texts(args, name: str) -> tuple[str, str]:
+    """Return the two ends of range `name` as typed: the filter panel sends them as two values (min, then max),
+    a link as one `min,max`; anything else comes back whole as the first end, for the parser to refuse."""
+    values = args.getlist(name)
+    if len(values) == 2:
+        return values[0].strip(), values[1].strip()
+    text = ",".join(values)
+    low, comma, high = text.partition(",")
+    return (low.strip(), high.strip()) if comma and "," not in high else (text.strip(), "")
+
+
+def _parse_range(name: str, args, errors: list[FieldError]) -> tuple[float | None, float | None]:
+    """Parse range `name` in km (either end may be left empty) into inclusive bounds."""
+    values = args.getlist(name)
+    if not "".join(values).strip(", "):
         return None, None
-    parts = text.split(",")
+    texts = range_texts(args, name)
     try:
-        if len(parts) != 2 or not any(p.strip() for p in parts):
+        if len(values) == 1 and "," not in values[0]:
             raise ValueError
-        low, high = (float(p) if p.strip() else None for p in parts)
+        low, high = (float(p) if p else None for p in texts)
         if any(v is not None and not math.isfinite(v) for v in (low, high)):
             raise ValueError
     except ValueError:
-        errors.append(FieldError(name, f"'{text}' is not a range in km; use min,max with either end left empty, "
-                                       "e.g. -5,5 or 0, (negative: the Israeli-held side of the line)"))
+        errors.append(field_error(name, "range_invalid", text=",".join(values)))
         return None, None
     if low is not None and high is not None and low > high:
-        errors.append(FieldError(name, f"the range ends ({high:g}) below where it starts ({low:g})"))
+        errors.append(field_error(name, "range_reversed", high=f"{high:g}", low=f"{low:g}"))
         return None, None
     return low, high
 
@@ -105,12 +119,20 @@ def parse_position_filter(args, errors: list[FieldError]) -> PositionFilter:
     zones = parse_terms("zone", "zone", args.getlist("zone"), list(ZONES), errors)
     governorates = tuple(sorted({part.strip().upper() for value in args.getlist("governorate")
                                  for part in value.split(",") if part.strip()}))
-    wrong = [code for code in governorates if not _PCODE.fullmatch(code)]
+    known = governorate_codes()
+    wrong = [code for code in governorates if code not in known]
     if wrong:
-        errors.append(FieldError("governorate", f"{', '.join(repr(w) for w in wrong)} is not an OCHA governorate "
-                                                "P-code; use SY followed by two digits, e.g. SY13"))
-    return PositionFilter(zones, governorates, *(_parse_range(name, args.get(name), errors)
-                                                 for name in DISTANCE_PARAMS))
+        errors.append(field_error("governorate", "governorate_invalid", wrong=", ".join(repr(w) for w in wrong),
+                                  allowed=", ".join(known)))
+    return PositionFilter(zones, governorates, *(_parse_range(name, args, errors) for name in DISTANCE_PARAMS))
+
+
+@lru_cache(maxsize=1)
+def governorate_codes() -> tuple[str, ...]:
+    """Return the P-codes of the bundled governorates layer (the one every database is given), which the
+    `governorate` filter accepts."""
+    layer = json.loads((resource_dir("geodata") / GOVERNORATES_FILE).read_text(encoding="utf-8"))
+    return tuple(sorted(feature["properties"]["pcode"] for feature in layer["features"]))
 
 
 def zone_choices() -> list[Term]:
@@ -135,7 +157,7 @@ def _parse_date(name: str, text: str, errors: list[FieldError]) -> str | None:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    errors.append(FieldError(name, f"'{text}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-31"))
+    errors.append(field_error(name, "date_invalid", text=text))
     return None
 
 
@@ -145,9 +167,8 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
     wanted = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
     unknown = sorted(wanted - set(known))
     if unknown:
-        errors.append(FieldError(
-            field, f"unknown {noun} {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(known)}"
-        ))
+        errors.append(field_error(field, "unknown_terms", noun=noun, unknown=", ".join(repr(u) for u in unknown),
+                                  allowed=", ".join(known)))
     return tuple(t for t in known if t in wanted)
 
 
@@ -164,7 +185,7 @@ def parse_map_filters(args, vocabulary: Vocabulary) -> MapFilters:
     start = _parse_date("start", args.get("start", ""), errors)
     end = _parse_date("end", args.get("end", ""), errors)
     if start and end and start > end:
-        errors.append(FieldError("end", f"end ({end}) is before start ({start})"))
+        errors.append(field_error("end", "end_before_start", end=end, start=start))
     event_types = parse_terms("type", "event type", args.getlist("type"), vocabulary.event_type_ids(), errors)
     verification = parse_terms("verification", "verification state", args.getlist("verification"),
                                vocabulary.verification_ids(), errors)
@@ -182,5 +203,5 @@ def parse_lang(args) -> str:
     """Return the interface language asked for with `lang` (English by default)."""
     lang = args.get("lang", "en").strip().lower() or "en"
     if lang not in LANGUAGES:
-        raise InvalidParameter("Unknown language.", [FieldError("lang", f"'{lang}' is not one of: en, ar")])
+        raise InvalidParameter("Unknown language.", [field_error("lang", "lang_invalid", lang=lang)])
     return lang

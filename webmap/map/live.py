@@ -7,10 +7,11 @@ from jinja2 import Template
 
 # Interface text the live map's scripts show, by message key.
 TEXT_KEYS = (
-    "matches", "matches_one", "in_view", "in_view_one", "cluster_title", "cluster_approximate", "cluster_types",
+    "matches", "in_view", "cluster_title", "cluster_approximate", "cluster_types", "clause_separator", "stats_comma",
     "loading",
     "load_failed", "list_partial", "list_empty", "play", "pause", "timeline_bin", "sort_ascending",
-    "sort_descending", "sample_note", "synthetic_note", "date_invalid", "range_invalid",
+    "sort_descending", "sample_note", "synthetic_note", "date_invalid", "range_invalid", "map_description",
+    "list_separator",
 )
 
 

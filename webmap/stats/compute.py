@@ -1,13 +1,14 @@
-"""The statistics of a set of incidents placed against the 1974 lines: one pure function from the incidents
-(with their positions) to one table per chart, the numbers every chart, CSV and table fallback show."""
+"""The statistics of a set of incidents placed against the 1974 lines: one pure function from the store's
+tallies (counts per period, event type, zone, governorate and near_line) to one table per chart, the numbers
+every chart, CSV and table fallback show."""
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from ..analysis.zones import ZONES
-from ..core.model import Incident
 from ..core.vocabulary import Vocabulary
-from .periods import default_unit, period_start, periods
+from ..store import Tally
+from .periods import default_unit, periods
 
 CHARTS = ("timeline", "zones", "governorates", "fatalities", "share")
 SEPARATION = "separation"
@@ -51,16 +52,17 @@ class Statistics:
                 "charts": {name: table.to_json() for name, table in self.tables.items()}}
 
 
-def incident_zone(incident: Incident) -> str:
-    """Return the zone of an incident placed against the lines."""
-    return incident.extra["zone"]
-
-
-def selection_range(incidents: list[Incident], start: str | None, end: str | None) -> tuple[date, date] | None:
-    """Return the range a selection covers: the filters' own dates where given, else its incidents' dates."""
-    first = date.fromisoformat(start) if start else min((date.fromisoformat(i.date) for i in incidents), default=None)
-    last = date.fromisoformat(end) if end else max((date.fromisoformat(i.last_date) for i in incidents), default=None)
+def selection_range(extent: tuple[str, str] | None, start: str | None, end: str | None) -> tuple[date, date] | None:
+    """Return the range a selection covers: the filters' own dates where given, else its incidents' first and
+    last days (`extent`, None when there are none)."""
+    first = date.fromisoformat(start) if start else extent and date.fromisoformat(extent[0])
+    last = date.fromisoformat(end) if end else extent and date.fromisoformat(extent[1])
     return (first, last) if first and last and first <= last else None
+
+
+def counting_unit(covered: tuple[date, date] | None, unit: str | None) -> str:
+    """Return the unit asked for, else the one a range is counted by (months when there is no range)."""
+    return unit or (default_unit(*covered) if covered else "month")
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -68,52 +70,62 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def compute_statistics(incidents: list[Incident], vocabulary: Vocabulary, governorate_names: dict, lang: str,
-                       zone_labels: dict[str, str], start: str | None = None, end: str | None = None,
-                       unit: str | None = None) -> Statistics:
-    """Count incidents (each carrying `zone`, `near_line` and `governorate` in `extra`) per period and event
-    type, zone and governorate, with reported fatalities and the share east of the Alpha line per period;
-    periods cover `start`..`end` or, where not given, the incidents' own dates."""
-    covered = selection_range(incidents, start, end)
-    first_days = [date.fromisoformat(i.date) for i in incidents]
-    if covered:
-        unit = unit or default_unit(*covered)
-        spans = periods(min([covered[0], *first_days]), max([covered[1], *first_days]), unit)
-    else:
-        unit, spans = unit or "month", []
-    by_period = [period_start(day, unit) for day in first_days]
-    zones = [incident_zone(i) for i in incidents]
+def compute_statistics(tallies: list[Tally], vocabulary: Vocabulary, governorate_names: dict, lang: str,
+                       zone_labels: dict[str, str], covered: tuple[date, date] | None, unit: str) -> Statistics:
+    """From a store's tallies by `unit`: incidents per period and event type, zone and governorate, with
+    reported fatalities and the share east of the Alpha line per period; periods cover the range `covered`
+    and every tallied period."""
+    starts = [date.fromisoformat(t.period) for t in tallies]
+    spans = periods(min([covered[0], *starts]), max([covered[1], *starts]), unit) if covered else []
+    total = Counter()
+    for tally in tallies:
+        total[tally.zone] += tally.incidents
     tables = {
-        "timeline": _timeline(incidents, by_period, spans, vocabulary, lang),
-        "zones": _zones(incidents, zones, zone_labels),
-        "governorates": _governorates(incidents, governorate_names, lang),
-        "fatalities": _fatalities(incidents, by_period, spans),
-        "share": _share(zones, by_period, spans),
+        "timeline": _timeline(tallies, spans, vocabulary, lang),
+        "zones": _zones(tallies, total, zone_labels),
+        "governorates": _governorates(tallies, governorate_names, lang),
+        "fatalities": _fatalities(tallies, spans),
+        "share": _share(tallies, spans),
     }
-    return Statistics(unit, *(covered or (None, None)), len(incidents), zones.count(SEPARATION),
-                      sum(zone in PAST_ALPHA for zone in zones), sum(i.fatalities is None for i in incidents), tables)
+    return Statistics(unit, *(covered or (None, None)), total.total(), total[SEPARATION],
+                      sum(total[zone] for zone in PAST_ALPHA),
+                      sum(t.incidents - t.with_fatalities for t in tallies), tables)
 
 
-def _timeline(incidents, by_period, spans, vocabulary: Vocabulary, lang: str) -> ChartTable:
+def _by_period(tallies, count) -> Counter:
+    """Sum `count(tally)` per period start."""
+    sums = Counter()
+    for tally in tallies:
+        sums[date.fromisoformat(tally.period)] += count(tally)
+    return sums
+
+
+def _timeline(tallies, spans, vocabulary: Vocabulary, lang: str) -> ChartTable:
     """Incidents per period and event type (the types the selection holds, in the vocabulary's order)."""
-    counts = Counter(zip(by_period, (i.event_type for i in incidents)))
-    present = {i.event_type for i in incidents}
+    counts = Counter()
+    for tally in tallies:
+        counts[date.fromisoformat(tally.period), tally.event_type] += tally.incidents
+    present = {t.event_type for t in tallies}
     types = [t for t in vocabulary.event_types if t.id in present]
     rows = [(s.isoformat(), e.isoformat(), t.id, t.label_in(lang), counts[s, t.id]) for s, e in spans for t in types]
     return ChartTable("timeline", ("period_start", "period_end", "event_type", "event_type_label", "incidents"), rows)
 
 
-def _zones(incidents, zones, zone_labels: dict[str, str]) -> ChartTable:
+def _zones(tallies, counts: Counter, zone_labels: dict[str, str]) -> ChartTable:
     """Incidents per zone, west to east, with how many of them lie near a line (their zone is uncertain)."""
-    counts = Counter(zones)
-    near = Counter(zone for zone, i in zip(zones, incidents) if i.extra.get("near_line"))
+    near = Counter()
+    for tally in tallies:
+        if tally.near_line:
+            near[tally.zone] += tally.incidents
     rows = [(zone, zone_labels[zone], counts[zone], near[zone]) for zone in ZONES]
     return ChartTable("zones", ("zone", "zone_label", "incidents", "near_line"), rows)
 
 
-def _governorates(incidents, governorate_names: dict, lang: str) -> ChartTable:
+def _governorates(tallies, governorate_names: dict, lang: str) -> ChartTable:
     """Incidents per governorate, most first, then any outside every governorate."""
-    counts = Counter(i.extra.get("governorate") or NO_GOVERNORATE for i in incidents)
+    counts = Counter()
+    for tally in tallies:
+        counts[tally.governorate or NO_GOVERNORATE] += tally.incidents
     named = sorted((pcode for pcode in counts if pcode), key=lambda pcode: (-counts[pcode], pcode))
     rows = [(pcode, governorate_names[pcode][lang], counts[pcode]) for pcode in named]
     if counts[NO_GOVERNORATE]:
@@ -121,26 +133,22 @@ def _governorates(incidents, governorate_names: dict, lang: str) -> ChartTable:
     return ChartTable("governorates", ("governorate", "governorate_name", "incidents"), rows)
 
 
-def _fatalities(incidents, by_period, spans) -> ChartTable:
+def _fatalities(tallies, spans) -> ChartTable:
     """Fatalities as reported per period, and how many incidents have a figure and how many have none."""
-    reported, with_figure, without = Counter(), Counter(), Counter()
-    for period, incident in zip(by_period, incidents):
-        if incident.fatalities is None:
-            without[period] += 1
-        else:
-            reported[period] += incident.fatalities
-            with_figure[period] += 1
+    reported = _by_period(tallies, lambda t: t.fatalities)
+    with_figure = _by_period(tallies, lambda t: t.with_fatalities)
+    without = _by_period(tallies, lambda t: t.incidents - t.with_fatalities)
     rows = [(s.isoformat(), e.isoformat(), reported[s], with_figure[s], without[s]) for s, e in spans]
     return ChartTable("fatalities", ("period_start", "period_end", "fatalities_reported", "incidents_with_figure",
                                      "incidents_without_figure"), rows)
 
 
-def _share(zones, by_period, spans) -> ChartTable:
+def _share(tallies, spans) -> ChartTable:
     """Per period: incidents, those inside the Area of Separation and those past the Alpha line, and both as
     percentages of the period's incidents."""
-    total = Counter(by_period)
-    separation = Counter(p for p, zone in zip(by_period, zones) if zone == SEPARATION)
-    past = Counter(p for p, zone in zip(by_period, zones) if zone in PAST_ALPHA)
+    total = _by_period(tallies, lambda t: t.incidents)
+    separation = _by_period(tallies, lambda t: t.incidents if t.zone == SEPARATION else 0)
+    past = _by_period(tallies, lambda t: t.incidents if t.zone in PAST_ALPHA else 0)
     rows = [(s.isoformat(), e.isoformat(), total[s], separation[s], past[s], _percent(separation[s], total[s]),
              _percent(past[s], total[s])) for s, e in spans]
     return ChartTable("share", ("period_start", "period_end", "incidents", "separation", "past_alpha",

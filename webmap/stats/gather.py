@@ -1,5 +1,5 @@
-"""Reading a selection's incidents through the store (each carries its stored position against the 1974 lines)
-and computing its statistics and summary sentence."""
+"""Counting a selection's incidents through the store (by their stored positions against the 1974 lines) and
+computing its statistics and summary sentence."""
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -8,7 +8,7 @@ from ..core.i18n import messages
 from ..core.vocabulary import Vocabulary
 from ..map.filters import governorate_choices
 from ..store import Store
-from .compute import SEPARATION, Statistics, compute_statistics, incident_zone
+from .compute import SEPARATION, Statistics, compute_statistics, counting_unit, selection_range
 from .params import StatsParams
 from .periods import previous_range
 from .summary import Comparison, summary_sentence
@@ -33,27 +33,25 @@ class StatsResult:
         return ROW_BYTES * sum(len(table.rows) for table in self.statistics.tables.values()) + len(self.summary)
 
 
-def _placed(store: Store, params: StatsParams, **dates):
-    """Return the incidents the filters select (with other dates, if given), with their stored positions."""
-    query = replace(params.filters, **dates).to_query() if dates else params.filters.to_query()
-    return store.query_incidents(query)
-
-
-def _previous(store, params: StatsParams, first: date, last: date) -> Comparison:
+def _previous(store: Store, params: StatsParams, first: date, last: date) -> Comparison:
     """Count the same filters' incidents inside the Area of Separation in the range before `first`..`last`."""
     start, end = previous_range(first, last)
-    earlier = _placed(store, params, start=start.isoformat(), end=end.isoformat())
-    return Comparison(start, end, sum(incident_zone(i) == SEPARATION for i in earlier))
+    query = replace(params.filters, start=start.isoformat(), end=end.isoformat()).to_query()
+    return Comparison(start, end, store.count_incidents_by(query, "zone").get(SEPARATION, 0))
 
 
 def gather_statistics(store: Store, vocabulary: Vocabulary, params: StatsParams) -> StatsResult:
-    """Compute the statistics and summary of the incidents the parameters' filters select."""
+    """Compute the statistics and summary of the incidents the parameters' filters select, from the store's
+    counts (grouped in SQL: no incident is read whole)."""
     data_version = store.data_version()
     text = messages(params.lang)
     governorate_names = {term.id: term.label for term in governorate_choices(store.list_reference_layers())}
-    statistics = compute_statistics(
-        _placed(store, params), vocabulary, governorate_names, params.lang,
-        {zone: text[f"zone_{zone}"] for zone in ZONES}, params.filters.start, params.filters.end, params.unit)
+    query = params.filters.to_query()
+    extent = store.incident_extent(query)
+    covered = selection_range(extent and extent[1], params.filters.start, params.filters.end)
+    unit = counting_unit(covered, params.unit)
+    statistics = compute_statistics(store.tally_incidents(query, unit), vocabulary, governorate_names, params.lang,
+                                    {zone: text[f"zone_{zone}"] for zone in ZONES}, covered, unit)
     previous = None
     if statistics.total and statistics.first is not None:
         previous = _previous(store, params, statistics.first, statistics.last)

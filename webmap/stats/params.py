@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.vocabulary import Vocabulary
 from ..embed.params import collect_errors
 from ..image.params import parse_side
@@ -58,7 +58,7 @@ def _choice(name: str, text: str | None, allowed: tuple[str, ...], errors: list[
     """Return `text` if it is one of `allowed` (blank: None), else record an error."""
     value = (text or "").strip().lower()
     if value and value not in allowed:
-        errors.append(FieldError(name, f"'{text}' is not one of: {', '.join(allowed)}"))
+        errors.append(field_error(name, "not_one_of", text=text, allowed=", ".join(allowed)))
         return None
     return value or None
 
@@ -72,7 +72,7 @@ def parse_stats_params(args, vocabulary: Vocabulary, need_chart: bool = False) -
     unit = _choice("unit", args.get("unit"), UNITS, errors)
     chart = _choice("chart", args.get("chart"), CHARTS, errors)
     if need_chart and chart is None and not any(e.field == "chart" for e in errors):
-        errors.append(FieldError("chart", f"which chart? one of: {', '.join(CHARTS)}"))
+        errors.append(field_error("chart", "chart_missing", allowed=", ".join(CHARTS)))
     width = parse_side("width", args.get("width"), DEFAULT_WIDTH, MIN_WIDTH, errors, MAX_WIDTH)
     height = parse_side("height", args.get("height"), DEFAULT_HEIGHT, MIN_HEIGHT, errors, MAX_HEIGHT)
     if errors:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from ..core.i18n import plural, text_direction
+from ..core.i18n import human_date, plural
 from .compute import Statistics
 
 
@@ -16,18 +16,6 @@ class Comparison:
     separation: int
 
 
-# In right-to-left text the bidi algorithm takes digits after Arabic letters as Arabic numbers, which a hyphen
-# does not join: 2025-03-01 would show as 01-03-2025. A left-to-right isolate keeps each date whole.
-LEFT_TO_RIGHT_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2066", "\u2069"
-
-
-def iso_date(day: date, lang: str) -> str:
-    """Return the day as YYYY-MM-DD, isolated left to right in a right-to-left language."""
-    if text_direction(lang) == "rtl":
-        return f"{LEFT_TO_RIGHT_ISOLATE}{day.isoformat()}{POP_DIRECTIONAL_ISOLATE}"
-    return day.isoformat()
-
-
 def _percent(part: int, whole: int) -> str:
     """Return `part` of `whole` as a percentage with at most one decimal (17, 33.3)."""
     return f"{round(100 * part / whole, 1):g}"
@@ -35,14 +23,14 @@ def _percent(part: int, whole: int) -> str:
 
 def summary_sentence(lang: str, text: dict, stats: Statistics, previous: Comparison | None) -> str:
     """Say how many incidents lay inside the Area of Separation in the selection's range, how that compares
-    with the range before, and how many match in all (ISO dates, the language's plural forms)."""
+    with the range before, and how many match in all (dates and plural forms as the language writes them)."""
     if not stats.total or stats.first is None:
         return text["stats_summary_none"]
     sentence = plural(lang, text["stats_summary_separation"], stats.separation,
-                      start=iso_date(stats.first, lang), end=iso_date(stats.last, lang))
+                      start=human_date(stats.first, lang), end=human_date(stats.last, lang))
     if previous is not None:
         change = stats.separation - previous.separation
-        dates = {"prev_start": iso_date(previous.start, lang), "prev_end": iso_date(previous.end, lang)}
+        dates = {"prev_start": human_date(previous.start, lang), "prev_end": human_date(previous.end, lang)}
         if change:
             forms = text["stats_summary_more" if change > 0 else "stats_summary_fewer"]
             comparison = plural(lang, forms, abs(change), **dates)

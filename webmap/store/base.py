@@ -12,6 +12,7 @@ from ..core.points import IncidentPoints
 POSITION_COLUMNS = ("zone", "near_line", "distance_alpha_km", "distance_bravo_km", "line_margin_km", "governorate",
                     "governorate_name")
 COUNTABLE_COLUMNS = ("zone", "governorate", "event_type", "verification", "precision")
+TALLY_UNITS = ("week", "month")  # weeks start on Monday
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,21 @@ class PositionFilter:
         return [(name, *bounds) for name, bounds in (("distance_alpha_km", self.distance_alpha_km),
                                                       ("distance_bravo_km", self.distance_bravo_km))
                 if bounds != (None, None)]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many matching incidents share a period (by their first day), event type, zone, governorate and
+    near_line, and the fatalities reported for them."""
+
+    period: str  # the period's first day, ISO
+    event_type: str
+    zone: str | None  # None: not placed
+    governorate: str | None
+    near_line: bool
+    incidents: int
+    with_fatalities: int  # of them, with a fatality figure
+    fatalities: int  # the sum of those figures
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,11 @@ class Store(ABC):
     @abstractmethod
     def count_incidents_by(self, query: IncidentQuery, column: str) -> dict:
         """Return how many incidents match, per value of `column` (one of COUNTABLE_COLUMNS; None: not set)."""
+
+    @abstractmethod
+    def tally_incidents(self, query: IncidentQuery, unit: str) -> list[Tally]:
+        """Return the matching incidents counted per period of `unit` (one of TALLY_UNITS), event type, zone,
+        governorate and near_line, in no particular order."""
 
     @abstractmethod
     def initialize(self) -> None:

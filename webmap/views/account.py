@@ -5,10 +5,10 @@ from ..accounts.auth import log_in, page_requires, session_account
 from ..accounts.manage import Refused, change_own_password, create_token, revoke_token
 from ..accounts.roles import MIN_PASSWORD_LENGTH
 from ..core.errors import WebmapError
-from ..core.i18n import plural
+from ..core.i18n import language_arg, plural
 from ..core.numbers import whole_number
 from ..store import get_store
-from .accounts import lang_arg, page_context, refusal_error
+from .accounts import page_context, refusal_error
 
 bp = Blueprint("account", __name__)
 
@@ -33,7 +33,7 @@ def _refused(refused: Refused):
 def _back(message: str):
     """Say what was done above the page, after a redirect so a reload does not repeat it."""
     flash(message)
-    return redirect(url_for("account.account_page", lang=lang_arg(page_context()["lang"])), 303)
+    return redirect(url_for("account.account_page", lang=language_arg(page_context()["lang"])), 303)
 
 
 def _token_id(text: str) -> int:

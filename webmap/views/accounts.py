@@ -7,7 +7,7 @@ from ..accounts.auth import clear_login_attempts, log_in, log_out, safe_next, st
 from ..accounts.manage import Refused
 from ..accounts.roles import password_matches
 from ..core.errors import WebmapError
-from ..core.i18n import messages, text_direction
+from ..core.i18n import language_arg, messages, text_direction
 from ..map.filters import parse_lang
 from ..store import get_store
 
@@ -25,11 +25,6 @@ def refusal_error(refused: Refused, lang: str) -> WebmapError:
     error = WebmapError(refused.text(lang))
     error.status = refused.status
     return error
-
-
-def lang_arg(lang: str) -> str | None:
-    """Return the `lang` query value that keeps a page's language in its links (none for English)."""
-    return None if lang == "en" else lang
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,6 +53,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session and go back to the map."""
+    """End the session and go back to the map, in the language of the page the reader left."""
     log_out()
-    return redirect(url_for("pages.map_page"))
+    return redirect(url_for("pages.map_page", lang=language_arg(request.args.get("lang"))))

@@ -5,9 +5,9 @@ from ..accounts.auth import page_requires, session_account
 from ..accounts.manage import Refused, change_role, create_account, reset_password, set_disabled
 from ..accounts.roles import MIN_PASSWORD_LENGTH, ROLES
 from ..core.errors import WebmapError
-from ..core.i18n import plural
+from ..core.i18n import language_arg, plural
 from ..store import get_store
-from .accounts import lang_arg, page_context, refusal_error
+from .accounts import page_context, refusal_error
 from .uploads import before_cursor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,7 +32,7 @@ def _apply(change, done: str, **values):
     except Refused as refused:
         return _accounts_page(refusal_error(refused, context["lang"]), refused.status)
     flash(context["t"][done].format(**values))
-    return redirect(url_for("admin.accounts_page", lang=lang_arg(context["lang"])), 303)
+    return redirect(url_for("admin.accounts_page", lang=language_arg(context["lang"])), 303)
 
 
 def _form(field: str) -> str:

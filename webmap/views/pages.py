@@ -1,7 +1,7 @@
 """The public pages: the map and the data sources."""
 from flask import Blueprint, render_template, request
 
-from ..core.errors import InvalidParameter
+from ..core.errors import InvalidParameter, translate_error
 from ..core.i18n import messages, text_direction
 from ..core.security import allow_inline_scripts
 from ..core.vocabulary import load_vocabulary
@@ -28,7 +28,8 @@ def map_page():
         view = parse_map_view(request.args, get_store().reference_layer_ids())
     except InvalidParameter as error:
         form = MapFilters(request.args.get("start"), request.args.get("end"))
-        return render_template("map.html", error=error, filters=form, page=None, **context), 400
+        return render_template("map.html", error=translate_error(error, lang), filters=form, page=None,
+                               **context), 400
     page = build_map_page(get_store(), context["vocabulary"], filters, map_options(lang, view))
     allow_inline_scripts(page.parts.script_hashes)
     return render_template("map.html", error=None, filters=filters, view=view, page=page, **context)

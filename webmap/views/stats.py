@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from ..core.caching import cache_for_version, version_etag
-from ..core.errors import InvalidParameter
+from ..core.errors import InvalidParameter, translate_error
 from ..core.lru import SizedLRU
 from ..core.security import allow_framing
 from ..core.vocabulary import load_vocabulary
@@ -81,7 +81,8 @@ def stats_page():
         params = parse_stats_params(request.args, context["vocabulary"])
     except InvalidParameter as error:
         form = MapFilters(request.args.get("start"), request.args.get("end"))
-        return render_template("stats.html", error=error, filters=form, params=None, data=None, **context), 400
+        return render_template("stats.html", error=translate_error(error, context["lang"]), filters=form,
+                               params=None, data=None, **context), 400
     result = _gather(params)
     data = _page_data(result, params, CHARTS, context["t"])
     return render_template("stats.html", error=None, filters=params.filters, params=params, data=data,

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from ..accounts.auth import page_requires, session_account
 from ..core.errors import Conflict, FieldError, NotFound, WebmapError
+from ..core.i18n import plural
 from ..core.numbers import whole_number, whole_number_parameter
 from ..core.vocabulary import load_vocabulary
 from ..ingest.upload import IngestRules, UploadResult, parse_flag, upload_from_request, write_upload
@@ -102,7 +103,10 @@ def undo_batch(batch_id: str):
     except UndoRefused as refused:
         error = Conflict(str(refused), [FieldError("id", f"'{i}' changed in a later batch") for i in refused.ids])
         return _batches_page(error, error.status)
-    t = page_context()["t"]
-    flash(t["undo_done"].format(undone=number, batch=report.batch_id, deleted=len(report.deleted),
-                                updated=len(report.updated), inserted=len(report.inserted)))
+    context = page_context()
+    lang, t = context["lang"], context["t"]
+    flash(t["undo_done"].format(undone=number, batch=report.batch_id,
+                                deleted=plural(lang, t["undo_removed"], len(report.deleted)),
+                                updated=plural(lang, t["undo_restored"], len(report.updated)),
+                                inserted=plural(lang, t["undo_brought_back"], len(report.inserted))))
     return redirect(url_for("uploads.batches_page", lang=request.args.get("lang")))

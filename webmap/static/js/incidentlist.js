@@ -12,7 +12,7 @@
     return td;
   }
 
-  /* handlers: activate(feature), sort(descending), more(). */
+  /* handlers: activate(feature), sort(descending), more(), dismiss() (Escape: close the incident's popup). */
   function IncidentList(section, config, handlers) {
     this.section = section;
     this.config = config;
@@ -46,6 +46,8 @@
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       this.activate(row);
+    } else if (event.key === "Escape") {
+      this.handlers.dismiss();
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       var next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
       if (next) { event.preventDefault(); next.focus(); }
@@ -63,17 +65,24 @@
     var row = document.createElement("tr");
     row.tabIndex = 0;
     row.setAttribute("data-id", feature.id);
-    cell(row, props.end_date && props.end_date !== props.date ? props.date + " – " + props.end_date : props.date,
-      "incident-date");
+    var when = cell(row, null, "incident-date");
+    when.appendChild(webmapMapData.dayNode(props.date));
+    if (props.end_date && props.end_date !== props.date) {
+      when.appendChild(document.createTextNode(" – "));
+      when.appendChild(webmapMapData.dayNode(props.end_date));
+    }
     var kind = cell(row, null, "incident-type");
     kind.appendChild(webmapIncidents.markerSvg(typeStyle, precision || { hollow: true }));
     kind.appendChild(document.createTextNode(" " + typeStyle.label));
-    var about = cell(row, props.title || props.location_name || feature.id, "incident-title");
-    var detail = [props.location_name, webmapIncidents.governorateText(props, config), precision ? precision.label : null,
+    var about = cell(row, null, "incident-title");
+    about.appendChild(webmapMapData.dataText(props.title || props.location_name || feature.id));
+    var detail = [webmapIncidents.governorateText(props, config), precision ? precision.label : null,
       webmapIncidents.positionText(props, config)].filter(Boolean).join(" · ");
-    if (detail) {
+    if (detail || props.location_name) {
+      // The place is stored text (often English): isolated, so an Arabic row keeps its order around it.
       var small = document.createElement("small");
-      small.textContent = detail;
+      if (props.location_name) { small.appendChild(webmapMapData.dataText(props.location_name)); }
+      small.appendChild(document.createTextNode((props.location_name && detail ? " · " : "") + detail));
       about.appendChild(document.createElement("br"));
       about.appendChild(small);
     }
@@ -83,6 +92,10 @@
   /* Shows `features` (already in order), replacing the rows or appending to them; `total` is how many are
      in view, so the status can say when the list holds only some of them. */
   IncidentList.prototype.show = function (features, total, append) {
+    // A row with focus keeps it when the rows are redrawn (showing an incident moves the map, which lists
+    // the new view): otherwise focus would fall to the page and the arrow keys stop moving along the list.
+    var focused = document.activeElement && this.body.contains(document.activeElement)
+      ? document.activeElement.getAttribute("data-id") : null;
     if (!append) {
       while (this.body.firstChild) { this.body.removeChild(this.body.firstChild); }
       this.features = {};
@@ -94,11 +107,13 @@
       this.rows[feature.id] = row;
       this.body.appendChild(row);
     }, this);
+    if (focused !== null && this.rows[focused] && document.activeElement !== this.rows[focused]) {
+      this.rows[focused].focus({ preventScroll: true });
+    }
     var shown = Object.keys(this.rows).length;
     this.moreButton.hidden = shown >= total;
     this.status.textContent = total === 0 ? this.text.list_empty
-      : shown < total ? webmapTimeline.format(this.text.list_partial, {
-        shown: webmapTimeline.number(shown), count: webmapTimeline.number(total) }) : "";
+      : shown < total ? webmapTimeline.counted(this.text.list_partial, shown, { total: webmapTimeline.number(total) }) : "";
   };
 
   /* Marks the row of incident `id` (if listed) as the selected one and scrolls it into view. */

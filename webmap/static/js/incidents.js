@@ -14,7 +14,11 @@
     square: ["rect", { x: 2.5, y: 2.5, width: 11, height: 11 }],
     triangle: ["polygon", { points: "8,1.5 14.5,14 1.5,14" }],
     diamond: ["polygon", { points: "8,1 15,8 8,15 1,8" }],
-    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }]
+    star: ["polygon", { points: "8,1 10,6 15,6 11,9.5 12.5,15 8,11.5 3.5,15 5,9.5 1,6 6,6" }],
+    triangle_down: ["polygon", { points: "1.5,2 14.5,2 8,14.5" }],
+    hexagon: ["polygon", { points: "15,8 11.5,14.1 4.5,14.1 1,8 4.5,1.9 11.5,1.9" }],
+    cross: ["polygon", { points: "5.5,1 10.5,1 10.5,5.5 15,5.5 15,10.5 10.5,10.5 10.5,15 5.5,15 5.5,10.5 1,10.5 1,5.5 5.5,5.5" }],
+    bar: ["rect", { x: 1, y: 4.5, width: 14, height: 7 }]
   };
 
   function element(tag, text, className) {
@@ -71,6 +75,8 @@
     });
   }
 
+  function dataText(text) { return webmapMapData.dataText(text); }
+
   function row(list, label, value) {
     if (value === undefined || value === null || value === "") { return; }
     list.appendChild(element("dt", label));
@@ -84,7 +90,7 @@
     var ul = element("ul", null, "webmap-sources");
     sources.forEach(function (source) {
       var li = element("li");
-      li.appendChild(safeLink(source) || document.createTextNode(String(source)));
+      li.appendChild(safeLink(source) || dataText(source));
       ul.appendChild(li);
     });
     return ul;
@@ -122,29 +128,60 @@
     var box = element("div", null, "webmap-popup");
     // The popup reads in the page's direction (an Arabic page's popups are mirrored); stored text keeps its own.
     box.setAttribute("dir", document.documentElement.dir === "rtl" ? "rtl" : "ltr");
-    var title = box.appendChild(element("strong", props.title || config.types[props.event_type].label, "webmap-popup-title"));
-    title.setAttribute("dir", "auto");
+    var title = box.appendChild(element("strong", null, "webmap-popup-title"));
+    title.appendChild(props.title ? dataText(props.title) : document.createTextNode(config.types[props.event_type].label));
     if (props.synthetic) {
       box.appendChild(element("span", text.synthetic, "webmap-badge"));
     } else if (props.illustrative) {
       box.appendChild(element("span", text.illustrative, "webmap-badge"));
     }
     var list = element("dl");
-    var dates = props.end_date && props.end_date !== props.date ? props.date + " " + text.to + " " + props.end_date : props.date;
+    var day = webmapMapData.dayText;
+    var dates = props.end_date && props.end_date !== props.date ? day(props.date) + " " + text.to + " " + day(props.end_date)
+      : day(props.date);
     row(list, text.date, dates);
     row(list, text.type, (config.types[props.event_type] || {}).label || props.event_type);
-    row(list, text.location, props.location_name);
+    row(list, text.location, props.location_name ? dataText(props.location_name) : null);
     row(list, text.governorate, governorateText(props, config));
     row(list, text.position, [positionText(props, config), distancesText(props, config)].filter(Boolean).join(" · "));
     row(list, text.fatalities, props.fatalities);
-    row(list, text.actors, Array.isArray(props.actors) ? props.actors.join("; ") : props.actors);
+    var actors = Array.isArray(props.actors) ? props.actors.join("; ") : props.actors;
+    row(list, text.actors, actors ? dataText(actors) : null);
     var precision = config.precision[props.precision];
     row(list, text.precision, precision ? precision.label + ": " + precision.explain : props.precision);
     row(list, text.verification, config.verification[props.verification] || props.verification);
     row(list, text.sources, sourceList(props.sources));
     box.appendChild(list);
-    if (props.description) { box.appendChild(element("p", props.description, "webmap-popup-description")).setAttribute("dir", "auto"); }
+    if (props.description) {
+      box.appendChild(element("p", null, "webmap-popup-description")).appendChild(dataText(props.description));
+    }
     return box;
+  }
+
+  /* The incident's marker or line, or the list row it was shown from: where focus returns to. */
+  function focusTarget(row, layer) {
+    if (row && !row.isConnected) {
+      row = document.querySelector('tr[data-id="' + CSS.escape(row.getAttribute("data-id")) + '"]');
+    }
+    return row || (layer.getElement && layer.getElement());
+  }
+
+  /* A popup takes focus as it opens, unless a list row opened it (the row keeps focus, so the arrow keys
+     still move along the list); Escape closes it and sends focus back to its marker or row. */
+  function enterPopup(popup, layer) {
+    var active = document.activeElement;
+    var row = active && active.closest ? active.closest("tr[data-id]") : null;
+    var content = popup.getElement().querySelector(".leaflet-popup-content");
+    content.tabIndex = -1;
+    popup.getElement().onkeydown = function (event) {
+      if (event.key !== "Escape") { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      layer.closePopup();
+      var target = focusTarget(row, layer);
+      if (target) { target.focus({ preventScroll: true }); }
+    };
+    if (!row) { content.focus({ preventScroll: true }); }
   }
 
   /* Draws a FeatureCollection into `group` and returns its L.GeoJSON layer; addData() draws more into it.
@@ -183,6 +220,7 @@
         layer.bindPopup(function () { return popup(feature.properties, config); }, {
           maxWidth: 320, autoPanPaddingTopLeft: POPUP_PADDING_TOP_LEFT, autoPanPaddingBottomRight: POPUP_PADDING_BOTTOM_RIGHT
         });
+        layer.on("popupopen", function (event) { enterPopup(event.popup, layer); });
         if (settings.added) { settings.added(feature, layer); }
       }
     }).addTo(group);

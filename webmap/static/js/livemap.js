@@ -7,7 +7,8 @@
   var FILTERS = ["start", "end", "type", "verification", "precision", "batch", "zone", "governorate",
     "distance_alpha_km", "distance_bravo_km", "q"];
   var LISTS = ["type", "verification", "precision", "batch", "zone", "governorate"];
-  var TEXTS = ["start", "end", "distance_alpha_km", "distance_bravo_km", "q"];
+  var TEXTS = ["start", "end", "q"];
+  var RANGES = ["distance_alpha_km", "distance_bravo_km"];  // two inputs each, min then max; `min,max` in the URL
   var FACETS = {
     type: "event_types", verification: "verification", precision: "precision", zone: "zones", governorate: "governorates"
   };
@@ -21,6 +22,8 @@
   var SMALL_MAP = { width: 600, height: 500 };  // below either, the key to the lines starts folded
 
   function format(template, values) { return webmapTimeline.format(template, values); }
+
+  function counted(forms, count, values) { return webmapTimeline.counted(forms, count, values); }
 
   function number(value) { return webmapTimeline.number(value); }
 
@@ -51,6 +54,7 @@
     var noteText = { illustrative: text.sample_note, synthetic: text.synthetic_note };
     var languageLink = document.querySelector(".topbar a[lang]");
     var container = map.getContainer();
+    var description = document.getElementById("map-description");
     var clusterLayer = L.layerGroup().addTo(group);
     var focusLayer = L.layerGroup().addTo(group);  // the selected incident, when it is inside a cluster
     var drawn = {};  // incident id -> its layer in `incidents`
@@ -94,6 +98,7 @@
         .then(function (response) {
           return response.json().then(function (body) {
             if (!response.ok) {
+              (body.errors || []).forEach(function (e) { showFieldError(e.field, e.message); });
               var reasons = (body.errors || []).map(function (e) { return e.field + ": " + e.message; });
               throw new Error(reasons.length ? reasons.join("; ") : body.description);
             }
@@ -119,7 +124,42 @@
         var values = data.getAll(key);
         if (values.length) { args[key] = values.join(","); }
       });
+      RANGES.forEach(function (key) {
+        var ends = data.getAll(key).map(function (value) { return String(value).trim(); });
+        if (ends.join("")) { args[key] = ends.join(","); }
+      });
       return args;
+    }
+
+    /* Shows a field's problem beside it, marking its inputs invalid (an empty message clears both). */
+    function showFieldError(key, message) {
+      var node = document.getElementById(key + "-error");
+      if (!node) { return false; }
+      node.textContent = message;
+      node.hidden = !message;
+      form.querySelectorAll("input[name='" + key + "']").forEach(function (input) {
+        if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      });
+      return true;
+    }
+
+    /* Checks each range before asking the server: a number the browser cannot read, or a max below the min. */
+    function rangesValid() {
+      var valid = true;
+      RANGES.forEach(function (key) {
+        var inputs = form.querySelectorAll("input[name='" + key + "']");
+        var node = document.getElementById(key + "-error");
+        var message = "";
+        if (Array.prototype.some.call(inputs, function (input) { return input.validity && input.validity.badInput; })) {
+          message = inputs[0].validationMessage || inputs[1].validationMessage;
+        } else if (inputs.length === 2 && inputs[0].value !== "" && inputs[1].value !== ""
+                   && Number(inputs[0].value) > Number(inputs[1].value)) {
+          message = node ? node.getAttribute("data-reversed") : "";
+        }
+        showFieldError(key, message);
+        if (message) { valid = false; }
+      });
+      return valid;
     }
 
     /* Rewrites the address: the filters, then the view, then any other parameter as it was (lang, ...). */
@@ -154,8 +194,29 @@
       if (!center.equals(map.getCenter()) || level !== map.getZoom()) { map.setView(center, level, { animate: false }); }
     }
 
+    /* "Raid: 3, Airstrike: 1": the counts of `counts` other than zero, restricted to the filter's choices
+       when it has some (the summary counts each facet as if its own filter were unset). */
+    function countList(counts, names, chosen) {
+      var keep = chosen ? chosen.split(",") : null;
+      return Object.keys(counts).filter(function (key) {
+        return counts[key] > 0 && (!keep || keep.indexOf(key) >= 0);
+      }).map(function (key) { return (names[key] || key) + ": " + number(counts[key]); }).join(text.list_separator) || "0";
+    }
+
+    /* What the map shows, in words, for screen readers (read out politely as the filters change). */
+    function describe(summary) {
+      var typeNames = {};
+      Object.keys(config.types).forEach(function (key) { typeNames[key] = config.types[key].label; });
+      description.textContent = format(text.map_description, {
+        count: number(summary.matched),
+        types: countList(summary.event_types, typeNames, state.args.type),
+        zones: countList(summary.zones, config.zones, state.args.zone)
+      });
+    }
+
     function renderSummary(summary) {
-      countNode.textContent = summary.matched === 1 ? text.matches_one : format(text.matches, { count: number(summary.matched) });
+      describe(summary);
+      countNode.textContent = counted(text.matches, summary.matched);
       countNode.setAttribute("data-count", String(summary.matched));
       form.querySelectorAll(".facet-count").forEach(function (slot) {
         var counts = summary[FACETS[slot.getAttribute("data-facet")]] || {};
@@ -164,7 +225,7 @@
       Object.keys(notes).forEach(function (kind) {
         if (!notes[kind]) { return; }
         notes[kind].hidden = !summary[kind];
-        notes[kind].textContent = format(noteText[kind], { count: number(summary[kind]) });
+        notes[kind].textContent = counted(noteText[kind], summary[kind]);
       });
       timeline.render(summary.timeline, state.args.start || null, state.args.end || null);
       // The share dialog offers what the reader now sees, not what the page first opened with.
@@ -294,7 +355,7 @@
           listDrawn(false);
         }
       }
-      viewCountNode.textContent = data.in_view === 1 ? text.in_view_one : format(text.in_view, { count: number(data.in_view) });
+      viewCountNode.textContent = counted(text.in_view, data.in_view);
       viewCountNode.classList.remove("warning");
       showSelected();
       container.setAttribute("data-view-state", "ready");
@@ -310,12 +371,7 @@
       if (!problems.start && !problems.end && args.start && args.end && args.end < args.start) {
         problems.end = text.range_invalid;
       }
-      ["start", "end"].forEach(function (key) {
-        var slot = document.getElementById(key + "-error");
-        slot.textContent = problems[key] || "";
-        slot.hidden = !problems[key];
-        if (problems[key]) { form.elements[key].setAttribute("aria-invalid", "true"); } else { form.elements[key].removeAttribute("aria-invalid"); }
-      });
+      ["start", "end"].forEach(function (key) { showFieldError(key, problems[key] || ""); });
       return !problems.start && !problems.end;
     }
 
@@ -348,8 +404,10 @@
 
     function apply() {
       var args = formArgs();
-      // An unusable range changes nothing: the results, the count and the address stay on the last good one.
-      if (!checkDates(args)) { return; }
+      // An unusable date or distance range changes nothing: the results, the count and the address stay on the
+      // last good one. Both are checked, so every field with a problem says so at once.
+      var datesUsable = checkDates(args);
+      if (!rangesValid() || !datesUsable) { return; }
       state.args = args;
       releaseList();
       clearSelection();
@@ -452,7 +510,8 @@
       },
       more: function () {
         if (state.clustered) { loadList(true); } else { listDrawn(true); }
-      }
+      },
+      dismiss: function () { map.closePopup(); }
     });
     var timeline = new webmapTimeline.Timeline(document.getElementById("timeline"), text, function (first, last) {
       form.elements.start.value = first || "";

@@ -50,6 +50,13 @@
     return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
   }
 
+  /* A counted message: `forms` holds its CLDR plural forms (one, other; Arabic adds zero, two, few, many), and
+     Intl.PluralRules in the page's language picks one as Babel does on the server. */
+  function counted(forms, count, values) {
+    var category = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    return format(forms[category] || forms.other, Object.assign({ count: number(count) }, values));
+  }
+
   /* section: the #timeline element; text: interface strings; onChange(start, end) gets ISO dates or nulls. */
   function Timeline(section, text, onChange) {
     this.section = section;
@@ -113,7 +120,7 @@
         "class": "timeline-bar" + (inRange ? " timeline-bar-selected" : "")
       });
       var title = svgNode("title", {});
-      title.textContent = format(text.timeline_bin, { start: bin.start, end: bin.end, count: number(bin.count) });
+      title.textContent = counted(text.timeline_bin, bin.count, { start: webmapMapData.dayText(bin.start), end: webmapMapData.dayText(bin.end) });
       bar.appendChild(title);
       chart.appendChild(bar);
     });
@@ -230,5 +237,5 @@
     this.playButton.setAttribute("aria-pressed", "false");
   };
 
-  window.webmapTimeline = { Timeline: Timeline, format: format, number: number, svgNode: svgNode };
+  window.webmapTimeline = { Timeline: Timeline, format: format, number: number, counted: counted, svgNode: svgNode };
 }());

@@ -1,6 +1,6 @@
 /* What the full map and embeds share to show /map-data/view: the box of the view they ask for, and cluster
-   markers (a count inside a ring of event-type colours, each arc as long as that type's share; selecting one
-   zooms to its incidents). */
+   markers (a count inside a ring of event-type colours, each arc as long as that type's share; selecting one,
+   by click, Enter or Space, zooms to its incidents). */
 (function () {
   "use strict";
 
@@ -49,7 +49,8 @@
     return ring;
   }
 
-  /* A marker for one cluster; `text` holds cluster_title, cluster_approximate and cluster_types. */
+  /* A marker for one cluster; `text` holds cluster_title and cluster_approximate (counted, with their plural
+     forms), cluster_types, and the language's clause and list separators (clause_separator, stats_comma). */
   function marker(map, cluster, config, text) {
     var size = cluster.count < 10 ? 28 : cluster.count < 100 ? 32 : cluster.count < 1000 ? 38 : cluster.count < 10000 ? 44 : 50;
     var icon = document.createElement("div");
@@ -58,17 +59,31 @@
     label.textContent = abbreviate(cluster.count);
     icon.appendChild(typeRing(cluster, config));
     icon.appendChild(label);
-    var title = format(text.cluster_title, { count: number(cluster.count) });
-    if (cluster.approximate) { title += "; " + format(text.cluster_approximate, { count: number(cluster.approximate) }); }
-    title += "; " + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
+    var title = webmapTimeline.counted(text.cluster_title, cluster.count);
+    if (cluster.approximate) {
+      title += text.clause_separator + webmapTimeline.counted(text.cluster_approximate, cluster.approximate);
+    }
+    title += text.clause_separator + format(text.cluster_types, { types: Object.keys(cluster.event_types).map(function (type) {
       return ((config.types[type] || {}).label || type) + " " + number(cluster.event_types[type]);
-    }).join(", ") });
+    }).join(text.stats_comma) });
     var approximate = cluster.approximate * 2 >= cluster.count ? " webmap-cluster-approximate" : "";
     var drawn = L.marker([cluster.lat, cluster.lon], {
       icon: L.divIcon({ html: icon, className: "webmap-cluster" + approximate, iconSize: [size, size] }),
       title: title, alt: title, keyboard: true, riseOnHover: true
     });
     drawn.on("click", function () { zoomTo(map, cluster); });
+    drawn.on("add", function () {
+      var element = drawn.getElement();
+      element.setAttribute("aria-label", title);
+      // Enter or Space zooms in as a click does; the cluster then gives way to what it held, so focus goes
+      // to the map, from which Tab reaches them.
+      element.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") { return; }
+        event.preventDefault();
+        zoomTo(map, cluster);
+        map.getContainer().focus({ preventScroll: true });
+      });
+    });
     return drawn;
   }
 

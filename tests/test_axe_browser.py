@@ -1,0 +1,104 @@
+"""axe-core on every page in both languages: no critical and no serious violation.
+
+axe-core comes from npm (package.json's devDependencies) and is injected into the page by the test from
+node_modules: the site never serves it."""
+from pathlib import Path
+
+import pytest
+from conftest import require
+from test_browser_live import open_map
+from upload_helpers import PASSWORD, add_accounts
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("critical", "serious")
+# Rules held at any impact: axe-core rates a page that forbids zooming (user-scalable=no) only "moderate".
+ALWAYS = ("meta-viewport",)
+
+# The pages people read, in English and in Arabic (the error pages too: a missing page, bad filters).
+PAGES = ["/", "/embed", "/embed?legend=0", "/embed?title=Raids&caption=Since+2024", "/about", "/stats", "/embed/chart", "/login", "/no-such-page",
+         "/?start=not-a-date"]
+# The API's HTML pages speak the language of its parameters, English only (`lang` is not one of them).
+API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/incidents",
+             "/api/collections/incidents/queryables", "/api/collections/incidents/items",
+             "/api/collections/incidents/items/t-001", "/api/collections/alpha_line",
+             "/api/collections/alpha_line/items", "/api/openapi?f=html"]
+# Pages behind a login, as the admin sees them.
+ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line"]
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it stands; return its critical and serious violations (and those of the rules
+    in ALWAYS), each with where."""
+    require(AXE.exists(), f"{AXE} is missing (npm ci)")
+    # Evaluated by the test's driver, outside the page's CSP (a script tag would be refused, as it should be).
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "where": [node["target"] for node in v["nodes"]][:5]}
+            for v in results["violations"] if v["impact"] in BLOCKING or v["id"] in ALWAYS]
+
+
+def settled(page, url: str) -> None:
+    """Open `url` and wait until its map (if any) has drawn its data."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def with_lang(path: str, lang: str) -> str:
+    """Return `path` asking for `lang`."""
+    return path if lang == "en" else path + ("&" if "?" in path else "?") + f"lang={lang}"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_serious_violations(live_server, page, path, lang):
+    """Every page people read, the error pages included, passes axe-core's critical and serious checks."""
+    settled(page, live_server + with_lang(path, lang))
+    page.console_errors.clear()  # the error pages' own 404 and 400 responses
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("path", API_PAGES)
+def test_api_pages_have_no_serious_violations(live_server, page, path):
+    """The API's HTML pages pass axe-core's critical and serious checks."""
+    settled(page, live_server + path)
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_app, live_server, page, lang):
+    """The map's states that come only with use (clusters, a popup, the list filled) pass the same checks."""
+    fixture_app.config["MAX_PAGE_INCIDENTS"] = 2
+    open_map(page, live_server + with_lang("/?lat=33.0&lon=36.1&zoom=8", lang))
+    page.locator(".leaflet-marker-icon.webmap-cluster").first.wait_for()
+    page.locator("#incident-list tbody tr").first.press("Enter")
+    page.locator(".leaflet-popup-content").first.wait_for()
+    # Leaflet fades a popup in: its text is checked once it is fully drawn.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
+    """The upload and batch pages, as a logged-in admin sees them, pass axe-core's serious checks."""
+    add_accounts(fixture_app)
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_selector(".account-name")
+    settled(page, live_server + with_lang(path, lang))
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_phone_layout_with_its_sheet_open_has_no_serious_violations(live_server, page, lang):
+    """On a phone, with the sheet of filters and list open over the map, the page passes the same checks."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    open_map(page, live_server + with_lang("/", lang))
+    page.click("#panel-toggle")
+    page.locator("#panel-toggle[aria-expanded=true]").wait_for()
+    assert axe_violations(page) == []
