@@ -353,11 +353,9 @@ def test_migration_rewrites_search_text_in_search_form(tmp_path):
     old.add_incidents([arabic], BATCH)
     conn = old._connection()
     conn.execute("UPDATE incident SET search_text = lower(json_extract(feature, '$.properties.title'))")
-    conn.execute("DROP INDEX incident_search_text")  # as the database was before the last migration
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.execute("DROP INDEX incident_search_text")  # as the database was before that migration
     assert "ازرع" not in conn.execute("SELECT search_text FROM incident").fetchone()[0]
-    old.initialize()
-    assert old.schema_version() == len(MIGRATIONS)
+    conn.executescript(next(step for step in MIGRATIONS if "CREATE INDEX incident_search_text" in step))
     assert ids(old.query_incidents(IncidentQuery(search=(("ازرع",), (" suwayda ",))))) == ["ar-1"]
     old.close()
 
