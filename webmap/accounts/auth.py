@@ -30,7 +30,8 @@ def session_account() -> Account | None:
         # Looked up each time, so a removed account takes effect at once; the cookie is signed but lives on
         # the client, so a session counts only while the account is still at the generation it started in.
         account = get_store().get_account(name) if name else None
-        g.account = account if account and session.get(GENERATION_KEY) == account.session_generation else None
+        current = account and not account.disabled and session.get(GENERATION_KEY) == account.session_generation
+        g.account = account if current else None
     return g.account
 
 

@@ -17,7 +17,8 @@ PERMISSIONS = {
     "change_reviewed": ("editor", "change incidents an editor has verified or disputed"),
     "batches": ("editor", "list or undo batches"),
     "layers": ("editor", "add or replace reference layers, or read their history"),
-    "users": ("admin", "manage accounts"),
+    "own_account": ("viewer", "change their own password or API tokens"),
+    "users": ("admin", "manage accounts or read the audit log"),
 }
 
 # Verification states only an editor gives; once an incident has one, only editors may change it.
@@ -41,9 +42,19 @@ def protected_states(role: str) -> tuple[str, ...]:
     return () if role_allows(role, "change_reviewed") else REVIEWED_STATES
 
 
+def name_is_usable(name: str) -> bool:
+    """Tell whether an account name is usable as a login: 1 to 64 visible characters, no spaces."""
+    return 0 < len(name) <= MAX_NAME_LENGTH and name.isprintable() and not any(c.isspace() for c in name)
+
+
+def password_is_strong(password: str) -> bool:
+    """Tell whether a new password is long enough."""
+    return len(password) >= MIN_PASSWORD_LENGTH
+
+
 def hash_password(password: str) -> str:
     """Return a salted scrypt hash of a password, after checking it is long enough."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if not password_is_strong(password):
         raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     return generate_password_hash(password)
 

@@ -4,22 +4,17 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..accounts.roles import MAX_NAME_LENGTH, ROLES, hash_password, new_token
+from ..accounts.manage import (COMMAND_LINE, Refused, change_role, create_account, create_token, existing_account,
+                               revoke_tokens)
+from ..accounts.roles import ROLES
 from ..ingest.geodata import prepare_database
-from ..store import AccountExists, Store, get_store
+from ..store import Store, get_store
 
 
 def _ready_store() -> Store:
     """Return the store with its schema created or migrated (and, if new, the bundled data loaded)."""
     prepare_database()
     return get_store()
-
-
-def _check_name(name: str) -> str:
-    """Return an account name if it is usable as a login: 1 to 64 visible characters, no spaces."""
-    if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable() or any(c.isspace() for c in name):
-        raise click.BadParameter(f"use 1 to {MAX_NAME_LENGTH} visible characters without spaces", param_hint="NAME")
-    return name
 
 
 def _read_password() -> str:
@@ -32,10 +27,15 @@ def _read_password() -> str:
 
 def _existing(store: Store, name: str):
     """Return the named account, or stop with an error if there is none."""
-    account = store.get_account(name)
-    if account is None:
-        raise click.ClickException(f"there is no account named {name!r} (see `webmap users list`)")
-    return account
+    return _refusing(lambda: existing_account(store, name))
+
+
+def _refusing(change):
+    """Run an account change and return its result, or stop with the reason it was refused."""
+    try:
+        return change()
+    except Refused as refused:
+        raise click.ClickException(refused.text()) from None
 
 
 @click.group("users")
@@ -52,10 +52,7 @@ def users_group() -> None:
 def add_user_command(name: str, role: str) -> None:
     """Create an account; the password is prompted for (or read from stdin when it is not a terminal)."""
     store = _ready_store()
-    try:
-        store.add_account(_check_name(name), role, hash_password(_read_password()))
-    except (AccountExists, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    _refusing(lambda: create_account(store, COMMAND_LINE, name, role, _read_password()))
     click.echo(f"created account {name!r} with role {role}")
 
 
@@ -74,8 +71,7 @@ def list_users_command() -> None:
 def set_role_command(name: str, role: str) -> None:
     """Change an account's role: its tokens carry the new one at once, and its open sessions are ended."""
     store = _ready_store()
-    _existing(store, name)
-    store.set_account_role(name, role)
+    _refusing(lambda: change_role(store, COMMAND_LINE, name, role))
     click.echo(f"{name!r} now has the role {role}")
 
 
@@ -86,13 +82,14 @@ def tokens_group() -> None:
 
 @tokens_group.command("create")
 @click.argument("name")
+@click.option("--label", default=COMMAND_LINE, show_default=True,
+              help="What the token is for, as its owner sees it on their /account page.")
 @with_appcontext
-def create_token_command(name: str) -> None:
+def create_token_command(name: str, label: str) -> None:
     """Create an API token for an account and print it once, alone on the last line."""
     store = _ready_store()
     account = _existing(store, name)
-    token, digest = new_token()
-    store.add_token(account.name, digest)
+    token = _refusing(lambda: create_token(store, COMMAND_LINE, account.name, label))
     click.echo(f"API token for {account.name!r} (role {account.role}); only its hash is stored, so copy it now:")
     click.echo(token)
 
@@ -104,4 +101,4 @@ def revoke_tokens_command(name: str) -> None:
     """Revoke every API token of an account."""
     store = _ready_store()
     _existing(store, name)
-    click.echo(f"revoked {store.revoke_tokens(name)} tokens of {name!r}")
+    click.echo(f"revoked {revoke_tokens(store, COMMAND_LINE, name)} tokens of {name!r}")

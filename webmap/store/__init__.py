@@ -3,14 +3,14 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, BatchInfo, BatchRecord,
-                   IncidentQuery, LayerConflict, LayerSnapshot, LayerVersion, Positioner, PositionFilter,
-                   ProtectedIncidents, Store, Tally, UndoRefused, WriteReport)
+from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, AuditEntry, BatchInfo,
+                   BatchRecord, IncidentQuery, LastAdmin, LayerConflict, LayerSnapshot, LayerVersion, Positioner,
+                   PositionFilter, ProtectedIncidents, Store, Tally, TokenInfo, UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
-__all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "BatchInfo", "BatchRecord",
-           "IncidentQuery", "LayerConflict", "LayerSnapshot", "LayerVersion", "PositionFilter", "Positioner",
-           "ProtectedIncidents", "Store", "Tally", "TALLY_UNITS", "UndoRefused", "WriteReport", "open_store",
+__all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AuditEntry", "BatchInfo", "BatchRecord",
+           "IncidentQuery", "LastAdmin", "LayerConflict", "LayerSnapshot", "LayerVersion", "PositionFilter", "Positioner",
+           "ProtectedIncidents", "Store", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store",
            "get_store", "init_app"]
 
 

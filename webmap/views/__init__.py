@@ -5,7 +5,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import accounts, api_layers, api_write, assets, embed, image, layers, mapdata, pages, places, stats, uploads
+    from . import (account, accounts, admin, api_layers, api_write, assets, embed, image, layers, mapdata, pages,
+                   places, stats, uploads)
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -16,6 +17,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(api_write.bp)
     app.register_blueprint(api_layers.bp)

@@ -4,7 +4,9 @@ import math
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..accounts.auth import clear_login_attempts, log_in, log_out, safe_next, start_login_attempt
+from ..accounts.manage import Refused
 from ..accounts.roles import password_matches
+from ..core.errors import WebmapError
 from ..core.i18n import language_arg, messages, text_direction
 from ..map.filters import parse_lang
 from ..store import get_store
@@ -16,6 +18,13 @@ def page_context() -> dict:
     """Return what the account and upload pages need: language, direction and strings."""
     lang = parse_lang(request.args)
     return {"lang": lang, "dir": text_direction(lang), "t": messages(lang)}
+
+
+def refusal_error(refused: Refused, lang: str) -> WebmapError:
+    """Return a refused account change as an error a page shows, in the page's language and with its status."""
+    error = WebmapError(refused.text(lang))
+    error.status = refused.status
+    return error
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,6 +41,8 @@ def login():
             return page, 429, {"Retry-After": str(wait)}
         account = get_store().get_account(name)
         if password_matches(account, request.form.get("password", "")):
+            if account.disabled:  # said only to whoever knows the password
+                return render_template("login.html", disabled=True, name=name, next_url=next_url, **context), 403
             clear_login_attempts(name)
             log_in(account)
             home = url_for("pages.map_page", lang=None if context["lang"] == "en" else context["lang"])

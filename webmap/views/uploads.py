@@ -49,7 +49,7 @@ def upload_page():
                            map_url=upload_map_url(result, context["lang"]), **context)
 
 
-def _before_cursor() -> int | None:
+def before_cursor() -> int | None:
     """Read the `before` batch id that pages back through the list."""
     raw = request.args.get("before")
     return None if raw is None else whole_number_parameter("before", raw)
@@ -58,7 +58,7 @@ def _before_cursor() -> int | None:
 def _batches_page(error: WebmapError | None = None, status: int = 200):
     """Render the batches list, newest first, optionally with an error above it."""
     context = page_context()
-    batches = get_store().list_batches(BATCHES_PER_PAGE, before=_before_cursor())
+    batches = get_store().list_batches(BATCHES_PER_PAGE, before=before_cursor())
     older = batches[-1].id if len(batches) == BATCHES_PER_PAGE else None
     return render_template("batches.html", batches=batches, older=older, error=error, **context), status
 
