@@ -25,7 +25,7 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/incidents/items/t-001", "/api/collections/alpha_line",
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
-ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line"]
+ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit"]
 
 
 def axe_violations(page) -> list[dict]:
@@ -83,7 +83,8 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
-    """The upload and batch pages, as a logged-in admin sees them, pass axe-core's serious checks."""
+    """The pages behind log-in (uploads, batches, layers, accounts, audit), as an admin sees them, pass axe-core's
+    serious checks."""
     add_accounts(fixture_app)
     page.goto(f"{live_server}/login")
     page.fill("input[name=name]", "admin")
