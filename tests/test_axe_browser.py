@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import require
 from test_browser_live import open_map
-from upload_helpers import PASSWORD, add_accounts
+from upload_helpers import PASSWORD, add_accounts, bearer, collection, feature
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,8 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/incidents/items/t-001", "/api/collections/alpha_line",
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
-ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit"]
+ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
+                 "/review", "/submissions"]
 
 
 def axe_violations(page) -> list[dict]:
@@ -83,9 +84,13 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
-    """The pages behind log-in (uploads, batches, layers, accounts, audit), as an admin sees them, pass axe-core's
-    serious checks."""
-    add_accounts(fixture_app)
+    """The pages behind log-in (uploads, batches, layers, accounts, audit, review), as an admin sees them, pass
+    axe-core's serious checks; review is on, with a contributor's upload waiting."""
+    tokens = add_accounts(fixture_app)
+    fixture_app.config["REVIEW"] = True
+    waiting = fixture_app.test_client().post("/api/collections/incidents/items", json=collection(feature(1)),
+                                             headers=bearer(tokens["contributor"]))
+    assert waiting.status_code == 201
     page.goto(f"{live_server}/login")
     page.fill("input[name=name]", "admin")
     page.fill("input[name=password]", PASSWORD)
