@@ -3,6 +3,7 @@ publishes it; who may see and decide what; the pages and the API in both languag
 import io
 import json
 import re
+import sqlite3
 
 import pytest
 from conftest import fixture_incidents, make_app
@@ -45,13 +46,24 @@ def submit(app, *features, token="contributor"):
     return app.test_client().post(ITEMS, json=collection(*features), headers=bearer(app.tokens[token]))
 
 
-def snapshot(client) -> dict:
-    """Return what an anonymous reader gets from every public URL: status, body and validators."""
+def comparable(response, tmp_path) -> object:
+    """Return a response's body as it can be compared between two requests: Folium names the elements of each
+    map it renders at random, and a GeoPackage is compared by the rows of its layer."""
+    if response.mimetype == "application/geopackage+sqlite3":
+        path = tmp_path / "export.gpkg"
+        path.write_bytes(response.get_data())
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT * FROM incidents ORDER BY 1").fetchall()
+    return re.sub(rb"_[0-9a-f]{32}", b"_ID", response.get_data())
+
+
+def snapshot(client, tmp_path) -> dict:
+    """Return what an anonymous reader gets from every public URL: status, validators and body."""
     taken = {}
     for url in PUBLIC_URLS:
         response = client.get(url)
         taken[url] = (response.status_code, response.headers.get("ETag"), response.headers.get("Last-Modified"),
-                      response.get_data())
+                      comparable(response, tmp_path))
     return taken
 
 
@@ -120,17 +132,17 @@ def test_review_off_publishes_a_contributors_upload_at_once(fixture_app):
     assert fixture_app.test_client().get(f"{ITEMS}/up-1").status_code == 200
 
 
-def test_a_waiting_upload_changes_nothing_an_anonymous_reader_gets(review_app):
+def test_a_waiting_upload_changes_nothing_an_anonymous_reader_gets(review_app, tmp_path):
     """Pages, embeds, map data, the API, exports, counts, images, oEmbed, search and their ETags are the same,
     byte for byte, before and after a contributor's upload that waits for review."""
     reader = review_app.test_client()
-    before = snapshot(reader)
+    before = snapshot(reader, tmp_path)
     response = submit(review_app, feature(1), feature(2))
     assert response.status_code == 201
     body = response.get_json()
     assert body["review"] == "waiting" and body["batch_id"] is None and body["map_url"] is None
     assert body["ids"]["inserted"] == ["up-1", "up-2"]
-    after = snapshot(reader)
+    after = snapshot(reader, tmp_path)
     assert {url: after[url] == before[url] for url in PUBLIC_URLS} == {url: True for url in PUBLIC_URLS}
     assert reader.get(f"{ITEMS}/up-1").status_code == 404
     assert reader.get("/embed?as_of=1").status_code == 200
@@ -147,7 +159,7 @@ def test_editor_publishes_on_the_review_page_and_readers_then_see_it(review_app)
     assert "is published" in editor.get(published.headers["Location"]).get_data(as_text=True)
     reader = review_app.test_client()
     assert reader.get(f"{ITEMS}/up-1").get_json()["properties"]["title"] == "Waiting raid"
-    assert reader.get("/map-data/summary").get_json()["total"] == 8
+    assert reader.get("/map-data/summary").get_json()["matched"] == 8
     assert "up-1" in reader.get(f"{ITEMS}?f=csv").get_data(as_text=True)
     assert "Waiting raid" not in editor.get("/review").get_data(as_text=True)
 
@@ -321,7 +333,7 @@ def test_review_page_filters_like_the_map_and_refuses_bad_filters(review_app):
     assert "Late" in html and "Early" not in html
     assert re.search(r'id="review-map"', html)
     bad = editor.get("/review?start=soon")
-    assert bad.status_code == 400 and "not a date" in bad.get_data(as_text=True).replace("&#34;", '"')
+    assert bad.status_code == 400 and "is not a valid date" in bad.get_data(as_text=True)
 
 
 def test_upload_page_says_the_upload_waits(review_app):
