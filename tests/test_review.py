@@ -343,3 +343,16 @@ def test_upload_page_says_the_upload_waits(review_app):
                                                  "file": (io.BytesIO(body), "one.geojson")})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="upload-waiting"' in html and "upload-map-link" not in html
+
+
+def test_review_page_links_to_the_edit_form_only_where_there_is_one(review_app, tmp_path):
+    submit(review_app, feature(1))
+    assert "review-edit" not in session_of(review_app, "editor").get("/review").get_data(as_text=True)
+    with_form = make_app(tmp_path / "with-form", REVIEW=True)
+    with_form.add_url_rule("/incidents/<incident_id>/edit", "edit_form", lambda incident_id: incident_id)
+    with with_form.app_context():
+        prepare_database(with_samples=False)
+    with_form.tokens = add_accounts(with_form)
+    submit(with_form, feature(1))
+    html = session_of(with_form, "editor").get("/review?lang=ar").get_data(as_text=True)
+    assert 'class="review-edit" href="/incidents/up-1/edit?lang=ar"' in html

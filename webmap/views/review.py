@@ -1,4 +1,6 @@
 """The review pages: editors publish or reject what contributors submitted, contributors follow their own."""
+import re
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
@@ -15,9 +17,13 @@ from .accounts import page_context
 bp = Blueprint("review", __name__)
 
 
-def edit_link_endpoint() -> str | None:
-    """Return the endpoint of the incident edit form when the app has one, so the review page can link to it."""
-    return "incidents.edit_page" if "incidents.edit_page" in current_app.view_functions else None
+def edit_form_rule() -> tuple[str, str] | None:
+    """Return the endpoint and argument of the incident edit form (`/incidents/<id>/edit`) when the app has one,
+    so the review page can link to it."""
+    for rule in current_app.url_map.iter_rules():
+        if re.fullmatch(r"/incidents/<[^>]+>/edit", rule.rule) and "GET" in rule.methods and len(rule.arguments) == 1:
+            return rule.endpoint, next(iter(rule.arguments))
+    return None
 
 
 def _review_page(states: tuple[str, ...], author: str | None = None, error: WebmapError | None = None,
@@ -45,7 +51,7 @@ def _review_page(states: tuple[str, ...], author: str | None = None, error: Webm
                            vocabulary=vocabulary, zones=zone_choices(),
                            governorates=governorate_choices(store.list_reference_layers()),
                            review_on=current_app.config["REVIEW"], map_data=map_data,
-                           edit_endpoint=edit_link_endpoint(), **context), status
+                           edit_form=edit_form_rule(), **context), status
 
 
 def _back(message: str):
