@@ -3,9 +3,9 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, AuditEntry, BatchInfo,
-                   BatchRecord, IncidentQuery, LastAdmin, LayerConflict, LayerSnapshot, LayerVersion, Positioner,
-                   PositionFilter, ProtectedIncidents, Store, Tally, TokenInfo, UndoRefused, WriteReport)
+from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, AuditEntry, BatchInfo,
+                        BatchRecord, IncidentQuery, LastAdmin, LayerConflict, LayerSnapshot, LayerVersion, Positioner,
+                        PositionFilter, ProtectedIncidents, Store, Tally, TokenInfo, UndoRefused, WriteReport)
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AuditEntry", "BatchInfo", "BatchRecord",

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from ..core.cycles import no_cycle_collection
-from ..core.lru import SizedLRU
-from ..core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
-from ..core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, pack_points, points_from_packed,
-                           with_position)
-from ..core.searchtext import searchable
-from .base import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, AuditEntry, BatchInfo,
-                   BatchRecord, IncidentQuery, LastAdmin, LayerConflict, LayerSnapshot, LayerVersion,
-                   ProtectedIncidents, Store, Tally, TokenInfo, UndoRefused, WriteReport)
+from ...core.cycles import no_cycle_collection
+from ...core.lru import SizedLRU
+from ...core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
+from ...core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_point, pack_points,
+                            points_from_packed, with_position)
+from ...core.searchtext import searchable
+from ..incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, Account, AccountExists, AuditEntry,
+                         BatchInfo, BatchRecord, IncidentQuery, LastAdmin, LayerConflict, LayerSnapshot, LayerVersion,
+                         ProtectedIncidents, Store, Tally, TokenInfo, UndoRefused, WriteReport)
 
 # Each entry migrates the schema from version N to N+1; `PRAGMA user_version` records N.
 # Incident rows are versions: a row is live while `valid_to` is NULL, and an edit or a
