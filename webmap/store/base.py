@@ -1,0 +1,33 @@
+"""The one interface through which webmap reads and writes its data: every concern's interface together, plus
+the store's lifecycle."""
+from abc import abstractmethod
+
+from .accounts import AccountStore
+from .batches import BatchStore
+from .incidents import IncidentStore
+from .layers import LayerStore
+
+
+class Store(IncidentStore, BatchStore, AccountStore, LayerStore):
+    """Storage for incidents (with history), batches, accounts and reference layers; implementations differ only
+    in SQL."""
+
+    @abstractmethod
+    def initialize(self) -> None:
+        """Create the schema, or migrate an older one to the current version."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """Return the schema version the database is at."""
+
+    @abstractmethod
+    def data_version(self) -> int:
+        """Return a number that grows with every write of incidents (0 for an empty store)."""
+
+    @abstractmethod
+    def last_modified(self) -> str | None:
+        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections held by this store."""
