@@ -6,11 +6,12 @@ from .accounts import AccountStore
 from .batches import BatchStore
 from .incidents import IncidentStore
 from .layers import LayerStore
+from .review import ReviewStore
 
 
-class Store(IncidentStore, BatchStore, AccountStore, LayerStore):
-    """Storage for incidents (with history), batches, accounts and reference layers; implementations differ only
-    in SQL."""
+class Store(IncidentStore, BatchStore, AccountStore, LayerStore, ReviewStore):
+    """Storage for incidents (with history), batches, accounts, reference layers and submissions waiting for
+    review; implementations differ only in SQL."""
 
     @abstractmethod
     def initialize(self) -> None:

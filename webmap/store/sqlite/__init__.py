@@ -6,9 +6,10 @@ from .batches import SQLiteBatches
 from .connection import MIGRATIONS, sqlite_path_from_url
 from .incidents import SQLiteIncidents
 from .layers import SQLiteLayers
+from .review import SQLiteReview
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "sqlite_path_from_url"]
 
 
-class SQLiteStore(SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, Store):
+class SQLiteStore(SQLiteReview, SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, Store):
     """Store backed by one SQLite file; each thread gets its own connection."""
