@@ -356,3 +356,13 @@ def test_review_page_links_to_the_edit_form_only_where_there_is_one(review_app, 
     submit(with_form, feature(1))
     html = session_of(with_form, "editor").get("/review?lang=ar").get_data(as_text=True)
     assert 'class="review-edit" href="/incidents/up-1/edit?lang=ar"' in html
+
+
+def test_publishing_a_submission_an_editor_overtook_is_refused(review_app):
+    submit(review_app, feature(1, title="First"), token="editor")
+    submit(review_app, feature(1, title="Second"))
+    submit(review_app, feature(1, title="Corrected"), token="editor")
+    editor = bearer(review_app.tokens["editor"])
+    answer = review_app.test_client().post(f"{ITEMS}/up-1/review", json={"decision": "publish"}, headers=editor)
+    assert answer.status_code == 409 and answer.get_json()["code"] == "Conflict"
+    assert review_app.test_client().get(f"{ITEMS}/up-1").get_json()["properties"]["title"] == "Corrected"

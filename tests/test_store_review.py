@@ -6,7 +6,7 @@ from store_fixtures import sqlite_store_before
 
 from webmap.core.model import Incident
 from webmap.core.review import PUBLISHED, REJECTED, WAITING
-from webmap.store import BatchInfo, IncidentQuery, ProtectedIncidents
+from webmap.store import BatchInfo, IncidentQuery, ProtectedIncidents, SubmissionOutdated
 from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 BATCH = BatchInfo(user="test")
@@ -89,3 +89,18 @@ def test_the_submissions_migration_adds_their_table_to_an_older_database(tmp_pat
     store.submit_incidents([incident("s-1")], BatchInfo(user="rania"))
     assert store.get_submission("s-1").state == WAITING
     store.close()
+
+
+def test_a_submission_outdated_by_a_later_change_is_not_published(store):
+    """Publishing what was submitted before an editor changed (or deleted) the incident would undo that change."""
+    store.add_incidents([incident("s-1", "First")], BATCH)
+    store.submit_incidents([incident("s-1", "Second")], BatchInfo(user="rania"))
+    store.add_incidents([incident("s-1", "Corrected")], BatchInfo(user="lina"))
+    with pytest.raises(SubmissionOutdated):
+        store.publish_submission("s-1", "lina")
+    assert store.get_incident("s-1").title == "Corrected" and store.get_submission("s-1").state == WAITING
+    store.submit_incidents([incident("s-2")], BatchInfo(user="rania"))
+    store.add_incidents([incident("s-2", "Published first")], BatchInfo(user="lina"))
+    with pytest.raises(SubmissionOutdated):
+        store.publish_submission("s-2", "lina")
+    assert store.reject_submission("s-1", "lina", "Corrected meanwhile").state == REJECTED

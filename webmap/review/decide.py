@@ -1,7 +1,7 @@
 """An editor's decisions on submissions: publish one, or reject it with a reason the author reads."""
-from ..core.errors import FieldError, InvalidContent, NotFound
+from ..core.errors import Conflict, FieldError, InvalidContent, NotFound
 from ..core.review import MAX_REASON_LENGTH, Submission, normalized_reason
-from ..store import Account, Store, WriteReport
+from ..store import Account, Store, SubmissionOutdated, WriteReport
 
 DECISIONS = ("publish", "reject")
 
@@ -27,7 +27,12 @@ def checked_reason(text: str | None) -> str:
 def publish(store: Store, incident_id: str, reviewer: Account) -> WriteReport:
     """Publish the waiting submission of an incident: it becomes the incident's live version in a new batch."""
     # The store checks the state inside its transaction, so two editors deciding at once cannot both win.
-    report = store.publish_submission(incident_id, reviewer.name)
+    try:
+        report = store.publish_submission(incident_id, reviewer.name)
+    except SubmissionOutdated:
+        raise Conflict("The published incident changed after this was submitted; publishing it would undo that "
+                       "change. Reject it, and ask for a new submission.",
+                       [FieldError("id", f"'{incident_id}' changed after it was submitted")]) from None
     if report is None:
         raise _not_waiting(incident_id)
     return report

@@ -9,13 +9,13 @@ from .batches import BatchInfo, BatchRecord, BatchStore, UndoRefused, WriteRepor
 from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentStore, Positioner,
                         PositionFilter, ProtectedIncidents, Tally)
 from .layers import LayerConflict, LayerSnapshot, LayerStore, LayerVersion
-from .review import ReviewStore
+from .review import ReviewStore, SubmissionOutdated
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AccountStore", "AuditEntry",
            "BatchInfo", "BatchRecord", "BatchStore", "IncidentQuery", "IncidentStore", "LastAdmin", "LayerConflict",
-           "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner", "ProtectedIncidents", "ReviewStore", "Store",
-           "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner", "ProtectedIncidents",
+           "ReviewStore", "Store", "SubmissionOutdated", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

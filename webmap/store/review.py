@@ -8,6 +8,10 @@ from .batches import BatchInfo, WriteReport
 MAX_LISTED_SUBMISSIONS = 1000
 
 
+class SubmissionOutdated(Exception):
+    """The published incident changed after the submission was made, so publishing it would undo that change."""
+
+
 class ReviewStore(ABC):
     """Submissions: contributors' incident versions held for review, never read by any public query."""
 
@@ -30,7 +34,8 @@ class ReviewStore(ABC):
     @abstractmethod
     def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
         """Publish an incident's waiting submission as a batch of the reviewer's, in one transaction; return what
-        the write did, or None (changing nothing) when no submission of it waits."""
+        the write did, or None (changing nothing) when no submission of it waits; raise SubmissionOutdated
+        (changing nothing) if the published incident changed, or was deleted, after it was submitted."""
 
     @abstractmethod
     def reject_submission(self, incident_id: str, reviewer: str, reason: str) -> Submission | None:

@@ -197,6 +197,7 @@ MIGRATIONS = (
         feature TEXT NOT NULL,
         position TEXT,
         replaces INTEGER NOT NULL DEFAULT 0,
+        based_on INTEGER,
         state TEXT NOT NULL,
         reason TEXT,
         reviewer TEXT,

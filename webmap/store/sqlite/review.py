@@ -7,7 +7,7 @@ from ...core.model import Incident
 from ...core.review import PUBLISHED, REJECTED, WAITING, Submission
 from ..batches import BatchInfo, WriteReport
 from ..incidents import POSITION_COLUMNS
-from ..review import MAX_LISTED_SUBMISSIONS, ReviewStore
+from ..review import MAX_LISTED_SUBMISSIONS, ReviewStore, SubmissionOutdated
 from .connection import _now
 from .incidents import SQLiteIncidents
 
@@ -39,12 +39,13 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             for (incident, feature, _, previous), position in zip(changes, positions):
                 placed = json.dumps(dict(zip(POSITION_COLUMNS, position)), ensure_ascii=False) if position else None
                 rows.append((incident.id, upload, batch.user, now, feature, placed, int(previous is not None),
-                             batch.filename))
+                             previous, batch.filename))
             # What an editor reviews is the newest version submitted: it replaces one still waiting.
             conn.executemany("DELETE FROM submission WHERE incident_id = ? AND state = ?",
                              [(row[0], WAITING) for row in rows])
             conn.executemany("INSERT INTO submission (incident_id, upload, author, submitted_at, feature, position,"
-                             " replaces, filename, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting')", rows)
+                             " replaces, based_on, filename, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
+                             rows)
         report.batch_id = upload if rows else None
         return report
 
@@ -68,9 +69,10 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
 
     @staticmethod
     def _waiting(conn: sqlite3.Connection, incident_id: str) -> tuple | None:
-        """Return the row id and columns of an incident's waiting submission, or None."""
-        return conn.execute(f"SELECT id, {_SUBMISSION_COLUMNS} FROM submission WHERE incident_id = ? AND state = ?",
-                            (incident_id, WAITING)).fetchone()
+        """Return the row id, the incident version it was based on and the columns of an incident's waiting
+        submission, or None."""
+        return conn.execute(f"SELECT id, based_on, {_SUBMISSION_COLUMNS} FROM submission"
+                            " WHERE incident_id = ? AND state = ?", (incident_id, WAITING)).fetchone()
 
     def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
         """Write an incident's waiting submission as its published version, in one transaction."""
@@ -78,10 +80,14 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             row = self._waiting(conn, incident_id)
             if row is None:
                 return None
-            incident = Incident.from_feature(json.loads(row[5]))  # as submitted, placed again now
-            report = self._write_incidents(conn, [incident], BatchInfo(user=reviewer, filename=row[12]), ())
+            submission_id, based_on, columns = row[0], row[1], row[2:]
+            live = self._live_columns(conn, [incident_id], "rowid").get(incident_id)
+            if (live[0] if live else None) != based_on:
+                raise SubmissionOutdated(incident_id)
+            incident = Incident.from_feature(json.loads(columns[4]))  # as submitted, placed again now
+            report = self._write_incidents(conn, [incident], BatchInfo(user=reviewer, filename=columns[11]), ())
             conn.execute("UPDATE submission SET state = ?, reviewer = ?, reviewed_at = ? WHERE id = ?",
-                         (PUBLISHED, reviewer, _now(), row[0]))
+                         (PUBLISHED, reviewer, _now(), submission_id))
         return report
 
     def reject_submission(self, incident_id: str, reviewer: str, reason: str) -> Submission | None:
