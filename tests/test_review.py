@@ -193,7 +193,8 @@ def test_a_contributors_change_to_a_published_incident_waits_and_the_public_keep
     assert response.get_json()["review"] == "waiting" and response.get_json()["ids"]["updated"] == ["up-1"]
     reader = review_app.test_client()
     assert reader.get(f"{ITEMS}/up-1").get_json()["properties"]["title"] == "First"
-    answer = reader.post(f"{ITEMS}/up-1/review", json={"decision": "publish"}, headers=bearer(review_app.tokens["editor"]))
+    editor = bearer(review_app.tokens["editor"])
+    answer = reader.post(f"{ITEMS}/up-1/review", json={"decision": "publish"}, headers=editor)
     assert answer.status_code == 200 and answer.get_json()["review"] == "published"
     assert reader.get(f"{ITEMS}/up-1").get_json()["properties"]["title"] == "Second"
 
@@ -366,3 +367,11 @@ def test_publishing_a_submission_an_editor_overtook_is_refused(review_app):
     answer = review_app.test_client().post(f"{ITEMS}/up-1/review", json={"decision": "publish"}, headers=editor)
     assert answer.status_code == 409 and answer.get_json()["code"] == "Conflict"
     assert review_app.test_client().get(f"{ITEMS}/up-1").get_json()["properties"]["title"] == "Corrected"
+
+
+def test_a_single_waiting_incident_is_located_at_its_review(review_app):
+    response = submit(review_app, feature(1))
+    assert response.headers["Location"].endswith(f"{ITEMS}/up-1/review")
+    author = bearer(review_app.tokens["contributor"])
+    followed = review_app.test_client().get(response.headers["Location"], headers=author)
+    assert followed.status_code == 200 and followed.get_json()["properties"]["review"] == "waiting"

@@ -9,7 +9,7 @@ DECISIONS = ("publish", "reject")
 def _not_waiting(incident_id: str) -> NotFound:
     """Return the error for an incident with no submission waiting (never submitted, or decided already)."""
     return NotFound("No submission of this incident is waiting for review.",
-                    [FieldError("id", f"'{incident_id}' has no submission waiting: never submitted, or decided already")])
+                    [FieldError("id", f"'{incident_id}' has none waiting: never submitted, or decided already")])
 
 
 def checked_reason(text: str | None) -> str:

@@ -15,7 +15,8 @@ from .sqlite import SQLiteStore, sqlite_path_from_url
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AccountStore", "AuditEntry",
            "BatchInfo", "BatchRecord", "BatchStore", "IncidentQuery", "IncidentStore", "LastAdmin", "LayerConflict",
            "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner", "ProtectedIncidents",
-           "ReviewStore", "Store", "SubmissionOutdated", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "ReviewStore", "Store", "SubmissionOutdated", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused",
+           "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

@@ -46,8 +46,9 @@ def _review_page(states: tuple[str, ...], author: str | None = None, error: Webm
     map_data = {"features": features, "tiles": tiles and {"url": tiles.url, "attribution": tiles.attribution,
                                                           "max_zoom": tiles.max_zoom},
                 "view": current_app.config["INITIAL_VIEW"]}
+    filter_endpoint = "review.review_page" if author is None else "review.submissions_page"
     return render_template("review.html", decisions=author is None, submissions=submissions,
-                           filter_endpoint="review.review_page" if author is None else "review.submissions_page", count=count, filters=filters, error=error,
+                           filter_endpoint=filter_endpoint, count=count, filters=filters, error=error,
                            vocabulary=vocabulary, zones=zone_choices(),
                            governorates=governorate_choices(store.list_reference_layers()),
                            review_on=current_app.config["REVIEW"], map_data=map_data,
