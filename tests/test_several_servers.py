@@ -1,13 +1,18 @@
 """Several app servers on one database: each sees the others' writes at once, labels the same data with the same
 validators, and accepts the sessions, CSRF tokens and log-in counts of the others."""
+import json
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from conftest import fixture_incidents, make_app
-from upload_helpers import PASSWORD, add_accounts, bearer, collection, csrf_token, feature, log_in
+from served import webmap_serve
+from upload_helpers import PASSWORD, PASSWORD_HASH, add_accounts, bearer, collection, csrf_token, feature, log_in
 
+from webmap.accounts.roles import new_token
 from webmap.ingest.geodata import prepare_database
-from webmap.store import BatchInfo
+from webmap.store import BatchInfo, open_store
 
 PUBLIC = "https://maps.example.org"
 # Over HTTPS, Flask-WTF also checks that a form's Referer is this site, which the test client does not send.
@@ -120,3 +125,47 @@ def test_failed_log_ins_count_on_every_server(tmp_path):
         assert log_in(clients[attempt % 2], "editor", PASSWORD + "x").status_code == 200
     assert log_in(clients[0], "editor").status_code == 429
     assert log_in(clients[1], "editor").status_code == 429
+
+
+def _get(url: str, **headers):
+    """GET a URL on a new connection (so any worker of the server may answer); return status, headers, body."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def _served_count(base: str) -> int:
+    """Return how many incidents the map of a served app counts."""
+    return json.loads(_get(base + SUMMARY)[2])["matched"]
+
+
+def test_two_webmap_serve_processes_on_one_database(tmp_path):
+    """Two `webmap serve` processes of two workers each: every worker of the other server counts an upload
+    within a second of its answer, and both give the same ETag and Last-Modified."""
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}", "WEBMAP_PUBLIC_URL": PUBLIC}
+    with webmap_serve(tmp_path, "--workers", "2", log_name="first.log", **settings) as first, \
+            webmap_serve(tmp_path, "--workers", "2", log_name="second.log", **settings) as second:
+        store = open_store(settings["DATABASE_URL"])
+        store.add_account("editor", "editor", PASSWORD_HASH)
+        token, digest = new_token()
+        store.add_token("editor", digest)
+        store.close()
+        before = _served_count(second)
+        body = json.dumps(collection(feature(1), feature(2))).encode()
+        upload = urllib.request.Request(first + ITEMS, data=body, method="POST", headers={
+            **bearer(token), "Content-Type": "application/geo+json"})
+        with urllib.request.urlopen(upload, timeout=60) as response:
+            assert response.status == 201
+        written = time.monotonic()
+        while _served_count(second) != before + 2:
+            assert time.monotonic() - written < 1, "the other server did not count the upload within 1 s"
+        assert {_served_count(base) for base in (first, second) * 8} == {before + 2}  # whichever worker answers
+        for path in (SUMMARY, "/embed?type=airstrike", ITEMS):
+            one, other = _get(first + path), _get(second + path)
+            assert one[0] == other[0] == 200 and one[1]["ETag"]
+            assert (one[1]["ETag"], one[1].get("Last-Modified")) == (other[1]["ETag"], other[1].get("Last-Modified"))
+            assert one[2] == other[2]
+            assert _get(second + path, **{"If-None-Match": one[1]["ETag"]})[0] == 304
