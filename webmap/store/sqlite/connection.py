@@ -328,6 +328,11 @@ class SQLiteConnection:
         row = self._connection().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
+    def restore_data_version(self, version: int) -> None:
+        """Set the data version to another store's, once a copy of its contents is written."""
+        with self._transaction() as conn:
+            self._set_data_version(conn, version)
+
     def last_modified(self) -> str | None:
         """Return when the current data version was written (ISO 8601 UTC), or None if never."""
         row = self._connection().execute(
