@@ -30,7 +30,8 @@ class Store(IncidentStore, BatchStore, AccountStore, LayerStore):
 
     @abstractmethod
     def last_modified(self) -> str | None:
-        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+        """Return when the current data version was first reached (ISO 8601 UTC), or None if never: the same for as
+        long as the data version stays, whatever writes that changed nothing recorded since."""
 
     @abstractmethod
     def close(self) -> None:
