@@ -2,6 +2,7 @@
 interface, so any two backends pair; checked by counting both sides."""
 import pytest
 from conftest import fixture_incidents, make_app
+from store_fixtures import DATABASE_URL_FACTORIES
 from upload_helpers import PASSWORD, add_accounts, bearer, layer_document, log_in
 
 from webmap.accounts.manage import set_disabled
@@ -10,11 +11,6 @@ from webmap.store import AuditEntry, BatchInfo, IncidentQuery, open_store
 from webmap.store.copy import PAGE, store_counts
 
 PUBLIC = "http://maps.example.org"  # plain HTTP: the test client sends no Referer for the log-in form
-# Each entry opens a URL of a new, empty database of that backend for one test; a PostgreSQL entry takes it
-# from the `postgis_url` fixture (tests/postgres_fixtures.py).
-TARGETS = {
-    "sqlite": lambda request: f"sqlite:///{request.getfixturevalue('tmp_path') / 'copy.db'}",
-}
 
 
 @pytest.fixture
@@ -56,10 +52,10 @@ def _everything(store) -> dict:
             "data version": store.data_version(), "last modified": store.last_modified()}
 
 
-@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("target", sorted(DATABASE_URL_FACTORIES))
 def test_copy_holds_everything_the_source_holds(request, source, target):
     app, tokens = source
-    url = TARGETS[target](request)
+    url = DATABASE_URL_FACTORIES[target](request)
     result = app.test_cli_runner().invoke(args=["copy-store", "--to", url])
     assert result.exit_code == 0, result.output
     assert "DIFFERENT" not in result.output and "copied" in result.output

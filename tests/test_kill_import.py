@@ -7,12 +7,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 
 import orjson
 import pytest
 from conftest import fixture_incidents, make_app
 from ingest_helpers import UPLOADS
+from store_fixtures import DATABASE_URL_FACTORIES
 
 from webmap.cli.synthetic import synthetic_incidents
 from webmap.ingest.geodata import prepare_database
@@ -46,26 +48,22 @@ def _sqlite_writing(url: str) -> bool:
 
 def _sqlite_intact(url: str) -> bool:
     """Tell whether SQLite finds the file consistent."""
-    with sqlite3.connect(_sqlite_path(url)) as conn:
+    with closing(sqlite3.connect(_sqlite_path(url))) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @dataclass(frozen=True)
 class Backend:
-    """How a test reaches one kind of database: a fresh URL, whether a writer is inside its transaction, and
-    whether the database itself is consistent."""
+    """What the test asks of one kind of database besides its URL: whether a writer is inside its transaction,
+    and whether the database itself is consistent."""
 
-    url: Callable
     writing: Callable[[str], bool]
     intact: Callable[[str], bool]
 
 
-# A PostgreSQL entry takes its URL from the `postgis_url` fixture and asks pg_stat_activity for a backend in a
+# Keyed like DATABASE_URL_FACTORIES; the PostgreSQL entry will ask pg_stat_activity for another backend in a
 # transaction that has written (backend_xid set).
-BACKENDS = {
-    "sqlite": Backend(lambda request: f"sqlite:///{request.getfixturevalue('tmp_path') / 'killed.db'}",
-                      _sqlite_writing, _sqlite_intact),
-}
+BACKENDS = {"sqlite": Backend(_sqlite_writing, _sqlite_intact)}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +109,7 @@ def _wait_for_write(backend: Backend, url: str, importer: subprocess.Popen) -> N
 
 @pytest.mark.parametrize("backend_name", list(BACKENDS))
 def test_killed_import_leaves_no_partial_batch(request, backend_name, large_file, tmp_path):
-    backend = BACKENDS[backend_name]
-    url = backend.url(request)
+    backend, url = BACKENDS[backend_name], DATABASE_URL_FACTORIES[backend_name](request)
     app = make_app(tmp_path, DATABASE_URL=url)
     with app.app_context():
         prepare_database(with_samples=False)
