@@ -22,6 +22,8 @@ class Submission:
     reviewer: str | None = None
     reviewed_at: str | None = None
     replaces: bool = False  # an incident of this id was published when it was submitted
+    based_on: int | None = None  # the key of the published version it was submitted over, if any
+    filename: str | None = None  # the file it was uploaded in
 
     @property
     def incident_id(self) -> str:

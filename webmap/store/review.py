@@ -32,6 +32,15 @@ class ReviewStore(ABC):
         """Return the latest submission of an incident, or None."""
 
     @abstractmethod
+    def stored_submissions(self) -> list[Submission]:
+        """Return every submission, in every state, oldest first, for copying a whole store."""
+
+    @abstractmethod
+    def restore_submissions(self, submissions: list[Submission]) -> None:
+        """Record submissions exactly as another store holds them (oldest first), in one transaction, for copying a
+        whole store into an empty one."""
+
+    @abstractmethod
     def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
         """Publish an incident's waiting submission as a batch of the reviewer's, in one transaction; return what
         the write did, or None (changing nothing) when no submission of it waits; raise SubmissionOutdated

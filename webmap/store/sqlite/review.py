@@ -9,18 +9,19 @@ from ..batches import BatchInfo, WriteReport
 from ..incidents import POSITION_COLUMNS
 from ..review import MAX_LISTED_SUBMISSIONS, ReviewStore, SubmissionOutdated
 from .connection import _now
-from .incidents import SQLiteIncidents
+from .incidents import SQLiteIncidents, _feature_text
 
 _SUBMISSION_COLUMNS = ("incident_id, upload, author, submitted_at, feature, position, state, reason, reviewer,"
-                       " reviewed_at, replaces, filename")
+                       " reviewed_at, replaces, based_on, filename")
 def _submission(row: tuple) -> Submission:
     """Return the Submission a row of _SUBMISSION_COLUMNS holds, its position put back into its properties."""
-    _, upload, author, submitted_at, feature, position, state, reason, reviewer, reviewed_at, replaces, _ = row
+    _, upload, author, submitted_at, feature, position, state, reason, reviewer, reviewed_at, replaces, based_on, \
+        filename = row
     data = json.loads(feature)
     if position:
         data["properties"].update(json.loads(position))
     return Submission(Incident.from_feature(data), upload, author, submitted_at, state, reason, reviewer,
-                      reviewed_at, bool(replaces))
+                      reviewed_at, bool(replaces), based_on, filename)
 
 
 class SQLiteReview(SQLiteIncidents, ReviewStore):
@@ -67,12 +68,28 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             (incident_id,)).fetchone()
         return _submission(row) if row else None
 
+    def stored_submissions(self) -> list[Submission]:
+        """Return every submission, oldest first."""
+        rows = self._connection().execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submission ORDER BY id")
+        return [_submission(row) for row in rows]
+
+    def restore_submissions(self, submissions: list[Submission]) -> None:
+        """Record submissions as another store holds them, oldest first, in one transaction."""
+        rows = []
+        for s in submissions:
+            position = {k: s.incident.extra[k] for k in POSITION_COLUMNS if k in s.incident.extra}
+            rows.append((s.incident_id, s.upload, s.author, s.submitted_at, _feature_text(s.incident),
+                         json.dumps(position, ensure_ascii=False) if position else None, s.state, s.reason,
+                         s.reviewer, s.reviewed_at, int(s.replaces), s.based_on, s.filename))
+        with self._transaction() as conn:
+            conn.executemany(f"INSERT INTO submission ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows)
+
     @staticmethod
-    def _waiting(conn: sqlite3.Connection, incident_id: str) -> tuple | None:
-        """Return the row id, the incident version it was based on and the columns of an incident's waiting
-        submission, or None."""
-        return conn.execute(f"SELECT id, based_on, {_SUBMISSION_COLUMNS} FROM submission"
-                            " WHERE incident_id = ? AND state = ?", (incident_id, WAITING)).fetchone()
+    def _waiting(conn: sqlite3.Connection, incident_id: str) -> tuple[int, Submission] | None:
+        """Return the row id and the submission of an incident's waiting submission, or None."""
+        row = conn.execute(f"SELECT id, {_SUBMISSION_COLUMNS} FROM submission WHERE incident_id = ? AND state = ?",
+                           (incident_id, WAITING)).fetchone()
+        return (row[0], _submission(row[1:])) if row else None
 
     def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
         """Write an incident's waiting submission as its published version, in one transaction."""
@@ -80,12 +97,13 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             row = self._waiting(conn, incident_id)
             if row is None:
                 return None
-            submission_id, based_on, columns = row[0], row[1], row[2:]
+            submission_id, submission = row
             live = self._live_columns(conn, [incident_id], "rowid").get(incident_id)
-            if (live[0] if live else None) != based_on:
+            if (live[0] if live else None) != submission.based_on:
                 raise SubmissionOutdated(incident_id)
-            incident = Incident.from_feature(json.loads(columns[4]))  # as submitted, placed again now
-            report = self._write_incidents(conn, [incident], BatchInfo(user=reviewer, filename=columns[11]), ())
+            # Written as submitted; the store leaves out the position it carries and places it again now.
+            batch = BatchInfo(user=reviewer, filename=submission.filename)
+            report = self._write_incidents(conn, [submission.incident], batch, ())
             conn.execute("UPDATE submission SET state = ?, reviewer = ?, reviewed_at = ? WHERE id = ?",
                          (PUBLISHED, reviewer, _now(), submission_id))
         return report
