@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from webmap.core.duplicates import EARTH_RADIUS_KM, DuplicateRule, Sightings, distance_km, duplicate_pairs
+from webmap.core.settings import SettingError, settings_from_environ
 
 KM_PER_DEGREE = EARTH_RADIUS_KM * np.pi / 180
 QUNEITRA = (35.82, 33.12)
@@ -105,3 +106,15 @@ def test_far_apart_data_and_tiny_thresholds_still_fit():
     rows = [("raid", 0, 0, -170.0, -60.0), ("raid", 70000, 70000, 170.0, 70.0),
             ("raid", 70000, 70000, 170.0, 70.0 + 0.0005 / KM_PER_DEGREE)]
     assert _pairs(rows, DuplicateRule(days=0, km=0.001)) == [(1, 2)]
+
+
+def test_the_thresholds_are_read_from_the_environment():
+    """WEBMAP_DUPLICATE_DAYS and WEBMAP_DUPLICATE_KM default to 1 day and 2 km, and refuse what is no distance."""
+    defaults = settings_from_environ({})
+    assert (defaults["DUPLICATE_DAYS"], defaults["DUPLICATE_KM"]) == (1, 2.0)
+    chosen = settings_from_environ({"WEBMAP_DUPLICATE_DAYS": "0", "WEBMAP_DUPLICATE_KM": "0.5"})
+    assert (chosen["DUPLICATE_DAYS"], chosen["DUPLICATE_KM"]) == (0, 0.5)
+    for env, value in (("WEBMAP_DUPLICATE_KM", "-1"), ("WEBMAP_DUPLICATE_KM", "nan"), ("WEBMAP_DUPLICATE_KM", "2km"),
+                       ("WEBMAP_DUPLICATE_DAYS", "1.5")):
+        with pytest.raises(SettingError, match=env):
+            settings_from_environ({env: value})
