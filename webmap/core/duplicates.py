@@ -9,7 +9,7 @@ import numpy as np
 _AROUND = tuple((dx, dt) for dx in (-1, 0, 1) for dt in (-1, 0, 1))
 _FORWARD = ((0, 0), (0, 1), (1, -1), (1, 0), (1, 1))
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG), as haversine distances use it
-_KM_PER_DEGREE = EARTH_RADIUS_KM * np.pi / 180
+KM_PER_DEGREE = EARTH_RADIUS_KM * np.pi / 180
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ def _cell_entries(sightings: Sightings, rule: DuplicateRule) -> tuple[np.ndarray
     lat = np.asarray(sightings.lat, dtype=float)
     # Scaled by the cosine of the latitude farthest from the equator, a degree of longitude is never longer here
     # than on the ground, so two points within `km` are never more than one cell apart.
-    x = np.asarray(sightings.lon, dtype=float) * _KM_PER_DEGREE * np.cos(np.radians(np.abs(lat).max()))
-    y = lat * _KM_PER_DEGREE
+    x = np.asarray(sightings.lon, dtype=float) * KM_PER_DEGREE * np.cos(np.radians(np.abs(lat).max()))
+    y = lat * KM_PER_DEGREE
     # Cells larger than `km` where the keys would not fit 64 bits: more candidates, the same pairs.
     most = max(1, math.isqrt(2 ** 62 // (len(types) * span_t)) - 3)
     cell = max(rule.km, np.ptp(x) / most, np.ptp(y) / most)
