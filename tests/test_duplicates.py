@@ -4,9 +4,9 @@ may do what, on the page and in the API."""
 import json
 
 import pytest
+from conftest import make_app
 from upload_helpers import add_accounts, bearer, collection, csrf_token, feature, log_in
 
-from conftest import make_app
 from webmap.ingest.geodata import prepare_database
 from webmap.store import get_store
 
