@@ -139,13 +139,14 @@ def test_the_page_shows_both_reports_side_by_side_with_a_map(flagged):
 
 
 def test_stored_text_is_escaped_on_the_page(app, tokens):
-    """Titles and sources are shown as text, and only http(s) sources become links."""
+    """Titles and sources are shown as text (template syntax too), and only http(s) sources become links."""
     _upload(app, _report(1, title="<script>alert(1)</script>", sources=["javascript:alert(1)"]),
-            _report(2, north_km=0.2), token=tokens["contributor"])
+            _report(2, north_km=0.2, title="{{ 'tmpl' ~ 'evaluated' }}"), token=tokens["contributor"])
     client, _ = _editor(app)
     page = client.get("/duplicates").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert 'href="javascript:' not in page
+    assert "{{ &#39;tmpl&#39; ~ &#39;evaluated&#39; }}" in page and "tmplevaluated" not in page
 
 
 def test_merging_keeps_every_source_and_the_earlier_id(flagged):
