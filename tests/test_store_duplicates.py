@@ -124,3 +124,21 @@ def test_an_edit_keeps_settled_pairs_and_looks_again_for_open_ones(flagging):
     assert _open(flagging) == [("b", "c")]
     flagging.add_incidents([_airstrike("a")], BATCH)
     assert sorted(_open(flagging)) == [("a", "b"), ("b", "c")]
+
+
+def test_a_copied_store_keeps_its_pairs_open_and_distinct(flagging, tmp_path):
+    """`copy_store` carries every flagged pair, open or distinct, so the copy lists the same ones."""
+    from webmap.store.copy import copy_store, store_counts
+    from webmap.store.sqlite import SQLiteStore
+
+    flagging.add_incidents([_airstrike("a"), _airstrike("b", 1), _airstrike("c", 1.8)], BATCH)
+    distinct = next(p for p in flagging.list_duplicate_pairs(10) if (p.first.id, p.second.id) == ("a", "c"))
+    flagging.mark_pair_distinct(distinct.id, "editor")
+    target = SQLiteStore(tmp_path / "copy.db")
+    target.initialize()
+    try:
+        copy_store(flagging, target)
+        assert target.stored_duplicate_pairs() == flagging.stored_duplicate_pairs()
+        assert _open(target) == _open(flagging) and store_counts(target).duplicate_pairs == 3
+    finally:
+        target.close()

@@ -19,6 +19,19 @@ class DuplicatePair:
     flagged_at: str
 
 
+@dataclass(frozen=True)
+class StoredPair:
+    """A flagged pair as the store keeps it, open or settled, for copying a whole store."""
+
+    id: int
+    first_id: str
+    second_id: str
+    flagged_at: str
+    flagged_version: int
+    distinct_by: str | None = None
+    distinct_at: str | None = None
+
+
 class PairGone(Exception):
     """The pair is not open any more: merged, marked distinct, or one of its incidents deleted."""
 
@@ -55,3 +68,12 @@ class DuplicateStore(ABC):
                              batch: BatchInfo) -> WriteReport:
         """In one transaction, write `merge(first, second)` (whose id is one of the two) and delete the other, as a
         batch that undo reverts; raise PairGone if the pair is not open."""
+
+    @abstractmethod
+    def stored_duplicate_pairs(self) -> list[StoredPair]:
+        """Return every flagged pair, open or settled, by id, for copying a whole store."""
+
+    @abstractmethod
+    def restore_duplicate_pairs(self, pairs: list[StoredPair]) -> None:
+        """Store flagged pairs exactly as another store holds them, in one transaction, for copying a whole store
+        into an empty one."""

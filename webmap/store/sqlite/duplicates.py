@@ -9,7 +9,7 @@ from ...core.duplicates import Sightings, duplicate_pairs
 from ...core.model import Incident, geometry_bounds
 from ...core.points import day_number, iso_day, value_code
 from ..batches import BatchInfo, WriteReport
-from ..duplicates import DuplicatePair, PairGone
+from ..duplicates import DuplicatePair, PairGone, StoredPair
 from .connection import SQLiteConnection, _now
 from .incidents import _INSERT_INCIDENT
 
@@ -132,3 +132,19 @@ class SQLiteDuplicates(SQLiteConnection):
                          (version, len(report.updated), batch_id))
         report.batch_id, report.data_version = batch_id, version
         return report
+
+    def stored_duplicate_pairs(self) -> list[StoredPair]:
+        """Return every flagged pair, open or settled, by id."""
+        rows = self._connection().execute(
+            "SELECT id, first_id, second_id, flagged_at, flagged_version, distinct_by, distinct_at"
+            " FROM duplicate_pair ORDER BY id")
+        return [StoredPair(*row) for row in rows]
+
+    def restore_duplicate_pairs(self, pairs: list[StoredPair]) -> None:
+        """Store flagged pairs exactly as another store holds them, in one transaction."""
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO duplicate_pair (id, first_id, second_id, flagged_at, flagged_version, distinct_by,"
+                " distinct_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(p.id, p.first_id, p.second_id, p.flagged_at, p.flagged_version, p.distinct_by, p.distinct_at)
+                 for p in pairs])
