@@ -9,6 +9,9 @@ from conftest import require
 from test_browser_live import open_map
 from upload_helpers import PASSWORD, add_accounts, bearer, collection, feature
 
+from webmap.core.model import Incident
+from webmap.store import BatchInfo, get_store
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -26,7 +29,7 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
 ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
-                 "/review", "/submissions"]
+                 "/admin/accounts/tokens?name=editor", "/duplicates", "/review", "/submissions"]
 
 
 def axe_violations(page) -> list[dict]:
@@ -84,9 +87,14 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
-    """The pages behind log-in (uploads, batches, layers, accounts, audit, review), as an admin sees them, pass
-    axe-core's serious checks; review is on, with a contributor's upload waiting."""
+    """The pages behind log-in (uploads, batches, layers, accounts, audit, duplicates with a pair to review, review
+    with a contributor's upload waiting), as an admin sees them, pass axe-core's serious checks."""
     tokens = add_accounts(fixture_app)
+    with fixture_app.app_context():
+        get_store().add_incidents([Incident(id=f"axe-{n}", geometry={"type": "Point", "coordinates": [35.85, 33.2]},
+                                            date="2025-02-01", event_type="airstrike", title="Airstrike", precision="town",
+                                            sources=(f"https://outlet-{n}.example/",)) for n in (1, 2)],
+                                  BatchInfo(user="test"))
     fixture_app.config["REVIEW"] = True
     waiting = fixture_app.test_client().post("/api/collections/incidents/items", json=collection(feature(1)),
                                              headers=bearer(tokens["contributor"]))

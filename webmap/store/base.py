@@ -4,14 +4,15 @@ from abc import abstractmethod
 
 from .accounts import AccountStore
 from .batches import BatchStore
+from .duplicates import DuplicateStore
 from .incidents import IncidentStore
 from .layers import LayerStore
 from .review import ReviewStore
 
 
-class Store(IncidentStore, BatchStore, AccountStore, LayerStore, ReviewStore):
-    """Storage for incidents (with history), batches, accounts, reference layers and submissions waiting for
-    review; implementations differ only in SQL."""
+class Store(IncidentStore, BatchStore, AccountStore, LayerStore, DuplicateStore, ReviewStore):
+    """Storage for incidents (with history), batches, accounts, reference layers, flagged duplicates and
+    submissions waiting for review; implementations differ only in SQL."""
 
     @abstractmethod
     def initialize(self) -> None:

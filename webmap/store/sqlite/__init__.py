@@ -4,6 +4,7 @@ from ..base import Store
 from .accounts import SQLiteAccounts
 from .batches import SQLiteBatches
 from .connection import MIGRATIONS, sqlite_path_from_url
+from .duplicates import SQLiteDuplicates
 from .incidents import SQLiteIncidents
 from .layers import SQLiteLayers
 from .review import SQLiteReview
@@ -11,5 +12,6 @@ from .review import SQLiteReview
 __all__ = ["MIGRATIONS", "SQLiteStore", "sqlite_path_from_url"]
 
 
-class SQLiteStore(SQLiteReview, SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, Store):
+class SQLiteStore(SQLiteReview, SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, SQLiteDuplicates,
+                  Store):
     """Store backed by one SQLite file; each thread gets its own connection."""
