@@ -57,3 +57,25 @@ def test_chart_embed_draws_in_a_sandboxed_frame_on_another_origin(page, live_ser
     assert sum(int(n) for n in counts) == 2  # the fixture's two incursions
     assert frame.locator("a.embed-open").get_attribute("href").startswith(f"{live_server}/stats?type=incursion")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang, first, last", [("en", "Dec 2024", "Jul 2025"),
+                                               ("ar", "كانون الأول/ديسمبر 2024", "تموز/يوليه 2025")])
+def test_periods_read_the_way_the_page_does(page, live_server, lang, first, last):
+    """The charts over time name their months as the page's language writes them, and run the way it reads:
+    in Arabic the earliest period is drawn right of the latest, with the counts on the right; in English the
+    reverse. The table for screen readers names the months too, with ISO kept in `datetime`."""
+    page.goto(f"{live_server}/stats?lang={lang}")
+    page.locator(TIMELINE_BARS).first.wait_for(state="attached")
+    for chart in ("timeline", "fatalities", "share"):
+        ticks = page.locator(f"#chart-{chart} .chart-canvas svg g[aria-label='x-axis tick label'] text")
+        labels = [text.strip("\u2067\u2069") for text in ticks.evaluate_all(SVG_TEXTS)]
+        assert first in labels and last in labels, (chart, labels)
+        xs = {label: x for label, x in zip(labels, ticks.evaluate_all("ts => ts.map(t => t.getBoundingClientRect().x)"))}
+        assert (xs[first] > xs[last]) == (lang == "ar"), (chart, xs)
+    bars = page.locator(TIMELINE_BARS).evaluate_all("bars => bars.map(b => b.getBoundingClientRect().x)")
+    assert (bars[0] > bars[-1]) == (lang == "ar")  # the rows come in time order, earliest first
+    counts = page.locator("#chart-timeline .chart-canvas svg g[aria-label='y-axis tick label'] text").first
+    assert (counts.bounding_box()["x"] > max(bars)) if lang == "ar" else (counts.bounding_box()["x"] < min(bars))
+    cell = page.locator("table[data-chart-table='timeline'] tbody tr").first.locator("td time")
+    assert cell.get_attribute("datetime") == "2024-12-01" and cell.text_content() == first
