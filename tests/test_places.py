@@ -133,13 +133,12 @@ def test_a_location_gets_the_gazetteer_arabic_name_only_when_it_is_made_of_place
 
 def test_the_arabic_name_the_data_give_wins_over_the_gazetteer():
     """An incident's own `location_name_ar` is kept; one the gazetteer can name gains it; others are unchanged."""
-    gazetteer = load_gazetteer()
     given = {"properties": {"location_name": "Daraa", "location_name_ar": "مدينة درعا"}}
-    assert with_arabic_location(given, gazetteer) == given
-    assert with_arabic_location({"properties": {"location_name": "Daraa"}}, gazetteer)["properties"] == {
+    assert with_arabic_location(given) == given
+    assert with_arabic_location({"properties": {"location_name": "Daraa"}})["properties"] == {
         "location_name": "Daraa", "location_name_ar": "درعا"}
     for props in ({"location_name": "Tel Ahmar"}, {}, {"location_name": 12}):
-        assert with_arabic_location({"properties": props}, gazetteer) == {"properties": props}
+        assert with_arabic_location({"properties": props}) == {"properties": props}
 
 
 def test_the_map_data_carry_the_arabic_place_names(app):
