@@ -169,3 +169,19 @@ def test_a_phone_is_usable_by_keyboard_alone(live_server, page, lang):
     page.keyboard.press("Tab")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     assert focused_matches(page, ".folium-map, .folium-map *")
+
+    # Enter on a row closes the sheet to show the incident: its popup takes the focus (the row is hidden), and
+    # Escape closes it and puts the focus on its marker, not on the page.
+    for _ in range(15):  # back from the map through the header's links
+        page.keyboard.press("Shift+Tab")
+        if focused_matches(page, "#panel-toggle"):
+            break
+    page.keyboard.press("Enter")
+    page.locator(ROWS).first.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(".leaflet-popup-content")).to_be_visible()
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert focused_matches(page, MARKERS)

@@ -176,10 +176,13 @@
   }
 
   /* A popup takes focus as it opens, unless a list row opened it (the row keeps focus, so the arrow keys
-     still move along the list); Escape closes it and sends focus back to its marker or row. */
+     still move along the list); Escape closes it and sends focus back to its marker or row. A row that the
+     phone's sheet hid as it stepped aside for the popup cannot keep focus: the popup takes it, and Escape
+     sends it to the marker. */
   function enterPopup(popup, layer) {
     var active = document.activeElement;
     var row = active && active.closest ? active.closest("tr[data-id]") : null;
+    if (row && !row.getClientRects().length) { row = null; }
     var content = popup.getElement().querySelector(".leaflet-popup-content");
     content.tabIndex = -1;
     popup.getElement().onkeydown = function (event) {
