@@ -264,6 +264,15 @@ def test_server_charts_name_periods_and_read_the_page_way(read_client, chart, la
     assert (at["0"] > xs[0]) == (lang == "ar")  # the value axis stands where time starts
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_tables_for_screen_readers_name_periods_and_days_in_words(read_client, lang):
+    """The charts' tables write each period and its last day as the page's language does, ISO in `datetime`."""
+    page = read_client.get(f"/stats?lang={lang}&start=2025-02-01&end=2025-03-31&unit=month").get_data(as_text=True)
+    table = page.split('data-chart-table="timeline"', 1)[1].split("</table>", 1)[0]
+    assert f'<time datetime="2025-02-01">{period_label("2025-02-01", "month", lang)}</time>' in table
+    assert f'<time datetime="2025-02-28">{human_date("2025-02-28", lang)}</time>' in table
+
+
 def test_page_in_both_languages_with_tables_for_screen_readers(read_client):
     """The page has the navigation, a table per chart (visually collapsed, not display:none) and the data block."""
     english = read_client.get("/stats?type=incursion").get_data(as_text=True)
