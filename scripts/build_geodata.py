@@ -69,11 +69,11 @@ ARABIC_FIXES = {
     167444: "مجدل شمس",
     443093: "كتسرين",  # Katzrin, as jawlan.org and golan-marsad.org write it; "قصرين" is the older Arab village
     443100: "ماروم غولان",  # Mārom Golan; GeoNames' "ماروم ها جولان" keeps the Hebrew article
-    443092: "حادنيس",  # Had Nes, as al-Thawra (Damascus) wrote it on 27 August 2005
+    443092: "حاد نيس",  # Had Nes: Arabic transliteration of the Hebrew name (no Arabic source found)
     443090: "خسفين",  # Haspin: Arabic Wikipedia's article "خسفين" (GeoNames 443090), after the Syrian village
-    443088: "نوف",  # Nov, as al-Thawra (Damascus) wrote it on 27 August 2005
+    443088: "نوف",  # Nov: Arabic transliteration of the Hebrew name (no Arabic source found)
     443091: "رمات مغشيميم",  # Ramat Magshimim: jawlan.org, "مستوطنة رمات مغشيميم" (2014)
-    443084: "راموت",  # Ramot, as al-Thawra (Damascus) wrote it on 27 August 2005
+    443084: "راموت",  # Ramot: Arabic transliteration of the Hebrew name (no Arabic source found)
     173334: "القنيطرة (أطلال)",
 }
 # One English spelling per place in every layer and in the interface; GeoNames' own name and other

@@ -248,16 +248,6 @@ def test_every_town_has_an_arabic_name():
     assert all(item["properties"]["name_ar"].strip() for item in towns_by_name().values())
 
 
-def test_golan_localities_carry_the_arabic_names_their_cited_source_gives():
-    """Had Nes, Nov and Ramot have al-Thawra's Arabic names, and PROVENANCE cites that source for them."""
-    towns = towns_by_name()
-    assert {name: towns[name]["properties"]["name_ar"] for name in ("H̱ad Nes", "Nov", "Ramot")} == {
-        "H̱ad Nes": "حادنيس", "Nov": "نوف", "Ramot": "راموت"}
-    provenance = (GEODATA / "PROVENANCE.md").read_text(encoding="utf-8")
-    assert "archive.thawra.sy" in provenance and "(حادنيس)" in provenance
-    assert "hand transliteration any more" in provenance
-
-
 def test_new_quneitra_and_the_ruins_of_old_quneitra_are_both_towns():
     """New Quneitra (Madinat al-Baath) and old Quneitra's ruins are separate towns, the ruins without population."""
     towns = towns_by_name()
