@@ -37,7 +37,7 @@ REDIRECTS = ["/batches/{batch}/map"]
 NOT_PAGES = {"static", "assets.vendor", "mapdata.incident_list", "mapdata.summary", "mapdata.view", "places.places",
              "image.map_pdf", "image.map_image", "embed.oembed", "stats.stats_csv", "stats.stats_json",
              "stats.stats_png", "stats.stats_svg", "api.export", "api.schema", "api.geojson_schema",
-             "api_layers.layer_history", "health.healthz"}
+             "api_layers.layer_history", "health.healthz", "api_duplicates.list_pairs"}
 
 
 def axe_violations(page) -> list[dict]:
