@@ -4,7 +4,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..core.errors import BadRequest
+from ..core.errors import BadRequest, Problem
 from .record import FileLayout, Record
 from .tabular import table_records
 
@@ -15,8 +15,8 @@ _SHAPES = ("Point", "LineString", "Polygon", "MultiGeometry")
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-class CoordinateProblem(Exception):
-    """A geometry's coordinates cannot be read; the message says which."""
+class CoordinateProblem(Problem):
+    """A geometry's coordinates cannot be read; the catalogue message says which."""
 
 
 def _local(tag) -> str:
@@ -61,9 +61,9 @@ def _positions(element: Element) -> list[list[float]]:
         try:
             positions.append([float(number) for number in item.split(",")])
         except ValueError as exc:
-            raise CoordinateProblem(f"coordinates {item[:40]!r} are not numbers") from exc
+            raise CoordinateProblem("kml_not_numbers", value=repr(item[:40])) from exc
     if not positions:
-        raise CoordinateProblem(f"the {_local(element.tag)} has no coordinates")
+        raise CoordinateProblem("kml_no_coordinates", kind=_local(element.tag))
     return positions
 
 
@@ -85,7 +85,7 @@ def _geometry(element: Element, nested: bool = False) -> dict | None:
     if kind != "MultiGeometry":
         return None
     if nested:  # RFC 7946 advises against nesting, and unbounded nesting would exhaust the stack
-        raise CoordinateProblem("a MultiGeometry inside another is not read")
+        raise CoordinateProblem("kml_nested_multigeometry")
     parts = [part for part in (_geometry(child, nested=True) for child in element) if part]
     kinds = {part["type"] for part in parts}
     if len(kinds) == 1 and kinds <= _MULTI.keys():
@@ -119,7 +119,7 @@ def _placemark(placemark: Element) -> tuple[dict, dict | None, list]:
     try:
         return values, (_geometry(shapes[0]) if shapes else None), []
     except CoordinateProblem as problem:
-        return values, None, [("geometry", str(problem))]
+        return values, None, [("geometry", problem.text)]
 
 
 def kml_records(data: bytes) -> list[Record]:

@@ -10,6 +10,7 @@ import shapefile
 import shapely.geometry
 
 from ..core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from ..core.i18n import message
 from ..core.model import CANONICAL_PROPERTIES
 from .crs import file_transform
 from .record import FileLayout, Record
@@ -119,7 +120,7 @@ def _geometry(shape: shapefile.Shape, problems: list) -> dict | None:
     try:
         return shape_geojson(shapely.geometry.shape(shape.__geo_interface__))
     except shapefile.GeoJSON_Error:
-        problems.append(("geometry", f"is a {shape.shapeTypeName} shape, which webmap does not read"))
+        problems.append(("geometry", message("field_errors.shape_type_unread", kind=shape.shapeTypeName)))
         return None
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
 from ..analysis.within import BUFFER_KM, count_within
-from ..core.errors import BadRequest, FieldError, WebmapError
+from ..core.errors import BadRequest, FieldError, WebmapError, translate_error
 from ..core.model import layer_status
 from ..ingest.jsontext import parse_json
 from ..ingest.layers import EDITOR_STATUSES, OPTIONAL_TEXTS, REQUIRED_TEXTS
@@ -48,7 +48,7 @@ def layers_page():
     try:
         version = save_layer(get_store(), _form_write(), session_account().name, layer_limits())
     except WebmapError as error:
-        return _layers_page(error, error.status)
+        return _layers_page(translate_error(error, page_context()["lang"]), error.status)
     t = page_context()["t"]
     flash(t["layer_saved"].format(layer=version.layer_id, version=version.number, data_version=version.data_version))
     return redirect(url_for("layers.layer_page", layer_id=version.layer_id, lang=request.args.get("lang")))

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
-from ..core.errors import Conflict, FieldError, NotFound, WebmapError
+from ..core.errors import Conflict, FieldError, NotFound, WebmapError, problem_error, translate_error
 from ..core.i18n import plural
 from ..core.numbers import whole_number, whole_number_parameter
 from ..core.vocabulary import load_vocabulary
@@ -44,6 +44,7 @@ def upload_page():
         dry_run = parse_flag(request.form.get("dry_run"), "dry_run")
         result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
     except WebmapError as error:
+        translate_error(error, context["lang"])
         return render_template("upload.html", result=None, error=error, **context), error.status
     return render_template("upload.html", result=result, error=None,
                            map_url=upload_map_url(result, context["lang"]), **context)
@@ -75,7 +76,7 @@ def _stored_batch(store: Store, text: str) -> int:
     try:
         batch_id = whole_number(text)
     except ValueError as problem:
-        raise NotFound("There is no batch with that number.", [FieldError("batch", str(problem))]) from None
+        raise NotFound("There is no batch with that number.", [problem_error("batch", problem)]) from None
     if store.get_batch(batch_id) is None:
         raise NotFound(f"There is no batch {batch_id}.")
     return batch_id
