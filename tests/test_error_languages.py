@@ -298,3 +298,22 @@ def test_geometry_rules_speak_arabic():
     vertices = message("field_errors.too_many_vertices", count=10_001, most="10,000")
     assert text_of(vertices, "en").startswith("10,001 vertices; at most 10,000 per feature")
     assert text_of(vertices, "ar").startswith("10,001 رأس؛ الحد الأقصى 10,000 لكل عنصر")
+
+
+@pytest.mark.parametrize("body, content_type, arabic, english", [
+    (b'{"type": "FeatureCollection", "features": [', "application/geo+json", "الملف ليس GeoJSON صالحًا: ",
+     "The file is not valid GeoJSON: "),
+    (b"date,event_type\n\xff\xfe,airstrike\n", "text/csv", "ملف CSV ليس نصًا بترميز UTF-8 (البايت ",
+     "The CSV is not UTF-8 text (byte "),
+    (b"PK\x03\x04not really a zip", "application/zip", "الملف ليس أرشيفًا مضغوطًا مقروءًا: ",
+     "The file is not a readable zip archive: "),
+])
+def test_unreadable_files_are_described_in_the_language_asked(fixture_app, body, content_type, arabic, english):
+    """A file that cannot be read at all is described in Arabic when asked so; the parser's own words stay as
+    they are inside the sentence."""
+    token = add_accounts(fixture_app)["contributor"]
+    api = fixture_app.test_client()
+    answer = api.post(ITEMS, data=body, content_type=content_type, headers={**bearer(token), **IN_ARABIC})
+    assert answer.status_code == 400 and answer.get_json()["description"].startswith(arabic), answer.get_json()
+    answer = api.post(ITEMS, data=body, content_type=content_type, headers=bearer(token))
+    assert answer.get_json()["description"].startswith(english), answer.get_json()

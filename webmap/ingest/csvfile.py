@@ -25,7 +25,7 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"The CSV is not UTF-8 text (byte {exc.start} is invalid); save it as UTF-8.") from exc
+        raise BadRequest(message("error_texts.csv_not_utf8", byte=exc.start)) from exc
 
 
 def _separator(text: str) -> str:
@@ -40,7 +40,7 @@ def _lines(text: str) -> list[list[str]]:
     try:
         return [line for line in reader if line]
     except csv.Error as exc:
-        raise BadRequest(f"The CSV cannot be read: {exc} (line {reader.line_num}).") from exc
+        raise BadRequest(message("error_texts.csv_unreadable", detail=exc, line=reader.line_num)) from exc
 
 
 def _header(cells: list[str]) -> list[str]:

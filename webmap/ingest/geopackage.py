@@ -21,7 +21,7 @@ _EMPTY, _EXTENDED = 0x10, 0x20
 
 def _not_geopackage(reason: str) -> BadRequest:
     """Return the error for a file that is not a GeoPackage webmap reads, saying why."""
-    return BadRequest(f"The file is not a GeoPackage webmap can read: {reason}.")
+    return BadRequest(message("error_texts.not_geopackage", reason=reason))
 
 
 def check_signature(data: bytes) -> None:
@@ -151,7 +151,7 @@ def geopackage_records(data: bytes) -> list[Record]:
             _load(connection, data)
             rows, geometries, problems, names, crs = _rows(connection)
     except sqlite3.Error as exc:
-        raise BadRequest(f"The GeoPackage cannot be read: {exc}.") from exc
+        raise BadRequest(message("error_texts.gpkg_unreadable", detail=exc)) from exc
     except UnicodeDecodeError as exc:
-        raise BadRequest("The GeoPackage cannot be read: it holds text that is not UTF-8.") from exc
+        raise BadRequest(message("error_texts.gpkg_not_utf8")) from exc
     return table_records(rows, geometries, FileLayout({}, transform=file_transform(crs)), names, problems)

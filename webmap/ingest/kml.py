@@ -5,6 +5,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..core.errors import BadRequest, Problem
+from ..core.i18n import message
 from .record import FileLayout, Record
 from .tabular import table_records
 
@@ -44,13 +45,13 @@ def _document(data: bytes) -> Element:
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise BadRequest("The KML has a document type declaration or entities; webmap reads KML without them.") from exc
+        raise BadRequest(message("error_texts.kml_entities")) from exc
     except ParseError as exc:
-        raise BadRequest(f"The file is not a KML document: it is not well-formed XML ({exc}).") from exc
+        raise BadRequest(message("error_texts.kml_not_xml", detail=exc)) from exc
     except LookupError as exc:
-        raise BadRequest("The KML declares a text encoding webmap does not know; save it as UTF-8.") from exc
+        raise BadRequest(message("error_texts.kml_encoding")) from exc
     if _local(root.tag) != "kml":
-        raise BadRequest(f"The file is not a KML document: its root element is <{_local(root.tag)[:40]}>, not <kml>.")
+        raise BadRequest(message("error_texts.kml_root", root=_local(root.tag)[:40]))
     return root
 
 

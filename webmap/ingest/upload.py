@@ -77,7 +77,8 @@ def parse_flag(value: str | None, name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidParameter(message("error_texts.flag_invalid", name=name), [field_error(name, "flag_invalid", value=value)])
+    raise InvalidParameter(message("error_texts.flag_invalid", name=name),
+                           [field_error(name, "flag_invalid", value=value)])
 
 
 def upload_from_request(request) -> Upload:
@@ -139,16 +140,16 @@ def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbid
 def feature_for_id(upload: Upload, incident_id: str) -> Upload:
     """Check a PUT body is one GeoJSON Feature for `incident_id` (the path's id) and return it carrying that id."""
     if upload.content_type not in JSON_TYPES:
-        raise UnsupportedMediaType(f"Send one GeoJSON Feature as {' or '.join(JSON_TYPES)}.")
+        raise UnsupportedMediaType(message("error_texts.feature_media_type", types=" or ".join(JSON_TYPES)))
     try:
         feature = json.loads(upload.data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("The body is not valid JSON.", [FieldError("body", str(exc))]) from None
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise BadRequest("The body must be one GeoJSON Feature.", [FieldError("type", "must be 'Feature'")])
+        raise BadRequest("The body must be one GeoJSON Feature.", [field_error("type", "must_be_feature")])
     if feature.get("id") is not None and str(feature["id"]) != incident_id:
-        raise InvalidContent("The Feature's id differs from the id in the URL.", [FieldError(
-            "id", f"'{feature['id']}' differs from '{incident_id}'; omit it or make them the same", feature=0)])
+        raise InvalidContent("The Feature's id differs from the id in the URL.", [said(
+            "id", message("field_errors.id_differs", sent=feature["id"], path=incident_id), 0)])
     body = json.dumps({**feature, "id": incident_id}, ensure_ascii=False).encode()
     return Upload(body, upload.filename, "application/geo+json")
 
@@ -157,12 +158,12 @@ def replace_incident(store: Store, incident_id: str, upload: Upload, account: Ac
                      rules: IngestRules) -> UploadResult:
     """Replace one existing incident with the Feature in a PUT body."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
 
 
 def delete_incident(store: Store, incident_id: str, account: Account) -> WriteReport:
     """Delete one incident (history keeps it)."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return store.delete_incidents([incident_id], BatchInfo(user=account.name))

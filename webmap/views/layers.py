@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
 from ..analysis.within import BUFFER_KM, count_within
-from ..core.errors import BadRequest, FieldError, WebmapError, translate_error
+from ..core.errors import BadRequest, WebmapError, field_error, translate_error
 from ..core.model import layer_status
 from ..ingest.jsontext import parse_json
 from ..ingest.layers import EDITOR_STATUSES, OPTIONAL_TEXTS, REQUIRED_TEXTS
@@ -33,7 +33,7 @@ def _form_write() -> LayerWrite:
     meta["name"] = {"en": form.get("name_en", ""), "ar": form.get("name_ar", "")}
     file = request.files.get("file")
     if file is None or not file.filename:
-        raise BadRequest("Choose a GeoJSON file.", [FieldError("file", "no file was chosen")])
+        raise BadRequest("Choose a GeoJSON file.", [field_error("file", "no_file_chosen")])
     return LayerWrite(form.get("id", "").strip(), meta, parse_json(file.read(), "GeoJSON"),
                       parse_flag(form.get("replace"), "replace"), parse_flag(form.get("replace_bundled"),
                                                                               "replace_bundled"))
