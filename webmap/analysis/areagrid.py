@@ -13,7 +13,7 @@ import shapely
 NONE = -1  # no polygon holds the point
 MIXED = -2  # a boundary crosses the cell: test exactly
 GRID_CELLS = 256  # cells along the grid's longer side
-SPLIT = 8  # parts along each side of a cell a boundary crosses
+SPLIT = 4  # parts along each side of a cell a boundary crosses
 
 
 @dataclass(frozen=True)
