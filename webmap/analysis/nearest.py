@@ -108,14 +108,15 @@ class NearestIndex:
     def _measure(self, x, y, cells, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Measure points against `width` candidates of their cells."""
         first = self.starts[cells]
-        slots = np.minimum(first[:, None] + COLUMNS[:width], (first + self.counts[cells] - 1)[:, None])
+        if width == 1:
+            slots = first[:, None]
+        else:
+            slots = np.minimum(first[:, None] + COLUMNS[:width], (first + self.counts[cells] - 1)[:, None])
         segments = self.candidates[slots]
         t, d2 = _project(x[:, None], y[:, None], *(column[segments] for column in self.segments))
-        best = np.argmin(d2, axis=1)[:, None]
-        segment = np.take_along_axis(segments, best, axis=1)[:, 0]
-        t = np.take_along_axis(t, best, axis=1)[:, 0]
-        return (np.sqrt(np.take_along_axis(d2, best, axis=1)[:, 0], dtype=float),
-                self.along[segment] + t * self.length[segment])
+        best = np.arange(0, d2.size, width) + (np.argmin(d2, axis=1) if width > 1 else 0)
+        segment = segments.ravel()[best]
+        return np.sqrt(d2.ravel()[best], dtype=float), self.along[segment] + t.ravel()[best] * self.length[segment]
 
 
 def _project(px, py, sx, sy, dx, dy, length2):
