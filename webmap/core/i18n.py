@@ -84,10 +84,20 @@ def human_date(day: date | str, lang: str) -> str:
     return f"{day.day} {month_names(lang)[day.month - 1]} {day.year}"
 
 
-def month_names(lang: str) -> list[str]:
+def month_names(lang: str, width: str = "wide") -> list[str]:
     """Return the twelve month names readers of `lang` expect: the catalogue's (Arabic gives both the Levantine
-    and the Egyptian name, as the UN does), else Babel's CLDR names."""
-    return _catalogue().get(lang, {}).get("months") or list(get_month_names("wide", locale=lang).values())
+    and the Egyptian name, as the UN does, and has no short form), else Babel's CLDR names, `wide` (February)
+    or `abbreviated` (Feb)."""
+    return _catalogue().get(lang, {}).get("months") or list(get_month_names(width, locale=lang).values())
+
+
+def period_label(start: date | str, unit: str, lang: str) -> str:
+    """Return a chart's week or month as readers of `lang` write it on an axis: `Feb 2025` and `3 Feb 2025` (the
+    week's Monday); in Arabic `شباط/فبراير 2025` and `3 شباط/فبراير 2025`."""
+    if isinstance(start, str):
+        start = date.fromisoformat(start[:10])
+    month = f"{month_names(lang, 'abbreviated')[start.month - 1]} {start.year}"
+    return month if unit == "month" else f"{start.day} {month}"
 
 
 def number(lang: str, value: int | float) -> str:

@@ -65,5 +65,10 @@ class BatchStore(ABC):
         """Return one batch by id, or None."""
 
     @abstractmethod
+    def restore_batches(self, records: list[BatchRecord]) -> None:
+        """Record batches exactly as another store holds them (ids, times, counts, undo links), oldest first, in
+        one transaction, for copying a whole store into an empty one."""
+
+    @abstractmethod
     def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:
         """Revert what a batch changed, as a new batch, in one transaction; raise UndoRefused if it cannot."""

@@ -75,6 +75,18 @@ class IncidentQuery:
     keys: tuple[int, ...] | None = None  # only these rows (`IncidentPoints.keys`), e.g. those inside a layer
 
 
+@dataclass(frozen=True)
+class IncidentVersion:
+    """One stored version of an incident, as a copy of the store needs it: the data versions it was live between
+    (`valid_to` None while it is live), the batch that wrote it, and its key (as in `IncidentPoints.keys`)."""
+
+    key: int
+    incident: Incident  # without its position, which the store that holds it computes
+    valid_from: int
+    valid_to: int | None
+    batch_id: int | None
+
+
 class ProtectedIncidents(Exception):
     """A write would change live incidents in a protected verification state; `states` maps each id to its state."""
 
@@ -192,6 +204,15 @@ class IncidentStore(ABC):
     @abstractmethod
     def incidents_by_key(self, keys: list[int]) -> list[Incident]:
         """Return the incidents that `IncidentPoints.keys` name, in the order given."""
+
+    @abstractmethod
+    def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:
+        """Return up to `limit` stored incident versions (history included) with keys above `after`, in key order."""
+
+    @abstractmethod
+    def restore_incident_versions(self, versions: list[IncidentVersion]) -> None:
+        """Write incident versions exactly as another store holds them (keys, data versions, batches), in one
+        transaction, for copying a whole store into an empty one; `refresh_positions` places them afterwards."""
 
     @abstractmethod
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:

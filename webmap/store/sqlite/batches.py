@@ -25,6 +25,15 @@ class SQLiteBatches(SQLiteConnection):
                                          (batch_id,)).fetchone()
         return BatchRecord(*row) if row else None
 
+    def restore_batches(self, records: list[BatchRecord]) -> None:
+        """Insert batches as another store holds them, oldest first (an undo names an earlier batch)."""
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO batch (id, created_at, user, filename, data_version, inserted, updated, unchanged,"
+                " deleted, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, r.created_at, r.user, r.filename, r.data_version, r.inserted, r.updated, r.unchanged,
+                  r.deleted, r.undoes) for r in sorted(records, key=lambda r: r.id)])
+
     def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:
         """Close the versions a batch wrote and bring back the ones it closed, as a new batch."""
         report = WriteReport()
@@ -45,6 +54,9 @@ class SQLiteBatches(SQLiteConnection):
             )
             self._index_batch(conn, new_batch)
             self._set_data_version(conn, version)
+            # What comes back is flagged again with what is near it (a pair it had is still there, unless settled).
+            self._flag_rows(conn, conn.execute("SELECT id, event_type, date, last_date, minx, miny, maxx, maxy"
+                                               " FROM incident WHERE batch_id = ?", (new_batch,)).fetchall(), version)
             restored, rewritten = set(closed), set(written)
             report.inserted = [i for i in closed if i not in rewritten]
             report.updated = [i for i in written if i in restored]

@@ -184,6 +184,21 @@ MIGRATIONS = (
         detail TEXT NOT NULL
     );
     """,
+    # Possible duplicates: pairs of incidents flagged when written (the lower id first), open until an editor
+    # marks them as two events (`distinct_by`); a merge needs no mark, since it leaves one of the two deleted.
+    """
+    CREATE TABLE duplicate_pair (
+        id INTEGER PRIMARY KEY,
+        first_id TEXT NOT NULL,
+        second_id TEXT NOT NULL,
+        flagged_at TEXT NOT NULL,
+        flagged_version INTEGER NOT NULL,
+        distinct_by TEXT,
+        distinct_at TEXT,
+        UNIQUE (first_id, second_id)
+    );
+    CREATE INDEX duplicate_pair_second ON duplicate_pair (second_id);
+    """,
 )
 
 # An incident row version's columns besides its id, valid_from and batch: written by incident writes, copied by undo.
@@ -328,10 +343,16 @@ class SQLiteConnection:
         row = self._connection().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
+    def restore_data_version(self, version: int) -> None:
+        """Set the data version to another store's, once a copy of its contents is written."""
+        with self._transaction() as conn:
+            self._set_data_version(conn, version)
+
     def last_modified(self) -> str | None:
-        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+        """Return when the current data version was written (ISO 8601 UTC), or None if never: its first batch, since
+        a later write that changed nothing records a batch at the same version, and the data did not change then."""
         row = self._connection().execute(
-            "SELECT max(created_at) FROM batch WHERE data_version = "
+            "SELECT min(created_at) FROM batch WHERE data_version = "
             "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version')"
         ).fetchone()
         return row[0]

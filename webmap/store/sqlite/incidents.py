@@ -16,7 +16,8 @@ from ...core.model import Incident, ReferenceLayer, geometry_bounds, representat
 from ...core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_points, points_from_packed,
                             with_position)
 from ..batches import BatchInfo, WriteReport
-from ..incidents import COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, ProtectedIncidents, Tally
+from ..incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentVersion,
+                         ProtectedIncidents, Tally)
 from ..layers import LayerSnapshot
 from .connection import _BULK_ROWS, _INCIDENT_COLUMNS, SQLiteConnection, _dumps, _searchable
 
@@ -39,6 +40,10 @@ _PERIOD_START = {"week": "date(date, 'weekday 0', '-6 days')", "month": "substr(
 _INSERT_INCIDENT = f"""
     INSERT INTO incident (id, valid_from, batch_id, {_INCIDENT_COLUMNS})
     VALUES ({", ".join("?" * (17 + len(POSITION_COLUMNS)))})
+"""
+_RESTORE_INCIDENT = f"""
+    INSERT INTO incident (rowid, id, valid_from, valid_to, batch_id, {_INCIDENT_COLUMNS})
+    VALUES ({", ".join("?" * (19 + len(POSITION_COLUMNS)))})
 """
 _PLACE_INCIDENT = f"UPDATE incident SET {', '.join(c + ' = ?' for c in POSITION_COLUMNS)}, point = ? WHERE rowid = ?"
 _PLACE_BATCH = 20_000  # rows placed at once when the layers change: bounded memory
@@ -176,6 +181,7 @@ class SQLiteIncidents(SQLiteConnection):
             version, batch_id = self._open_batch(conn, batch)
             changes = list(self._changes(conn, incidents, report, protected))
             superseded = [(version, previous) for _, _, _, previous in changes if previous]
+            self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, tuple(report.updated))
             positions = self._positions(conn, [incident for incident, _, _, _ in changes])
             rows = self._rows(changes, version, batch_id, positions)
             if rows:
@@ -434,6 +440,31 @@ class SQLiteIncidents(SQLiteConnection):
             )
             found.update((row[0], row[1]) for row in rows)
         return [Incident.from_feature(json.loads(found[int(k)])) for k in keys if int(k) in found]
+
+    def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:
+        """Return up to `limit` stored incident versions with row keys above `after`, in key order."""
+        rows = self._connection().execute(
+            "SELECT rowid, feature, valid_from, valid_to, batch_id FROM incident WHERE rowid > ? ORDER BY rowid"
+            " LIMIT ?", (after, limit))
+        return [IncidentVersion(key, Incident.from_feature(json.loads(feature)), valid_from, valid_to, batch_id)
+                for key, feature, valid_from, valid_to, batch_id in rows]
+
+    def restore_incident_versions(self, versions: list[IncidentVersion]) -> None:
+        """Insert incident versions with their row keys, data versions and batches, unplaced, and index them."""
+        if not versions:
+            return
+        changes = []
+        for version in versions:
+            feature = _feature_text(version.incident)
+            changes.append((version.incident, feature, hashlib.sha1(feature.encode()).hexdigest(), None))
+        rows = self._rows(changes, 0, None, [None] * len(changes))
+        keys = [version.key for version in versions]
+        with self._bulk_write(len(rows)), self._transaction() as conn:
+            with _rebuilt_indexes(conn, len(rows)):
+                conn.executemany(_RESTORE_INCIDENT, [
+                    (v.key, row[0], v.valid_from, v.valid_to, v.batch_id, *row[3:]) for v, row in zip(versions, rows)])
+            conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident"
+                         " WHERE rowid BETWEEN ? AND ?", (min(keys), max(keys)))
 
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:
         """Return one incident by id, live or as it was at data version `as_of`."""
