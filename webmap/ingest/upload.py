@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from ..accounts.roles import protected_states, role_allows
 from ..core.errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
-                           UnsupportedMediaType)
-from ..core.i18n import messages, plural
+                           UnsupportedMediaType, field_error, said)
+from ..core.i18n import message
 from ..core.model import Incident
 from ..core.vocabulary import Vocabulary
+from ..review.policy import needs_review
 from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
 from . import read_incidents
 from .validate import MAX_REPORTED_ERRORS
@@ -42,18 +43,21 @@ class UploadResult:
     incidents: list[Incident]
     report: WriteReport
     dry_run: bool
+    waiting: bool = False  # held for an editor's review (or, for a dry run, would be): not published
 
     @property
     def written(self) -> bool:
-        """Tell whether the upload wrote incidents (a batch with new or updated ones)."""
-        return not self.dry_run and bool(self.report.inserted or self.report.updated)
+        """Tell whether the upload published incidents (a batch with new or updated ones)."""
+        return not self.dry_run and not self.waiting and bool(self.report.inserted or self.report.updated)
 
     def to_json(self, map_url: str | None = None) -> dict:
         """Return the report the API answers with; `map_url` links to the map of the incidents written."""
         report = self.report
         return {
             "dry_run": self.dry_run,
-            "batch_id": report.batch_id,
+            "review": "waiting" if self.waiting else "published",
+            "upload_id": report.batch_id if self.waiting else None,
+            "batch_id": None if self.waiting else report.batch_id,
             "data_version": report.data_version,
             "map_url": map_url,
             "inserted": len(report.inserted),
@@ -77,7 +81,8 @@ def parse_flag(value: str | None, name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidParameter(f"{name} must be true or false.", [FieldError(name, f"'{value}' is not true or false")])
+    raise InvalidParameter(message("error_texts.flag_invalid", name=name),
+                           [field_error(name, "flag_invalid", value=value)])
 
 
 def upload_from_request(request) -> Upload:
@@ -85,7 +90,7 @@ def upload_from_request(request) -> Upload:
     if request.mimetype == "multipart/form-data":
         file = request.files.get("file")
         if file is None or not file.filename:
-            raise BadRequest("The form has no file.", [FieldError("file", "choose a file to upload")])
+            raise BadRequest("The form has no file.", [field_error("file", "choose_file")])
         return Upload(file.read(), file.filename, file.mimetype or None)
     return Upload(request.get_data(cache=False), None, request.mimetype or None)
 
@@ -101,61 +106,60 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
         allowed = stored.get(incident.id, "unverified")
         # The write refuses any change to a protected incident, with a message that says why (protected_error).
         if incident.verification != allowed and allowed not in protected:
-            errors.append(FieldError(
-                "verification",
-                f"only editors may set verification; leave it '{allowed}' (the current state)", feature=index))
+            errors.append(said("verification", message("field_errors.verification_editors_only", state=allowed),
+                               index))
     return errors
 
 
-def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool) -> UploadResult:
-    """Validate an upload whole and write it in one transaction (or only report, for a dry run)."""
+def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool,
+                 review: bool = False) -> UploadResult:
+    """Validate an upload whole and write it in one transaction (or only report, for a dry run); with `review`
+    on, a contributor's new and changed incidents are held for an editor's review instead of published."""
     incidents = read_incidents(upload.data, upload.filename, upload.content_type,
                                vocabulary=rules.vocabulary, region_bbox=rules.region_bbox,
                                max_vertices=rules.max_vertices)
     if not incidents:
-        raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
+        raise InvalidContent("The upload holds no incidents.", [field_error("features", "no_features_found")])
     errors = verification_errors(incidents, store, account)
     if errors:
-        raise InvalidContent(f"{_incidents(len(errors))} set a verification state this account may not set.", errors)
+        raise InvalidContent(message("error_texts.verification_refused", count=len(errors)), errors)
     protected = protected_states(account.role)
+    waiting = needs_review(account.role, review)
+    batch = BatchInfo(user=account.name, filename=upload.filename)
     try:
         if dry_run:
-            return UploadResult(incidents, store.plan_incidents(incidents, protected), dry_run=True)
-        report = store.add_incidents(incidents, BatchInfo(user=account.name, filename=upload.filename), protected)
+            return UploadResult(incidents, store.plan_incidents(incidents, protected), dry_run=True, waiting=waiting)
+        if waiting:
+            return UploadResult(incidents, store.submit_incidents(incidents, batch, protected), False, waiting=True)
+        report = store.add_incidents(incidents, batch, protected)
     except ProtectedIncidents as refused:
         raise protected_error(incidents, refused.states) from None
     return UploadResult(incidents, report, dry_run=False)
 
 
-def _incidents(count: int) -> str:
-    """Return "1 incident" or "N incidents", for the API's English descriptions."""
-    return plural("en", messages("en")["incident_count"], count)
-
-
 def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbidden:
     """Return the refusal of an upload that would change reviewed incidents, naming each by feature and id."""
-    errors = [FieldError("id", f"'{incident.id}' is {states[incident.id]}: only editors and admins may change it; "
-                               "upload it unchanged or leave it out", feature=index)
+    errors = [said("id", message("field_errors.protected_incident", id=incident.id, state=states[incident.id]), index)
               for index, incident in enumerate(incidents) if incident.id in states]
     shown = ", ".join(list(states)[:5]) + (", ..." if len(states) > 5 else "")
-    return Forbidden(f"This upload would change {_incidents(len(errors))} that an editor verified or disputed "
-                     f"({shown}); only editors and admins may change them. Nothing was imported.",
+    return Forbidden(message("error_texts.protected_refused", shown=shown,
+                             incidents=message("error_texts.changed_incidents", count=len(errors))),
                      errors[:MAX_REPORTED_ERRORS])
 
 
 def feature_for_id(upload: Upload, incident_id: str) -> Upload:
     """Check a PUT body is one GeoJSON Feature for `incident_id` (the path's id) and return it carrying that id."""
     if upload.content_type not in JSON_TYPES:
-        raise UnsupportedMediaType(f"Send one GeoJSON Feature as {' or '.join(JSON_TYPES)}.")
+        raise UnsupportedMediaType(message("error_texts.feature_media_type", types=" or ".join(JSON_TYPES)))
     try:
         feature = json.loads(upload.data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("The body is not valid JSON.", [FieldError("body", str(exc))]) from None
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise BadRequest("The body must be one GeoJSON Feature.", [FieldError("type", "must be 'Feature'")])
+        raise BadRequest("The body must be one GeoJSON Feature.", [field_error("type", "must_be_feature")])
     if feature.get("id") is not None and str(feature["id"]) != incident_id:
-        raise InvalidContent("The Feature's id differs from the id in the URL.", [FieldError(
-            "id", f"'{feature['id']}' differs from '{incident_id}'; omit it or make them the same", feature=0)])
+        raise InvalidContent("The Feature's id differs from the id in the URL.", [said(
+            "id", message("field_errors.id_differs", sent=feature["id"], path=incident_id), 0)])
     body = json.dumps({**feature, "id": incident_id}, ensure_ascii=False).encode()
     return Upload(body, upload.filename, "application/geo+json")
 
@@ -164,12 +168,12 @@ def replace_incident(store: Store, incident_id: str, upload: Upload, account: Ac
                      rules: IngestRules) -> UploadResult:
     """Replace one existing incident with the Feature in a PUT body."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
 
 
 def delete_incident(store: Store, incident_id: str, account: Account) -> WriteReport:
     """Delete one incident (history keeps it)."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return store.delete_incidents([incident_id], BatchInfo(user=account.name))

@@ -1,8 +1,9 @@
 """Write API for incidents (OGC API - Features Part 4 paths): create/upsert, replace, delete."""
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from ..accounts.auth import api_account, csrf
-from ..core.errors import FieldError, UnsupportedMediaType
+from ..core.errors import UnsupportedMediaType, field_error
+from ..core.i18n import message
 from ..ingest.formats import CONTENT_TYPES
 from ..ingest.upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
 from ..store import get_store
@@ -20,9 +21,9 @@ WRITE_MEDIA_TYPES = ("multipart/form-data", *CONTENT_TYPES)
 def require_media_type(allowed: tuple[str, ...]) -> None:
     """Refuse a POST or PUT whose Content-Type is not one of `allowed` (HTTP 415)."""
     if request.method in ("POST", "PUT") and request.mimetype not in allowed:
-        sent = f"'{request.mimetype}' is not read here" if request.mimetype else "no Content-Type was sent"
-        raise UnsupportedMediaType(f"Send the body as one of: {', '.join(allowed)}.",
-                                   [FieldError("Content-Type", sent)])
+        sent = (field_error("Content-Type", "media_type_unread", type=request.mimetype) if request.mimetype
+                else field_error("Content-Type", "media_type_missing"))
+        raise UnsupportedMediaType(message("error_texts.send_as", types=", ".join(allowed)), [sent])
 
 
 def write_api_headers(response: Response) -> Response:
@@ -42,10 +43,14 @@ def create_items():
     """Insert or update the incidents of a GeoJSON body or an uploaded file (`?dry_run=true` only reports)."""
     account = api_account("upload")
     dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
-    result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run)
+    result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run,
+                          review=current_app.config["REVIEW"])
     response = jsonify(result.to_json(upload_map_url(result, external=True)))
     response.status_code = 200 if dry_run else 201
-    if not dry_run and len(result.incidents) == 1 and result.report.inserted:
+    if result.waiting and not dry_run and len(result.incidents) == 1 and result.report.inserted:
+        # Its public URL would be a 404 until an editor publishes it; its review is readable now.
+        response.headers["Location"] = url_for("api_review.get_submission", incident_id=result.report.inserted[0])
+    elif not dry_run and len(result.incidents) == 1 and result.report.inserted:
         response.headers["Location"] = url_for("api_write.replace_item", incident_id=result.report.inserted[0])
     return response
 
