@@ -5,16 +5,19 @@ wrapper, with the field names and the values sent isolated inside it."""
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 from string import Formatter
 
 import pytest
-from upload_helpers import add_accounts, bearer, client_of, collection, csrf_token, feature
+from upload_helpers import add_accounts, area, bearer, client_of, collection, csrf_token, feature, layer_document
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from webmap.core.errors import accepted_language
+from webmap.accounts.roles import PERMISSIONS
+from webmap.core.errors import BadRequest, accepted_language
 from webmap.core.i18n import MESSAGES_FILE, markup_of, message, text_of
+from webmap.ingest.geopackage import geopackage_records
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = json.loads(MESSAGES_FILE.read_text(encoding="utf-8"))
@@ -317,3 +320,149 @@ def test_unreadable_files_are_described_in_the_language_asked(fixture_app, body,
     assert answer.status_code == 400 and answer.get_json()["description"].startswith(arabic), answer.get_json()
     answer = api.post(ITEMS, data=body, content_type=content_type, headers=bearer(token))
     assert answer.get_json()["description"].startswith(english), answer.get_json()
+
+
+# --- reference layers, access, the Host header, oEmbed and GeoPackages -------------------------------
+
+LAYERS = "/api/collections"
+
+
+def test_the_layer_editors_api_speaks_arabic(fixture_app):
+    """Every problem of a refused layer, the counted description and the refusals of the stored layers are in
+    Arabic when asked so, and word for word in English without the header."""
+    token = add_accounts(fixture_app)["editor"]
+    api = fixture_app.test_client()
+    line = {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[35.8, 33.1],
+                                                                                                    [35.9, 33.2]]}}
+    document = layer_document(area(), line, name={"en": "Zone"}, status="agreed", date="2025-02-30", licence=7)
+
+    def post(body, headers, path=LAYERS, method="post"):
+        return getattr(api, method)(path, data=json.dumps(body), content_type="application/geo+json",
+                                    headers={**bearer(token), **headers})
+    arabic = post(document, IN_ARABIC).get_json()
+    by_field = {item["field"]: item["message"] for item in arabic["errors"]}
+    assert arabic["description"] == "في الطبقة 5 مشكلات؛ لم يُكتب شيء."
+    assert all(ARABIC.search(message_) for message_ in by_field.values()), by_field
+    assert by_field["layer.name.ar"] == "حقل مطلوب؛ أعطِه نصًا"
+    assert by_field["layer.licence"] == "يجب أن يكون نصًا، وأُرسل int"
+    assert by_field["layer.date"] == "«2025-02-30» ليس تاريخًا؛ استخدم صيغة YYYY-MM-DD"
+    assert "محفوظة لطبقات عام 1974" in by_field["layer.status"]
+    assert by_field["geometry"] == "خط في طبقة من المضلعات (كالعنصر 0)؛ يجب أن تكون عناصر الطبقة كلها من نوع واحد"
+    english = post(document, {}).get_json()
+    assert english["description"] == "5 problems with the layer; nothing was written."
+    by_field = {item["field"]: item["message"] for item in english["errors"]}
+    assert by_field["geometry"] == ("a line in a layer of polygons (as feature 0 is): every feature of a layer "
+                                    "must be of one kind")
+    assert by_field["layer.date"] == "'2025-02-30' is not a date; use YYYY-MM-DD"
+    refusals = [
+        (post(layer_document(), IN_ARABIC, f"{LAYERS}/southern_dmz", "put"), 404,
+         "لا توجد طبقة مرجعية باسم «southern_dmz» لاستبدالها؛ أضِفها بدلًا من ذلك."),
+        (post(layer_document(id="towns"), IN_ARABIC), 409,
+         "الطبقة المرجعية «towns» موجودة من قبل؛ استبدلها بدلًا من ذلك (PUT)."),
+        (post(layer_document(id="towns"), IN_ARABIC, f"{LAYERS}/towns", "put"), 409,
+         "«towns» طبقة مرفقة بالموقع؛ لاستبدالها صرّح بذلك بـreplace_bundled=true."),
+        (post(layer_document(id="other"), IN_ARABIC, f"{LAYERS}/southern_dmz", "put"), 400,
+         "المسار يسمّي الطبقة؛ ولا يجوز لمُعرّف في المتن إلا أن يكرّره."),
+        (post([], IN_ARABIC), 400, "يجب أن يكون المتن FeatureCollection بصيغة GeoJSON، ووصف الطبقة في `layer`."),
+        (post(layer_document(id="Bad Id"), IN_ARABIC), 400, "لا يمكن استخدام مُعرّف الطبقة."),
+    ]
+    for response, status, description in refusals:
+        body = response.get_json()
+        assert response.status_code == status and body["description"] == description, body
+        assert all(ARABIC.search(item["message"]) for item in body["errors"]), body
+    history = api.get(f"{LAYERS}/nowhere/history", headers={**bearer(token), **IN_ARABIC})
+    assert history.get_json()["description"] == "لا توجد طبقة مرجعية باسم «nowhere»."
+    english = post(layer_document(id="towns"), {}, f"{LAYERS}/towns", "put").get_json()
+    assert english["description"] == "'towns' is a bundled layer; to replace it, say so with replace_bundled=true."
+    assert english["errors"] == [{"field": "replace_bundled", "message": "needed to replace a bundled layer"}]
+
+
+def test_the_layers_page_shows_its_refusals_in_arabic(fixture_app):
+    """The Arabic /layers page says each problem and a refusal in Arabic, the data keys isolated and English."""
+    client = client_of(fixture_app, "editor")
+    fields = {"id": "southern_dmz", "name_en": "Zone", "name_ar": "", "source": "A proposal", "licence": "CC BY 4.0",
+              "date": "2025-13-01", "precision": "±2 km", "status": "proposed",
+              "file": (io.BytesIO(json.dumps(collection(feature(1))).encode()), "zone.geojson"),
+              "csrf_token": csrf_token(client, "/layers?lang=ar")}
+    html = client.post("/layers?lang=ar", data=fields, content_type="multipart/form-data").get_data(as_text=True)
+    assert ('<bdi dir="auto" lang="ar">«<bdi dir="ltr">2025-13-01</bdi>» ليس تاريخًا؛ استخدم صيغة '
+            '<bdi lang="en">YYYY-MM-DD</bdi></bdi>') in html
+    assert '<bdi dir="auto" lang="ar">حقل مطلوب؛ أعطِه نصًا</bdi>' in html
+    fields.update(id="towns", name_ar="بلدات", date="2025-01-01", replace="true",
+                  file=(io.BytesIO(json.dumps(collection(feature(1))).encode()), "zone.geojson"))
+    response = client.post("/layers?lang=ar", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 409
+    assert ('«<bdi dir="ltr" lang="en">towns</bdi>» طبقة مرفقة بالموقع؛ لاستبدالها صرّح بذلك بـ'
+            '<bdi lang="en">replace_bundled=true.</bdi>') in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, arabic, english", [
+    (None, "يلزم إثبات الهوية: أرسل الترويسة `Authorization: Bearer TOKEN`.",
+     "Credentials are needed: send the header `Authorization: Bearer TOKEN`."),
+    ("bad", "رمز API غير صالح: كُتب خطأً أو أُلغي.",
+     "The API token is not valid: it was mistyped or has been revoked."),
+    ("viewer", "لا يحق لدور «viewer» أن يرفع حوادث؛ يلزم لذلك دور «contributor» أو أعلى.",
+     "The role 'viewer' may not upload incidents; that needs the role 'contributor' or higher."),
+])
+def test_the_api_refuses_access_in_the_language_asked(fixture_app, role, arabic, english):
+    """401 and 403 answers of the write API are in Arabic when asked so, in English without the header."""
+    tokens = add_accounts(fixture_app)
+    api = fixture_app.test_client()
+    auth = {} if role is None else bearer(tokens.get(role, "not-a-token"))
+    body = json.dumps(collection(feature(1)))
+    answer = api.post(ITEMS, data=body, content_type="application/geo+json", headers={**auth, **IN_ARABIC})
+    assert answer.status_code in (401, 403) and answer.get_json()["description"] == arabic
+    answer = api.post(ITEMS, data=body, content_type="application/geo+json", headers=auth)
+    assert answer.get_json()["description"] == english
+
+
+def test_every_role_refusal_names_its_action_in_both_languages():
+    """Each permission's action is in the catalogue, its English the one the roles list gives."""
+    for permission, (_, action) in PERMISSIONS.items():
+        assert CATALOGUE["en"]["error_texts"][f"may_{permission}"] == action
+        assert ARABIC.search(CATALOGUE["ar"]["error_texts"][f"may_{permission}"])
+
+
+def test_a_bad_host_header_and_oembed_formats_are_refused_in_arabic(client):
+    """The Host check and oEmbed's JSON-only answer speak the request's language."""
+    arabic = client.get("/oembed?url=http://localhost/&lang=ar", environ_overrides={"HTTP_HOST": "evil example"})
+    body = arabic.get_json()
+    assert body["description"] == "الترويسة Host لا تحمل اسم مضيف صالحًا."
+    assert body["errors"][0]["message"] == "أرسل اسم الموقع نفسه، مثل maps.example.org"
+    english = client.get("/oembed?url=http://localhost/", environ_overrides={"HTTP_HOST": "evil example"}).get_json()
+    assert english["description"] == "The Host header is not a valid host name."
+    body = client.get("/oembed?url=http://localhost/&format=xml&lang=ar").get_json()
+    assert body["description"] == "إجابات oEmbed متاحة بصيغة JSON فقط، لا بصيغة «xml»."
+    body = client.get("/oembed?url=http://localhost/&format=xml").get_json()
+    assert body["description"] == "oEmbed answers are available as JSON only, not 'xml'."
+
+
+def _sqlite(path, *statements) -> bytes:
+    """Return the bytes of a SQLite database made by `statements`."""
+    with sqlite3.connect(path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    connection.close()
+    return path.read_bytes()
+
+
+def test_the_reasons_a_file_is_not_a_geopackage_speak_arabic(tmp_path):
+    """Each reason a file is not a GeoPackage is in Arabic, a table's own problem inside the sentence."""
+    cases = [
+        (b'{"type": "FeatureCollection"}', "الملف ليس GeoPackage يستطيع ويب ماب قراءته: ليس قاعدة بيانات SQLite.",
+         "The file is not a GeoPackage webmap can read: it is not a SQLite database."),
+        (_sqlite(tmp_path / "plain.db", "CREATE TABLE t (a)"),
+         "الملف ليس GeoPackage يستطيع ويب ماب قراءته: هو قاعدة بيانات SQLite، لكن قيمة application_id فيه ليست "
+         "قيمة GeoPackage (GPKG).",
+         "The file is not a GeoPackage webmap can read: it is a SQLite database, but its application_id is not "
+         "GeoPackage's ('GPKG')."),
+        (_sqlite(tmp_path / "empty.gpkg", "PRAGMA application_id = 0x47504B47", "CREATE TABLE t (a)"),
+         "الملف ليس GeoPackage يستطيع ويب ماب قراءته: جدول GeoPackage «gpkg_spatial_ref_sys» ليس من جداول الملف.",
+         "The file is not a GeoPackage webmap can read: the GeoPackage table 'gpkg_spatial_ref_sys' is not one of "
+         "the file's tables."),
+    ]
+    for data, arabic, english in cases:
+        with pytest.raises(BadRequest) as refused:
+            geopackage_records(data)
+        assert text_of(refused.value.text, "ar") == arabic
+        assert text_of(refused.value.text, "en") == english == refused.value.description

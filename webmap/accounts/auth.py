@@ -7,7 +7,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from ..core.errors import Forbidden, Unauthorized
-from ..core.i18n import language_arg
+from ..core.i18n import language_arg, message
 from ..store import Account, get_store
 from .roles import MAX_NAME_LENGTH, PERMISSIONS, role_allows, token_digest
 from .throttle import WINDOW, login_wait
@@ -38,8 +38,8 @@ def session_account() -> Account | None:
 def authorize(account: Account, permission: str) -> Account:
     """Return the account if its role grants `permission`, else raise Forbidden."""
     if not role_allows(account.role, permission):
-        role, action = PERMISSIONS[permission]
-        raise Forbidden(f"The role '{account.role}' may not {action}; that needs the role '{role}' or higher.")
+        raise Forbidden(message("error_texts.role_forbidden", role=account.role, needed=PERMISSIONS[permission][0],
+                                action=message(f"error_texts.may_{permission}")))
     return account
 
 

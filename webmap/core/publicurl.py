@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 
-from .errors import BadRequest, FieldError
+from .errors import BadRequest, field_error
 
 
 class PublicAddress:
@@ -30,7 +30,7 @@ def _require_valid_host() -> None:
     """Refuse a request whose Host header is no host name (Werkzeug reads it as empty) instead of linking to it."""
     if not request.host:
         raise BadRequest("The Host header is not a valid host name.",
-                         [FieldError("Host", "send the site's own name, such as maps.example.org")])
+                         [field_error("Host", "host_name")])
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ from contextlib import closing
 import shapely
 
 from ..core.errors import BadRequest, InvalidContent, said
-from ..core.i18n import message
+from ..core.i18n import Message, message
 from .crs import file_transform
 from .record import FileLayout, Record
 from .tabular import shape_geojson, table_records
@@ -19,17 +19,17 @@ _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _EMPTY, _EXTENDED = 0x10, 0x20
 
 
-def _not_geopackage(reason: str) -> BadRequest:
-    """Return the error for a file that is not a GeoPackage webmap reads, saying why."""
-    return BadRequest(message("error_texts.not_geopackage", reason=reason))
+def _not_geopackage(reason: str, **values) -> BadRequest:
+    """Return the error for a file that is not a GeoPackage webmap reads, saying why (a message of `error_texts`)."""
+    return BadRequest(message("error_texts.not_geopackage", reason=message(f"error_texts.{reason}", **values)))
 
 
 def check_signature(data: bytes) -> None:
     """Refuse bytes that do not start as a GeoPackage does: SQLite's header, then GeoPackage's application_id."""
     if len(data) < 100 or not data.startswith(SQLITE_HEADER):
-        raise _not_geopackage("it is not a SQLite database")
+        raise _not_geopackage("gpkg_not_sqlite")
     if data[68:72] not in APPLICATION_IDS:
-        raise _not_geopackage("it is a SQLite database, but its application_id is not GeoPackage's ('GPKG')")
+        raise _not_geopackage("gpkg_application_id")
 
 
 def _load(connection: sqlite3.Connection, data: bytes) -> None:
@@ -40,19 +40,19 @@ def _load(connection: sqlite3.Connection, data: bytes) -> None:
         connection.execute(f"PRAGMA {pragma}")
     connection.text_factory = bytes  # a damaged file's report may quote bytes that are not text
     if connection.execute("PRAGMA quick_check").fetchone() != (b"ok",):
-        raise _not_geopackage("the database is damaged")
+        raise _not_geopackage("gpkg_damaged")
     connection.text_factory = str
 
 
-def _table_problem(name: str, schema: dict) -> str | None:
+def _table_problem(name: str, schema: dict) -> Message | None:
     """Say why a name is not an ordinary table of the file (absent, a view, SQLite's own, virtual), or None."""
     kind, sql = schema.get(name, (None, ""))
     if kind is None:
-        return f"{name!r} is not one of the file's tables"
-    if kind != "table":
-        return f"{name!r} is a {kind}, not a table"
+        return message("error_texts.gpkg_table_missing", table=name)
+    if kind != "table":  # sqlite_master is read for tables and views only
+        return message("error_texts.gpkg_table_view", table=name)
     if name.lower().startswith("sqlite_") or sql.lstrip().upper().startswith("CREATE VIRTUAL"):
-        return f"{name!r} is not an ordinary table"
+        return message("error_texts.gpkg_table_not_ordinary", table=name)
     return None
 
 
@@ -63,7 +63,7 @@ def _layer(connection: sqlite3.Connection) -> str:
     for table in _METADATA_TABLES:
         problem = _table_problem(table, schema)
         if problem:
-            raise _not_geopackage(f"the GeoPackage table {problem}")
+            raise _not_geopackage("gpkg_metadata_table", problem=problem)
     layers = [name for (name,) in connection.execute(
         "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name")]
     if len(layers) != 1:
@@ -72,7 +72,7 @@ def _layer(connection: sqlite3.Connection) -> str:
         raise InvalidContent(message("error_texts.gpkg_refused", problem=problem), [said("layers", problem)])
     problem = _table_problem(layers[0], schema)
     if problem:
-        raise _not_geopackage(f"its layer {problem}")
+        raise _not_geopackage("gpkg_layer_table", problem=problem)
     return layers[0]
 
 
@@ -90,17 +90,17 @@ def _layer_columns(connection: sqlite3.Connection, layer: str) -> tuple[str, lis
     found = connection.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                                (layer,)).fetchall()
     if len(found) != 1:
-        raise _not_geopackage(f"gpkg_geometry_columns has {len(found)} rows for layer {layer!r}, not one")
+        raise _not_geopackage("gpkg_geometry_rows", count=len(found), layer=layer)
     geometry, srs_id = found[0]
     columns = connection.execute("SELECT name, type, pk FROM pragma_table_info(?)", (layer,)).fetchall()
     if str(geometry).lower() not in {name.lower() for name, _, _ in columns}:
-        raise _not_geopackage(f"layer {layer!r} has no column {geometry!r}, its geometry column")
+        raise _not_geopackage("gpkg_no_geometry_column", layer=layer, column=geometry)
     names = [name for name, kind, pk in columns
              if name.lower() != str(geometry).lower() and not (pk == 1 and kind.upper() == "INTEGER")]
     crs = connection.execute("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
                              "WHERE srs_id = ?", (srs_id,)).fetchone()
     if crs is None:
-        raise _not_geopackage(f"the CRS of layer {layer!r} (srs_id {srs_id}) is not in gpkg_spatial_ref_sys")
+        raise _not_geopackage("gpkg_crs_missing", layer=layer, srs_id=srs_id)
     return geometry, names, _crs_input(*crs)
 
 

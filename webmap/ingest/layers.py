@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..core.errors import FieldError, InvalidContent, problem_error, said
+from ..core.errors import FieldError, InvalidContent, field_error, problem_error, said
+from ..core.i18n import message
 from ..core.model import ReferenceLayer, geometry_bounds
 from .geometry import GeometryProblem, count_vertices, normalize_geometry, region_problem
 
@@ -41,10 +42,9 @@ class LayerRules:
 def check_layer_id(text) -> list[FieldError]:
     """Return the problems with a layer id (none if it can be used)."""
     if not isinstance(text, str) or not LAYER_ID.fullmatch(text):
-        return [FieldError("id", "a layer id is 1 to 64 lower-case letters, digits and '_', starting with a letter "
-                                 f"(e.g. southern_dmz), got {str(text)[:70]!r}")]
+        return [field_error("id", "layer_id_form", text=str(text)[:70])]
     if text in RESERVED_IDS:
-        return [FieldError("id", f"'{text}' is the incidents' collection; choose another id")]
+        return [field_error("id", "layer_id_reserved", layer=text)]
     return []
 
 
@@ -53,13 +53,13 @@ def _text(meta: dict, key: str, field: str, limit: int, required: bool, problems
     value = meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            problems.append(FieldError(field, "required: give it as text"))
+            problems.append(field_error(field, "layer_text_required"))
         return None
     if not isinstance(value, str):
-        problems.append(FieldError(field, f"must be text, got {type(value).__name__}"))
+        problems.append(field_error(field, "layer_text_type", type=type(value).__name__))
         return None
     if len(value) > limit:
-        problems.append(FieldError(field, f"{len(value):,} characters; at most {limit:,}"))
+        problems.append(field_error(field, "layer_text_too_long", count=len(value), most=f"{limit:,}"))
         return None
     return value.strip()
 
@@ -67,16 +67,16 @@ def _text(meta: dict, key: str, field: str, limit: int, required: bool, problems
 def _day(value, today: date, problems: list) -> str | None:
     """Return the layer's ISO date (YYYY-MM-DD), noting a problem if it is missing, unreadable or later than today."""
     if not isinstance(value, str) or not value.strip():
-        problems.append(FieldError("layer.date", "required: the date the layer describes, as YYYY-MM-DD"))
+        problems.append(field_error("layer.date", "layer_date_required"))
         return None
     try:
         day = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
     except ValueError:
         day = None
     if day is None:
-        problems.append(FieldError("layer.date", f"{value.strip()[:40]!r} is not a date; use YYYY-MM-DD"))
+        problems.append(field_error("layer.date", "layer_date_invalid", text=value.strip()[:40]))
     elif day > today:
-        problems.append(FieldError("layer.date", f"{day.isoformat()} is in the future"))
+        problems.append(field_error("layer.date", "date_future", day=day.isoformat()))
     return day.isoformat() if day else None
 
 
@@ -84,21 +84,19 @@ def _status(value, problems: list) -> str | None:
     """Return the layer's status, noting a problem unless it is one an editor may give."""
     if value in EDITOR_STATUSES:
         return value
-    reserved = " ('agreed' is reserved for the bundled 1974 layers)" if value == "agreed" else ""
-    problems.append(FieldError("layer.status", f"must be one of: {', '.join(EDITOR_STATUSES)}, got {str(value)[:40]!r}"
-                                               f"{reserved}"))
+    key = "layer_status_agreed" if value == "agreed" else "layer_status"
+    problems.append(field_error("layer.status", key, statuses=", ".join(EDITOR_STATUSES), text=str(value)[:40]))
     return None
 
 
 def _descriptor(meta, rules: LayerRules, problems: list) -> dict:
     """Return the checked descriptor fields of an editor's layer, noting every problem."""
     if not isinstance(meta, dict):
-        problems.append(FieldError("layer", "the layer's descriptor must be an object with name, source, licence, "
-                                            "date, precision and status"))
+        problems.append(field_error("layer", "layer_descriptor"))
         return {}
     names = meta.get("name") if isinstance(meta.get("name"), dict) else {}
     if not isinstance(meta.get("name"), dict):
-        problems.append(FieldError("layer.name", 'must be an object {"en": "...", "ar": "..."}'))
+        problems.append(field_error("layer.name", "layer_name_object"))
     title = {lang: _text(names, lang, f"layer.name.{lang}", MAX_NAME_CHARS, True, problems) for lang in ("en", "ar")}
     checked = {"title": title}
     for key in REQUIRED_TEXTS:
@@ -106,7 +104,7 @@ def _descriptor(meta, rules: LayerRules, problems: list) -> dict:
     for key in OPTIONAL_TEXTS:
         value = _text(meta, key, f"layer.{key}", MAX_TEXT_CHARS, False, problems)
         if value and key.endswith("_url") and not value.startswith(("http://", "https://")):
-            problems.append(FieldError(f"layer.{key}", "must be an http(s) address"))
+            problems.append(field_error(f"layer.{key}", "layer_url"))
         elif value:
             checked[key] = value
     checked["date"] = _day(meta.get("date"), rules.today, problems)
@@ -119,11 +117,11 @@ def _features(document, problems: list) -> list:
     if isinstance(document, dict) and document.get("type") == "Feature":
         return [document]
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        problems.append(FieldError("type", 'the layer must be a GeoJSON object with "type": "FeatureCollection"'))
+        problems.append(field_error("type", "layer_not_collection"))
         return []
     features = document.get("features")
     if not isinstance(features, list) or not features:
-        problems.append(FieldError("features", "a layer needs a non-empty \"features\" array"))
+        problems.append(field_error("features", "layer_no_features"))
         return []
     return features
 
@@ -131,16 +129,15 @@ def _features(document, problems: list) -> list:
 def _feature(index: int, feature, rules: LayerRules, problems: list) -> dict | None:
     """Return one feature with its geometry made clean, noting each problem with the feature's index."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        problems.append(FieldError("type", 'each feature must be a GeoJSON object with "type": "Feature"', index))
+        problems.append(said("type", message("field_errors.layer_feature_type"), index))
         return None
     properties = feature.get("properties")
     if properties is not None and not isinstance(properties, dict):
-        problems.append(FieldError("properties", '"properties" must be an object or null', index))
+        problems.append(said("properties", message("field_errors.layer_properties"), index))
         return None
     geometry = feature.get("geometry")
     if isinstance(geometry, dict) and geometry.get("type") == "GeometryCollection":
-        problems.append(FieldError("geometry", "a GeometryCollection is not accepted in a layer: split it into "
-                                               "features of one kind", index))
+        problems.append(said("geometry", message("field_errors.layer_geometry_collection"), index))
         return None
     try:
         clean = normalize_geometry(geometry, max_vertices=rules.max_vertices)
@@ -161,8 +158,9 @@ def _kind(features: list, problems: list) -> str | None:
         return None
     for index, kind in kinds:
         if kind != kinds[0][1]:
-            problems.append(FieldError("geometry", f"a {kind} in a layer of {kinds[0][1]}s (as feature 0 is): "
-                                                   "every feature of a layer must be of one kind", index))
+            problems.append(said("geometry", message("field_errors.layer_mixed_kinds",
+                                                     kind=message(f"field_errors.layer_kind_{kind}"),
+                                                     kinds=message(f"field_errors.layer_kinds_{kinds[0][1]}")), index))
             return None
     return kinds[0][1]
 
@@ -182,13 +180,13 @@ def check_layer(layer_id: str, meta, document, rules: LayerRules) -> ReferenceLa
     raw = _features(document, problems)
     total = sum(count_vertices(f.get("geometry")) for f in raw if isinstance(f, dict))
     if total > rules.max_layer_vertices:
-        problems.append(FieldError("features", f"{total:,} vertices in all; at most {rules.max_layer_vertices:,} per "
-                                               "layer (WEBMAP_MAX_LAYER_VERTICES); simplify the geometry first"))
+        problems.append(field_error("features", "layer_too_many_vertices", count=total,
+                                    most=f"{rules.max_layer_vertices:,}"))
         raw = []
     features = [_feature(n, f, rules, problems) for n, f in enumerate(raw)]
     kind = _kind(features, problems)
     if problems:
-        raise InvalidContent(f"{len(problems)} problem(s) with the layer; nothing was written.", problems)
+        raise InvalidContent(message("error_texts.layer_problems", count=len(problems)), problems)
     attribution = checked.pop("attribution", None) or f"{checked['source']} ({checked['licence']})"
     descriptor = {"id": layer_id, **checked, "attribution": attribution, "geometry_kind": kind, "group": "editor",
                   "origin": "editor", "approximate": False, "shown_by_default": True,

@@ -3,7 +3,8 @@ then store it as a new version in the layer's history (at a new data version) or
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..core.errors import BadRequest, Conflict, FieldError, NotFound
+from ..core.errors import BadRequest, Conflict, NotFound, field_error
+from ..core.i18n import message
 from ..store import BatchInfo, LayerConflict, LayerVersion, Store
 from .jsontext import parse_json
 from .layers import LayerRules, check_layer, check_layer_id
@@ -36,7 +37,7 @@ def read_layer_body(data: bytes) -> tuple[object, object]:
     document = parse_json(data, "GeoJSON")
     if not isinstance(document, dict):
         raise BadRequest("The body must be a GeoJSON FeatureCollection with the layer's descriptor in `layer`.",
-                         [FieldError("type", "the top level must be a JSON object")])
+                         [field_error("type", "json_object_top")])
     return document.get("layer"), document
 
 
@@ -48,19 +49,18 @@ def _check_target(store: Store, request: LayerWrite) -> None:
         raise BadRequest("The layer id cannot be used.", problems)
     stored = store.get_reference_layer(request.layer_id)
     if stored is None and request.replace:
-        raise NotFound(f"There is no reference layer '{request.layer_id}' to replace; add it instead.")
+        raise NotFound(message("error_texts.no_layer_to_replace", layer=request.layer_id))
     if stored is not None and not request.replace:
-        raise Conflict(f"A reference layer '{request.layer_id}' exists already; replace it instead (PUT).",
-                       [FieldError("id", f"'{request.layer_id}' is taken")])
+        raise Conflict(message("error_texts.layer_exists", layer=request.layer_id),
+                       [field_error("id", "layer_id_taken", layer=request.layer_id)])
     if stored is None or stored.meta.get("origin") == "editor":
         return
     if stored.meta.get("group") in POSITION_GROUPS:
-        raise Conflict(f"'{request.layer_id}' is a bundled layer that every incident's position is computed against; "
-                       "it changes only with geodata/ (scripts/build_geodata.py, then webmap init --reload-geodata).",
-                       [FieldError("id", f"'{request.layer_id}' cannot be replaced by an editor")])
+        raise Conflict(message("error_texts.layer_positions", layer=request.layer_id),
+                       [field_error("id", "layer_bundled_fixed", layer=request.layer_id)])
     if not request.replace_bundled:
-        raise Conflict(f"'{request.layer_id}' is a bundled layer; to replace it, say so with replace_bundled=true.",
-                       [FieldError("replace_bundled", "needed to replace a bundled layer")])
+        raise Conflict(message("error_texts.layer_bundled", layer=request.layer_id),
+                       [field_error("replace_bundled", "replace_bundled_needed")])
 
 
 def save_layer(store: Store, request: LayerWrite, user: str, rules: LayerRules) -> LayerVersion:
@@ -70,8 +70,9 @@ def save_layer(store: Store, request: LayerWrite, user: str, rules: LayerRules) 
     try:
         return store.put_reference_layer(layer, BatchInfo(user=user, filename=f"reference layer {layer.id}"),
                                          request.replace)
-    except LayerConflict as conflict:  # another editor got there first
-        raise Conflict(str(conflict)) from None
+    except LayerConflict:  # another editor got there first
+        raise Conflict(message("error_texts.no_layer_to_replace" if request.replace else "error_texts.layer_exists",
+                               layer=layer.id)) from None
 
 
 def version_json(version: LayerVersion) -> dict:
@@ -86,6 +87,6 @@ def history_or_404(store: Store, layer_id: str) -> list[LayerVersion]:
     """Return a stored layer's versions, newest first, or raise NotFound."""
     versions = store.reference_layer_history(layer_id)
     if not versions or store.get_reference_layer(layer_id) is None:
-        raise NotFound(f"There is no reference layer '{layer_id}'.")
+        raise NotFound(message("error_texts.no_layer", layer=layer_id))
     return versions
 

@@ -3,7 +3,7 @@ layer from GeoJSON, and read a layer's history (GET /api/collections/{id}/histor
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from ..accounts.auth import api_account, csrf
-from ..core.errors import BadRequest, FieldError
+from ..core.errors import BadRequest, field_error
 from ..ingest.layerwrite import LayerWrite, history_or_404, layer_rules, read_layer_body, save_layer, version_json
 from ..ingest.upload import JSON_TYPES, parse_flag
 from ..store import get_store
@@ -34,7 +34,7 @@ def _write(layer_id: str | None, replace: bool) -> Response:
         layer_id = meta.get("id") if isinstance(meta, dict) else None
     elif isinstance(meta, dict) and meta.get("id") not in (None, layer_id):
         raise BadRequest("The path names the layer; an id in the body may only repeat it.",
-                         [FieldError("layer.id", f"{str(meta['id'])[:70]!r} is not {layer_id!r}")])
+                         [field_error("layer.id", "layer_id_mismatch", sent=str(meta["id"])[:70], layer=layer_id)])
     version = save_layer(get_store(), LayerWrite(layer_id, meta, document, replace, replace_bundled),
                          account.name, layer_limits())
     response = jsonify({"id": version.layer_id, **version_json(version)})

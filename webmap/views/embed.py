@@ -8,7 +8,7 @@ from werkzeug.wrappers import Request
 
 from ..core.caching import cache_for_version, validator_headers, version_etag
 from ..core.errors import FormatNotImplemented, InvalidParameter, NotFound, WebmapError, field_error
-from ..core.i18n import messages
+from ..core.i18n import message, messages
 from ..core.lru import SizedLRU
 from ..core.security import allow_framing, allow_inline_scripts, security_headers
 from ..core.vocabulary import load_vocabulary
@@ -207,7 +207,7 @@ def oembed():
     """Describe a map URL of this site as an oEmbed `rich` answer whose html is the embed's iframe."""
     fmt = request.args.get("format", "json").strip().lower() or "json"
     if fmt != "json":
-        raise FormatNotImplemented(f"oEmbed answers are available as JSON only, not {fmt!r}.",
+        raise FormatNotImplemented(message("error_texts.oembed_json_only", format=fmt),
                                    [field_error("format", "oembed_json_only")])
     url = request.args.get("url", "").strip()
     if not url:
