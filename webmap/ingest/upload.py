@@ -13,6 +13,7 @@ from . import read_incidents
 from .validate import MAX_REPORTED_ERRORS
 
 JSON_TYPES = ("application/geo+json", "application/json")
+MAX_NOTE_LENGTH = 2000  # characters in a note or a reason: a sentence or two, not an article
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
 
 
@@ -138,7 +139,7 @@ def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbid
                                "upload it unchanged or leave it out", feature=index)
               for index, incident in enumerate(incidents) if incident.id in states]
     shown = ", ".join(list(states)[:5]) + (", ..." if len(states) > 5 else "")
-    return Forbidden(f"This upload would change {_incidents(len(errors))} that an editor verified or disputed "
+    return Forbidden(f"This upload would change {_incidents(len(errors))} that an editor verified, disputed or debunked "
                      f"({shown}); only editors and admins may change them. Nothing was imported.",
                      errors[:MAX_REPORTED_ERRORS])
 
@@ -168,8 +169,19 @@ def replace_incident(store: Store, incident_id: str, upload: Upload, account: Ac
     return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
 
 
-def delete_incident(store: Store, incident_id: str, account: Account) -> WriteReport:
-    """Delete one incident (history keeps it)."""
+def deletion_reason(text: str | None) -> str:
+    """Return the reason given for a deletion, trimmed, or raise InvalidParameter if there is none (or too long)."""
+    reason = (text or "").strip()
+    if not reason:
+        raise InvalidParameter("A deletion needs a reason: it stays public at the incident's address.",
+                               [FieldError("reason", "say why the incident is deleted")])
+    if len(reason) > MAX_NOTE_LENGTH:
+        raise InvalidParameter("The reason is too long.", [FieldError("reason", f"at most {MAX_NOTE_LENGTH:,} characters")])
+    return reason
+
+
+def delete_incident(store: Store, incident_id: str, account: Account, reason: str) -> WriteReport:
+    """Delete one incident, recording why (history keeps its versions, its address gives the reason)."""
     if store.get_incident(incident_id) is None:
         raise NotFound(f"There is no incident '{incident_id}'.")
-    return store.delete_incidents([incident_id], BatchInfo(user=account.name))
+    return store.delete_incidents([incident_id], BatchInfo(user=account.name, note=reason))
