@@ -68,6 +68,19 @@ class Incident:
         return cls(id=str(feature["id"]), geometry=feature["geometry"], extra=props, **known)
 
 
+@dataclass(frozen=True)
+class IncidentVersion:
+    """One stored version of an incident, or its deletion (`incident` None): when, at which data version, by
+    whom, and the notes its author gave (a correction note or a deletion's reason, and a verification note)."""
+
+    data_version: int
+    at: str  # ISO 8601 UTC
+    user: str
+    incident: Incident | None
+    note: str | None = None
+    verification_note: str | None = None
+
+
 def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
     """Return (minx, miny, maxx, maxy) of a GeoJSON geometry of any type."""
     if geometry["type"] == "Point":  # most incidents; imports and writes compute this for each one
