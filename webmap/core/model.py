@@ -12,6 +12,10 @@ CANONICAL_PROPERTIES = (
     "fatalities", "actors", "sources", "precision", "verification",
 )
 
+# Properties a read adds from the notes of an incident's versions (never taken from input, like its position):
+# the verification note of its current state, and the day and note of its latest correction after publication.
+NOTE_PROPERTIES = ("verification_note", "corrected", "correction_note")
+
 
 # Not frozen: a frozen dataclass sets each of the 14 fields through object.__setattr__, which makes
 # building one three times slower, and an import builds one per feature. Nothing changes an incident
