@@ -18,14 +18,15 @@ ALWAYS = ("meta-viewport",)
 
 # The pages people read, in English and in Arabic (the error pages too: a missing page, bad filters).
 PAGES = ["/", "/embed", "/embed?legend=0", "/embed?title=Raids&caption=Since+2024", "/about", "/stats", "/embed/chart", "/login", "/no-such-page",
-         "/?start=not-a-date"]
+         "/?start=not-a-date", "/incidents/t-001/history"]
 # The API's HTML pages speak the language of its parameters, English only (`lang` is not one of them).
 API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/incidents",
              "/api/collections/incidents/queryables", "/api/collections/incidents/items",
              "/api/collections/incidents/items/t-001", "/api/collections/alpha_line",
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
-ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit"]
+ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
+                 "/incidents/t-001/edit"]
 
 
 def axe_violations(page) -> list[dict]:
