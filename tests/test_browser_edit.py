@@ -28,12 +28,16 @@ def test_an_edit_through_the_form_and_its_correction_in_the_popup(fixture_app, l
     assert "is not a date" in page.text_content("#error-date")
     assert page.get_attribute("#field-date", "aria-invalid") == "true"
     assert page.input_value("#field-title") == "Fixture incursion A, corrected"  # what was typed stays
+    assert page.console_errors == ["Failed to load resource: the server responded with a status of 422 "
+                                   "(UNPROCESSABLE ENTITY)"]
+    page.console_errors.clear()
 
     # Fixed, with a source added and the marker dragged a little east: saved, and the history says so.
     page.fill("#field-date", "2024-12-08")
     page.fill("#field-correction_note", "The place was misread")
     page.click(".source-add")
     page.keyboard.type("https://example.org/correction")
+    page.locator("#edit-map").scroll_into_view_if_needed()
     marker = page.locator("#edit-map .leaflet-marker-icon").bounding_box()
     x, y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] - 4
     page.mouse.move(x, y)

@@ -127,8 +127,8 @@ def test_the_history_shows_each_version_and_what_changed(fixture_app, accounts):
     assert "Fixture incursion A" in title and "Renamed" in title
     assert re.search(r'<tr data-field="verification">.*?Unverified.*?Verified', html, re.S)
     assert "Two outlets confirm it" in html and "Title and place corrected" in html
-    assert 'data-field="location"' in html and "The location moved 8.26 km." in html
-    assert "Corrected on" in html
+    assert 'data-field="location"' in html and "The location moved 8.23 km." in html
+    assert "Corrected on" in html and 'data-field="zone"' not in html  # the position follows the location
     assert 'class="history-who"' not in html  # names only for those signed in
     assert 'class="history-who"' in client.get(HISTORY.format("t-001")).get_data(as_text=True)
     assert fixture_app.test_client().get(HISTORY.format("nope")).status_code == 404

@@ -2,10 +2,13 @@
 import math
 from dataclasses import dataclass
 
-from ..core.model import CANONICAL_PROPERTIES, Incident, representative_point
+from ..core.model import CANONICAL_PROPERTIES, NOTE_PROPERTIES, Incident, representative_point
+from ..store import POSITION_COLUMNS
 
 LOCATION = "location"
 _EARTH_RADIUS_KM = 6371.0088  # the mean radius: distances shown to 0.01 km need no ellipsoid
+# What a read adds to the properties: the position follows the location, and the notes are shown on their own.
+_COMPUTED = frozenset((*POSITION_COLUMNS, *NOTE_PROPERTIES))
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ def location_text(geometry: dict) -> str:
 
 def field_changes(before: Incident | None, after: Incident | None) -> list[FieldChange]:
     """Return each field that differs between two versions (None: the incident did not exist), in form order:
-    the canonical properties, the location, then the properties an upload added, by name."""
+    the canonical properties, the location, then the properties an upload added, by name (not those a read
+    computes)."""
     def value(incident: Incident | None, name: str):
         if incident is None:
             return None
@@ -55,7 +59,7 @@ def field_changes(before: Incident | None, after: Incident | None) -> list[Field
             return shown_value(getattr(incident, name))
         return shown_value(incident.extra.get(name))
 
-    extra = sorted({*(before.extra if before else {}), *(after.extra if after else {})})
+    extra = sorted({*(before.extra if before else {}), *(after.extra if after else {})} - _COMPUTED)
     changes = []
     for name in (*CANONICAL_PROPERTIES, LOCATION, *extra):
         old, new = value(before, name), value(after, name)
