@@ -17,8 +17,9 @@ from webmap.core.model import Incident
 from webmap.ingest.geodata import prepare_database
 from webmap.store import BatchInfo, get_store
 
-# The read API tests' shared fixtures live in their own module.
-pytest_plugins = ("api_fixtures",)
+# The read API tests' shared fixtures, the PostgreSQL databases and the store contract tests' store, each in a
+# module of its own.
+pytest_plugins = ("api_fixtures", "postgres_fixtures", "store_fixtures")
 
 DATA = Path(__file__).parent / "data"
 CHROMIUM = "/usr/bin/chromium"

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import fixture_incidents
+from store_fixtures import sqlite_only
 from test_embed import drawn_ids_any
 from test_map_page import shown_count
 from upload_helpers import client_of, csrf_token, log_in
@@ -15,19 +16,15 @@ from upload_helpers import client_of, csrf_token, log_in
 from webmap.cli.synthetic import synthetic_incidents
 from webmap.core.i18n import messages
 from webmap.store import BatchInfo, IncidentQuery, UndoRefused, get_store
-from webmap.store.sqlite import SQLiteStore
 
 EVERYTHING = IncidentQuery()
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store):
     """A store holding the seven fixture incidents, written as batch 1."""
-    store = SQLiteStore(tmp_path / "store.db")
-    store.initialize()
     store.add_incidents(fixture_incidents(), BatchInfo(user="first", filename="incidents_small.geojson"))
-    yield store
-    store.close()
+    return store
 
 
 def edit_and_add(store) -> int:
@@ -134,6 +131,7 @@ def test_batch_filter_selects_what_a_batch_wrote_as_it_is_now(store):
     assert [i.id for i in store.incidents_by_key(keys)] == ["t-008"]
 
 
+@sqlite_only
 def test_batch_filter_reads_the_batch_index_only(store):
     """The ids a batch wrote come from the (batch_id, id) index, not from the rows."""
     plan = " ".join(row[-1] for row in store._connection().execute(

@@ -15,13 +15,10 @@ BATCH = BatchInfo(user="test")
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store):
     """An initialised store holding the fixture incidents."""
-    store = SQLiteStore(tmp_path / "store.db")
-    store.initialize()
     store.add_incidents(fixture_incidents(), BATCH)
-    yield store
-    store.close()
+    return store
 
 
 def by_id(store, points) -> dict:

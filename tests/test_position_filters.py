@@ -10,7 +10,7 @@ from test_browser_live import count_text, open_map, url_args
 from test_embed import drawn_ids_any
 
 from webmap.store import COUNTABLE_COLUMNS, IncidentQuery, PositionFilter, get_store
-from webmap.store.sqlite import _where
+from webmap.store.sqlite.incidents import _where
 
 ITEMS = "/api/collections/incidents/items"
 

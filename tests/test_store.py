@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 from conftest import fixture_incidents
+from store_fixtures import sqlite_only
 
 from webmap.cli.synthetic import synthetic_incidents
 from webmap.core.model import Incident
@@ -14,15 +15,6 @@ from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 BATCH = BatchInfo(user="test")
 V1_INSERT = ("INSERT INTO incident (id, valid_from, batch_id, date, last_date, event_type, precision, verification,"
              " search_text, content_hash, feature, minx, miny, maxx, maxy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
-
-@pytest.fixture
-def store(tmp_path):
-    """An initialised store on its own file."""
-    store = SQLiteStore(tmp_path / "store.db")
-    store.initialize()
-    yield store
-    store.close()
 
 
 def ids(incidents):
@@ -35,6 +27,7 @@ def retitled(incident: Incident, title: str) -> Incident:
     return Incident.from_feature({**incident.to_feature(), "properties": {**incident.properties(), "title": title}})
 
 
+@sqlite_only
 def test_new_database_is_at_latest_schema_in_wal_mode(store):
     """A new file gets every migration, WAL journaling and the R*Tree table."""
     assert store.schema_version() == len(MIGRATIONS)
@@ -149,6 +142,7 @@ def traced_statements(store) -> list[str]:
     return statements
 
 
+@sqlite_only
 def test_first_large_import_keeps_every_index_and_answers_queries(store):
     """A first import of many rows (indexes built after the rows) leaves the same indexes, all consistent."""
     indexes = index_definitions(store)
@@ -167,6 +161,7 @@ def test_first_large_import_keeps_every_index_and_answers_queries(store):
     assert store.add_incidents(incidents, BATCH).unchanged == report.inserted
 
 
+@sqlite_only
 def test_large_write_into_a_larger_table_updates_the_indexes_in_place(store):
     """A write smaller than the table keeps its indexes and updates them row by row, edits included."""
     incidents = list(synthetic_incidents(6000, seed=3))
@@ -183,6 +178,7 @@ def test_large_write_into_a_larger_table_updates_the_indexes_in_place(store):
     assert store.count_incidents(airstrikes) == sum(i.event_type == "airstrike" for i in incidents)
 
 
+@sqlite_only
 def test_failed_large_import_keeps_the_indexes(store):
     """A large import that fails after its rows are in (a repeated id) rolls back the rows and keeps the indexes."""
     indexes = index_definitions(store)
@@ -193,6 +189,7 @@ def test_failed_large_import_keeps_the_indexes(store):
     assert index_definitions(store) == indexes
 
 
+@sqlite_only
 def test_large_write_is_copied_into_the_database_file_after_commit(store):
     """After a large write the WAL is checkpointed on another thread, and the automatic checkpoint that small
     writes rely on is turned back on."""

@@ -1,0 +1,22 @@
+"""What the store contract tests share: a fresh, initialised store for each test, once per backend."""
+import pytest
+
+from webmap.store.sqlite import SQLiteStore
+
+# Each backend's factory opens a new, empty store for one test, asking the test's `request` for what it needs
+# (a temporary folder; a database such as `postgis_url` gives); every contract test runs once per entry.
+STORE_FACTORIES = {
+    "sqlite": lambda request: SQLiteStore(request.getfixturevalue("tmp_path") / "store.db"),
+}
+
+# For the tests that look inside SQLite itself (its file, indexes, pragmas and query plans).
+sqlite_only = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def store(request):
+    """A fresh, initialised store on its own database, from the backend factory the test is parametrised with."""
+    opened = STORE_FACTORIES[request.param](request)
+    opened.initialize()
+    yield opened
+    opened.close()

@@ -1,0 +1,14 @@
+"""The embedded default store: one SQLite file in WAL mode, with an R*Tree index on bounding boxes, one module
+per concern over a shared connection."""
+from ..base import Store
+from .accounts import SQLiteAccounts
+from .batches import SQLiteBatches
+from .connection import MIGRATIONS, sqlite_path_from_url
+from .incidents import SQLiteIncidents
+from .layers import SQLiteLayers
+
+__all__ = ["MIGRATIONS", "SQLiteStore", "sqlite_path_from_url"]
+
+
+class SQLiteStore(SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, Store):
+    """Store backed by one SQLite file; each thread gets its own connection."""
