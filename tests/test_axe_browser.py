@@ -2,12 +2,15 @@
 
 axe-core comes from npm (package.json's devDependencies) and is injected into the page by the test from
 node_modules: the site never serves it."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import require
 from test_browser_live import open_map
 from upload_helpers import PASSWORD, add_accounts
+
+from webmap.store import BatchInfo, get_store
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +107,18 @@ def test_phone_layout_with_its_sheet_open_has_no_serious_violations(live_server,
     page.click("#panel-toggle")
     page.locator("#panel-toggle[aria-expanded=true]").wait_for()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_history_with_a_move_and_a_tombstone_has_no_serious_violations(fixture_app, live_server, page, lang):
+    """An incident's history with the small map of a moved location, and a deleted incident's tombstone, pass the
+    same checks."""
+    with fixture_app.app_context():
+        store = get_store()
+        moved = replace(store.get_incident("t-001"), geometry={"type": "Point", "coordinates": [35.9, 33.2]})
+        store.add_incidents([moved], BatchInfo(user="editor", note="The place was misread"))
+        store.delete_incidents(["t-004"], BatchInfo(user="editor", note="A duplicate of t-003"))
+    for path in ("/incidents/t-001/history", "/incidents/t-004/history"):
+        settled(page, live_server + with_lang(path, lang))
+        page.console_errors.clear()  # the tombstone's own 410
+        assert axe_violations(page) == []

@@ -128,6 +128,6 @@ def history_page(incident_id: str):
         "incident_history.html", incident_id=incident_id, entries=entries, deletion=deletion, current=current,
         current_point=representative_point(current.geometry) if current else None, show_authors=account is not None,
         may_edit=current is not None and may_edit(account, current), field_label=field_label,
-        value_label=value_label, map_data={"moves": moves if any(moves) else [], "tiles": _tiles()},
+        value_label=value_label, map_data={"moves": moves if any(moves) else []},
         human_date=human_date, utc_time=utc_time, **context)
     return page, 410 if deletion else 200
