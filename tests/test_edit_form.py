@@ -72,9 +72,10 @@ def test_a_changed_incident_needs_a_correction_note_and_a_new_state_a_verificati
                                     verification_note="Footage is from 2019"), RULES, correction_required=True)
     assert noted.incident == replace(STORED, title="A raid, corrected", verification="debunked")
     assert (noted.correction_note, noted.verification_note) == ("Title fixed", "Footage is from 2019")
-    only_state = check_edit(STORED, form(verification="verified", verification_note="Two outlets"), RULES,
-                            correction_required=True)
+    only_state = check_edit(STORED, form(verification="verified", verification_note="Two outlets",
+                                         correction_note="Nothing"), RULES, correction_required=True)
     assert only_state.incident is not None and only_state.missing == {}
+    assert only_state.correction_note == ""  # a new state alone is no correction
 
 
 def test_sources_come_as_rows_and_blank_rows_are_dropped():

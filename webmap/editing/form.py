@@ -90,7 +90,9 @@ def check_edit(current: Incident, form, rules: Rules, correction_required: bool)
     if incident is not None:
         if incident.verification != current.verification and not verification_note:
             notes.setdefault("verification_note", "verification_note_missing")
-        if correction_required and content_changed(current, incident) and not correction_note:
+        if not content_changed(current, incident):
+            correction_note = ""  # a new state alone corrects nothing
+        elif correction_required and not correction_note:
             notes.setdefault("correction_note", "correction_note_missing")
     return EditedIncident(None if problems or notes else incident, problems, notes, verification_note,
                           correction_note)
