@@ -1,5 +1,6 @@
 """In a real browser: an editor opens an incident from its popup, is shown the field an invalid value breaks,
-then saves a correction whose note readers see in the popup and the list; the marker moves by dragging."""
+then saves a correction whose note readers see in the popup and the list, with the grounds of its new
+verification state; the marker moves by dragging."""
 import re
 
 import pytest
@@ -35,6 +36,8 @@ def test_an_edit_through_the_form_and_its_correction_in_the_popup(fixture_app, l
     # Fixed, with a source added and the marker dragged a little east: saved, and the history says so.
     page.fill("#field-date", "2024-12-08")
     page.fill("#field-correction_note", "The place was misread")
+    page.select_option("#field-verification", "verified")
+    page.fill("#field-verification_note", "Two outlets confirm it")
     page.click(".source-add")
     page.keyboard.type("https://example.org/correction")
     page.locator("#edit-map").scroll_into_view_if_needed()
@@ -56,6 +59,7 @@ def test_an_edit_through_the_form_and_its_correction_in_the_popup(fixture_app, l
     page.click(MARKER)
     correction = page.text_content(".webmap-popup .webmap-correction")
     assert re.fullmatch(r"Corrected on \d{1,2} \w+ \d{4}: The place was misread", correction)
+    assert "Verified: Two outlets confirm it" in page.text_content(".webmap-popup")
     row = page.locator("#incident-list tr[data-id=t-001] .webmap-correction")
     assert row.text_content() == correction
     assert page.console_errors == []

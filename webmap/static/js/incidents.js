@@ -149,7 +149,7 @@
     row(list, text.actors, actors ? dataText(actors) : null);
     var precision = config.precision[props.precision];
     row(list, text.precision, precision ? precision.label + ": " + precision.explain : props.precision);
-    row(list, text.verification, config.verification[props.verification] || props.verification);
+    row(list, text.verification, verificationNode(props, config));
     row(list, text.sources, sourceList(props.sources));
     box.appendChild(list);
     if (props.description) {
@@ -160,6 +160,16 @@
     var links = incidentLinks(id, props);
     if (links) { box.appendChild(links); }
     return box;
+  }
+
+  /* The verification state in words, and the editor's grounds for it when there is a note. */
+  function verificationNode(props, config) {
+    var node = element("span", config.verification[props.verification] || props.verification);
+    if (props.verification_note) {
+      node.appendChild(document.createTextNode(": "));
+      node.appendChild(dataText(props.verification_note));
+    }
+    return node;
   }
 
   /* "Corrected on DATE: NOTE" for an incident changed after publication, the note as stored text. */
