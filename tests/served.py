@@ -19,12 +19,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def webmap_serve(folder: Path, *options: str, **env: str):
-    """Serve a new database under `folder` with `webmap serve OPTIONS`; yield the base URL once `/about` answers."""
+def webmap_serve(folder: Path, *options: str, log_name: str = "serve.log", **env: str):
+    """Serve a new database under `folder` (or the DATABASE_URL given) with `webmap serve OPTIONS`, logging to
+    `folder / log_name`; yield the base URL once `/about` answers."""
     port = free_port()
     environ = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'served.db'}", "WEBMAP_TILES": "none",
                "WEBMAP_SECRET_KEY": "test", **env}
-    log = open(folder / "serve.log", "wb")
+    log = open(folder / log_name, "wb")
     server = subprocess.Popen([sys.executable, "-m", "webmap", "serve", "--port", str(port), *options],
                               env=environ, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -36,7 +37,7 @@ def webmap_serve(folder: Path, *options: str, **env: str):
                 break
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, (
-                    f"webmap serve did not start:\n{(folder / 'serve.log').read_text(errors='replace')}")
+                    f"webmap serve did not start:\n{(folder / log_name).read_text(errors='replace')}")
                 time.sleep(0.1)  # polling for readiness: nothing to wait on but the port
         yield base
     finally:

@@ -9,6 +9,13 @@ STORE_FACTORIES = {
     "sqlite": lambda request: SQLiteStore(request.getfixturevalue("tmp_path") / "store.db"),
 }
 
+# The same backends for what opens a database by its URL (the app, `webmap` commands): each gives the DATABASE_URL
+# of a new, empty database for one test; the PostgreSQL entry will be `lambda request:
+# request.getfixturevalue("postgis_url")` (tests/postgres_fixtures.py).
+DATABASE_URL_FACTORIES = {
+    "sqlite": lambda request: f"sqlite:///{request.getfixturevalue('tmp_path') / 'database.db'}",
+}
+
 # For the tests that look inside SQLite itself (its file, indexes, pragmas and query plans).
 sqlite_only = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from webmap.core.errors import InvalidContent
-from webmap.core.model import Incident, IncidentVersion
+from webmap.core.model import Incident, IncidentRevision
 from webmap.core.vocabulary import load_vocabulary
 from webmap.editing.diff import FieldChange, field_changes, moved
 from webmap.editing.form import LOCATION, check_edit, form_values
@@ -107,9 +107,9 @@ def test_the_diff_names_each_changed_field_and_the_move():
 
 
 def test_the_history_reads_newest_first_and_a_deletion_is_a_tombstone():
-    versions = [IncidentVersion(1, "2026-01-01T00:00:00+00:00", "ana", STORED),
-                IncidentVersion(2, "2026-01-02T00:00:00+00:00", "ben", replace(STORED, title="B"), note="Fixed"),
-                IncidentVersion(3, "2026-01-03T00:00:00+00:00", "ben", None, note="A duplicate")]
+    versions = [IncidentRevision(1, "2026-01-01T00:00:00+00:00", "ana", STORED),
+                IncidentRevision(2, "2026-01-02T00:00:00+00:00", "ben", replace(STORED, title="B"), note="Fixed"),
+                IncidentRevision(3, "2026-01-03T00:00:00+00:00", "ben", None, note="A duplicate")]
     entries = history_entries(versions)
     assert [e.action for e in entries] == ["deleted", "edited", "created"]
     assert entries[1].changes == [FieldChange("title", "A raid", "B")]

@@ -255,6 +255,20 @@ def test_last_modified_follows_the_data_version(store):
     assert store.last_modified().startswith("20")
 
 
+@sqlite_only
+def test_last_modified_stays_while_the_data_version_does(store, monkeypatch):
+    """A later write that changes nothing records a batch at the same data version, but the data did not change
+    then: Last-Modified (and so every server's validators) stays when the data version was reached."""
+    import webmap.store.sqlite.connection as connection
+
+    monkeypatch.setattr(connection, "_now", lambda: "2025-01-01T00:00:00+00:00")
+    store.add_incidents(fixture_incidents(), BATCH)
+    monkeypatch.setattr(connection, "_now", lambda: "2025-01-02T00:00:00+00:00")
+    report = store.add_incidents(fixture_incidents(), BATCH)
+    assert report.batch_id is not None and report.data_version == store.data_version() == 1
+    assert store.last_modified() == "2025-01-01T00:00:00+00:00" == store.version_timestamp(1)
+
+
 def test_verification_text_and_descending_order(store):
     """verification and free-text words narrow the result; sort_descending reverses the order exactly."""
     store.add_incidents(fixture_incidents(), BATCH)

@@ -12,6 +12,7 @@ from ..ingest import read_incidents
 from ..ingest.geodata import load_bundled_layers, prepare_database
 from ..store import BatchInfo, get_store
 from .accounts import tokens_group, users_group
+from .copystore import copy_store_command
 from .demo import demo_command
 from .layers import layers_group
 from .server import DEFAULT_THREADS
@@ -105,7 +106,7 @@ def _worker_app():
 
 
 COMMANDS = (init_command, serve_command, import_command, demo_command, users_group, tokens_group, layers_group,
-            settings_command)
+            settings_command, copy_store_command)
 
 
 def init_app(app: Flask) -> None:

@@ -73,7 +73,7 @@ class Incident:
 
 
 @dataclass(frozen=True)
-class IncidentVersion:
+class IncidentRevision:
     """One stored version of an incident, or its deletion (`incident` None): when, at which data version, by
     whom, and the notes its author gave (a correction note or a deletion's reason, and a verification note)."""
 

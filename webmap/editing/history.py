@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from ..core.errors import FieldError, Gone
-from ..core.model import IncidentVersion
+from ..core.model import IncidentRevision
 from .diff import FieldChange, Move, field_changes, moved
 
 
@@ -10,13 +10,13 @@ from .diff import FieldChange, Move, field_changes, moved
 class HistoryEntry:
     """One change to an incident: the stored version, what it did, the fields it changed and any move."""
 
-    version: IncidentVersion
+    version: IncidentRevision
     action: str  # `created`, `edited`, `deleted` or `restored` (written again after a deletion)
     changes: list[FieldChange]
     move: Move | None
 
 
-def history_entries(versions: list[IncidentVersion]) -> list[HistoryEntry]:
+def history_entries(versions: list[IncidentRevision]) -> list[HistoryEntry]:
     """Return the history of an incident's versions (oldest first, as the store gives them), newest first."""
     entries, previous = [], None
     for number, version in enumerate(versions):
@@ -32,12 +32,12 @@ def history_entries(versions: list[IncidentVersion]) -> list[HistoryEntry]:
     return entries[::-1]
 
 
-def tombstone(versions: list[IncidentVersion]) -> IncidentVersion | None:
+def tombstone(versions: list[IncidentRevision]) -> IncidentRevision | None:
     """Return the deletion an incident's history ends with (who, when and why), or None if it is not deleted."""
     return versions[-1] if versions and versions[-1].incident is None else None
 
 
-def gone(incident_id: str, deletion: IncidentVersion) -> Gone:
+def gone(incident_id: str, deletion: IncidentRevision) -> Gone:
     """Return the answer at a deleted incident's address: when it was deleted and why."""
     reason = deletion.note or ""
     return Gone(f"Incident '{incident_id}' was deleted on {deletion.at[:10]}" + (f": {reason}" if reason else "."),

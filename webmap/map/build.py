@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 import folium
+from branca.element import Element
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
@@ -210,9 +211,21 @@ def _script_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
 
 
+def _number_elements(root: Element) -> None:
+    """Name the map's elements by their place in the tree instead of Folium's random ids, so a map renders to the
+    same bytes in every server process: a strong ETag promises that, whichever server answers."""
+    pending, number = [root], 0
+    while pending:
+        element = pending.pop()
+        number += 1
+        element._id = f"{number:032x}"
+        pending.extend(reversed(element._children.values()))
+
+
 def render_map(built: BuiltMap) -> MapParts:
     """Render a built map into the pieces a page template places, with the hashes of its inline scripts."""
     root = built.fmap.get_root()
+    _number_elements(root)
     root.render()
     header, body, script = FOLIUM_VIEWPORT.sub("", root.header.render()), root.html.render(), root.script.render()
     inline = [*INLINE_SCRIPT.findall(header), script]

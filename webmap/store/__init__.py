@@ -3,18 +3,19 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .accounts import Account, AccountExists, AccountStore, AuditEntry, LastAdmin, TokenInfo
+from .accounts import Account, AccountExists, AccountStore, AuditEntry, LastAdmin, StoredAccount, StoredToken, TokenInfo
 from .base import Store
 from .batches import BatchInfo, BatchRecord, BatchStore, UndoRefused, WriteReport
-from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentStore, Positioner,
-                        PositionFilter, ProtectedIncidents, Tally)
-from .layers import LayerConflict, LayerSnapshot, LayerStore, LayerVersion
+from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentStore, IncidentVersion,
+                        Positioner, PositionFilter, ProtectedIncidents, Tally)
+from .layers import LayerConflict, LayerSnapshot, LayerStore, LayerVersion, StoredLayerVersion
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AccountStore", "AuditEntry",
-           "BatchInfo", "BatchRecord", "BatchStore", "IncidentQuery", "IncidentStore", "LastAdmin", "LayerConflict",
-           "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner", "ProtectedIncidents", "Store",
-           "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "BatchInfo", "BatchRecord", "BatchStore", "IncidentQuery", "IncidentStore", "IncidentVersion", "LastAdmin",
+           "LayerConflict", "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner",
+           "ProtectedIncidents", "Store", "StoredAccount", "StoredLayerVersion", "StoredToken", "Tally", "TALLY_UNITS",
+           "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

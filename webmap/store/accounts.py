@@ -37,6 +37,26 @@ class AuditEntry:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class StoredAccount:
+    """An account as the store keeps it, for copying a store: the account and when it was created."""
+
+    account: Account
+    created_at: str
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """An API token as the store keeps it, for copying a store: whose it is, its hash (never the token), its name
+    and dates."""
+
+    account_name: str
+    token_hash: str
+    name: str
+    created_at: str
+    last_used_at: str | None = None
+
+
 class AccountExists(ValueError):
     """An account with this name already exists."""
 
@@ -117,3 +137,17 @@ class AccountStore(ABC):
     @abstractmethod
     def clear_login_failures(self, name: str) -> None:
         """Forget the failed log-ins under a name (after a successful one)."""
+
+    @abstractmethod
+    def stored_accounts(self) -> list[StoredAccount]:
+        """Return every account with when it was created, by name."""
+
+    @abstractmethod
+    def stored_tokens(self) -> list[StoredToken]:
+        """Return every API token's hash with whose it is, oldest first."""
+
+    @abstractmethod
+    def restore_accounts(self, accounts: list[StoredAccount], tokens: list[StoredToken],
+                         audit: list[AuditEntry]) -> None:
+        """Record accounts, API token hashes and audit entries (keeping their ids and times) exactly as another
+        store holds them, in one transaction, for copying a whole store into an empty one."""

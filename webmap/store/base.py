@@ -25,8 +25,13 @@ class Store(IncidentStore, BatchStore, AccountStore, LayerStore):
         """Return a number that grows with every write of incidents (0 for an empty store)."""
 
     @abstractmethod
+    def restore_data_version(self, version: int) -> None:
+        """Set the data version to another store's, once a copy of its contents is written."""
+
+    @abstractmethod
     def last_modified(self) -> str | None:
-        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+        """Return when the current data version was first reached (ISO 8601 UTC), or None if never: the same for as
+        long as the data version stays, whatever writes that changed nothing recorded since."""
 
     @abstractmethod
     def close(self) -> None:

@@ -41,6 +41,8 @@ class BatchRecord:
     deleted: int
     undoes: int | None = None  # the batch this one undid
     undone_by: int | None = None  # the batch that undid this one
+    note: str | None = None  # as BatchInfo's
+    verification_note: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -66,6 +68,11 @@ class BatchStore(ABC):
     @abstractmethod
     def get_batch(self, batch_id: int) -> BatchRecord | None:
         """Return one batch by id, or None."""
+
+    @abstractmethod
+    def restore_batches(self, records: list[BatchRecord]) -> None:
+        """Record batches exactly as another store holds them (ids, times, counts, undo links), oldest first, in
+        one transaction, for copying a whole store into an empty one."""
 
     @abstractmethod
     def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:

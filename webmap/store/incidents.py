@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.model import Incident, IncidentVersion
+from ..core.model import Incident, IncidentRevision
 from ..core.points import IncidentPoints
 from .batches import BatchInfo, WriteReport
 from .layers import LayerSnapshot
@@ -73,6 +73,18 @@ class IncidentQuery:
     batches: tuple[int, ...] = ()  # only incidents these batches inserted or updated (as they are now); empty: any
     position: PositionFilter = PositionFilter()
     keys: tuple[int, ...] | None = None  # only these rows (`IncidentPoints.keys`), e.g. those inside a layer
+
+
+@dataclass(frozen=True)
+class IncidentVersion:
+    """One stored version of an incident, as a copy of the store needs it: the data versions it was live between
+    (`valid_to` None while it is live), the batch that wrote it, and its key (as in `IncidentPoints.keys`)."""
+
+    key: int
+    incident: Incident  # without its position, which the store that holds it computes
+    valid_from: int
+    valid_to: int | None
+    batch_id: int | None
 
 
 class ProtectedIncidents(Exception):
@@ -194,9 +206,18 @@ class IncidentStore(ABC):
         """Return the incidents that `IncidentPoints.keys` name, in the order given."""
 
     @abstractmethod
-    def incident_history(self, incident_id: str) -> list[IncidentVersion]:
+    def incident_history(self, incident_id: str) -> list[IncidentRevision]:
         """Return every version of an incident and each deletion (`incident` None), oldest first, with who wrote
         it, when, at which data version and their notes; empty for an id never stored."""
+
+    @abstractmethod
+    def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:
+        """Return up to `limit` stored incident versions (history included) with keys above `after`, in key order."""
+
+    @abstractmethod
+    def restore_incident_versions(self, versions: list[IncidentVersion]) -> None:
+        """Write incident versions exactly as another store holds them (keys, data versions, batches), in one
+        transaction, for copying a whole store into an empty one; `refresh_positions` places them afterwards."""
 
     @abstractmethod
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:

@@ -22,6 +22,14 @@ class LayerVersion:
     feature_count: int
 
 
+@dataclass(frozen=True)
+class StoredLayerVersion:
+    """One version of a reference layer with its features, for copying a store."""
+
+    version: LayerVersion
+    data: dict  # the layer's GeoJSON FeatureCollection at this version
+
+
 class LayerConflict(Exception):
     """A layer write does not fit the stored layers: adding an id that exists, or replacing one that does not."""
 
@@ -66,3 +74,12 @@ class LayerStore(ABC):
     @abstractmethod
     def reference_layer_ids(self) -> list[str]:
         """Return the ids of the reference layers in draw order, without reading their geometry."""
+
+    @abstractmethod
+    def stored_layer_versions(self) -> list[StoredLayerVersion]:
+        """Return every version of every reference layer, with its features, in the order they were written."""
+
+    @abstractmethod
+    def restore_reference_layers(self, layers: list[ReferenceLayer], history: list[StoredLayerVersion]) -> None:
+        """Store layers (in this draw order) and their versions (in the order written) exactly as another store
+        holds them, in one transaction, for copying a whole store into an empty one."""

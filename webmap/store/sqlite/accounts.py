@@ -1,7 +1,7 @@
 """The SQLite store's accounts: people and their roles, API tokens, the audit log and failed log-ins."""
 import sqlite3
 
-from ..accounts import Account, AccountExists, AuditEntry, LastAdmin, TokenInfo
+from ..accounts import Account, AccountExists, AuditEntry, LastAdmin, StoredAccount, StoredToken, TokenInfo
 from .connection import SQLiteConnection, _now
 
 _ACCOUNT_COLUMNS = "a.name, a.role, a.password_hash, a.session_generation, a.disabled"
@@ -147,3 +147,31 @@ class SQLiteAccounts(SQLiteConnection):
         """Forget the failed log-ins under a name (after a successful one)."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM login_failure WHERE name = ?", (name,))
+
+    def stored_accounts(self) -> list[StoredAccount]:
+        """Return every account with when it was created, by name."""
+        rows = self._connection().execute(f"SELECT {_ACCOUNT_COLUMNS}, a.created_at FROM account a ORDER BY name")
+        return [StoredAccount(Account(*row[:-1]), row[-1]) for row in rows]
+
+    def stored_tokens(self) -> list[StoredToken]:
+        """Return every API token's hash with whose it is, oldest first."""
+        rows = self._connection().execute(
+            "SELECT a.name, t.token_hash, t.name, t.created_at, t.last_used_at FROM api_token t"
+            " JOIN account a ON a.id = t.account_id ORDER BY t.id")
+        return [StoredToken(*row) for row in rows]
+
+    def restore_accounts(self, accounts: list[StoredAccount], tokens: list[StoredToken],
+                         audit: list[AuditEntry]) -> None:
+        """Insert accounts, token hashes and audit entries as another store holds them."""
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT INTO account (name, role, password_hash, session_generation, disabled, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.account.name, s.account.role, s.account.password_hash, s.account.session_generation,
+                  int(s.account.disabled), s.created_at) for s in accounts])
+            conn.executemany(
+                "INSERT INTO api_token (account_id, token_hash, name, created_at, last_used_at)"
+                " SELECT id, ?, ?, ?, ? FROM account WHERE name = ?",
+                [(t.token_hash, t.name, t.created_at, t.last_used_at, t.account_name) for t in tokens])
+            conn.executemany("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                             [(e.id, e.at, e.actor, e.action, e.target, e.detail) for e in audit])

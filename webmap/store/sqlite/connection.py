@@ -339,10 +339,16 @@ class SQLiteConnection:
         row = self._connection().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
+    def restore_data_version(self, version: int) -> None:
+        """Set the data version to another store's, once a copy of its contents is written."""
+        with self._transaction() as conn:
+            self._set_data_version(conn, version)
+
     def last_modified(self) -> str | None:
-        """Return when the current data version was written (ISO 8601 UTC), or None if never."""
+        """Return when the current data version was written (ISO 8601 UTC), or None if never: its first batch, since
+        a later write that changed nothing records a batch at the same version, and the data did not change then."""
         row = self._connection().execute(
-            "SELECT max(created_at) FROM batch WHERE data_version = "
+            "SELECT min(created_at) FROM batch WHERE data_version = "
             "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version')"
         ).fetchone()
         return row[0]

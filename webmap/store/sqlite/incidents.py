@@ -12,12 +12,13 @@ import orjson
 
 from ...core.cycles import no_cycle_collection
 from ...core.lru import SizedLRU
-from ...core.model import (NOTE_PROPERTIES, Incident, IncidentVersion, ReferenceLayer, geometry_bounds,
+from ...core.model import (NOTE_PROPERTIES, Incident, IncidentRevision, ReferenceLayer, geometry_bounds,
                            representative_point)
 from ...core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_points, points_from_packed,
                             with_position)
 from ..batches import BatchInfo, WriteReport
-from ..incidents import COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, ProtectedIncidents, Tally
+from ..incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentVersion,
+                         ProtectedIncidents, Tally)
 from ..layers import LayerSnapshot
 from .connection import _BULK_ROWS, _INCIDENT_COLUMNS, SQLiteConnection, _dumps, _now, _searchable
 
@@ -44,6 +45,10 @@ _PERIOD_START = {"week": "date(date, 'weekday 0', '-6 days')", "month": "substr(
 _INSERT_INCIDENT = f"""
     INSERT INTO incident (id, valid_from, batch_id, {_INCIDENT_COLUMNS})
     VALUES ({", ".join("?" * (17 + len(POSITION_COLUMNS) + len(NOTE_PROPERTIES)))})
+"""
+_RESTORE_INCIDENT = f"""
+    INSERT INTO incident (rowid, id, valid_from, valid_to, batch_id, {_INCIDENT_COLUMNS})
+    VALUES ({", ".join("?" * (19 + len(POSITION_COLUMNS) + len(NOTE_PROPERTIES)))})
 """
 _PLACE_INCIDENT = f"UPDATE incident SET {', '.join(c + ' = ?' for c in POSITION_COLUMNS)}, point = ? WHERE rowid = ?"
 _PLACE_BATCH = 20_000  # rows placed at once when the layers change: bounded memory
@@ -462,7 +467,7 @@ class SQLiteIncidents(SQLiteConnection):
             found.update((row[0], row[1]) for row in rows)
         return [Incident.from_feature(json.loads(found[int(k)])) for k in keys if int(k) in found]
 
-    def incident_history(self, incident_id: str) -> list[IncidentVersion]:
+    def incident_history(self, incident_id: str) -> list[IncidentRevision]:
         """Return every version of an incident and each deletion, oldest first, with who wrote it and their notes."""
         conn = self._connection()
         rows = conn.execute(f"SELECT valid_from, valid_to, batch_id, {_FEATURE} FROM incident WHERE id = ?"
@@ -479,11 +484,38 @@ class SQLiteIncidents(SQLiteConnection):
         closers = {version: conn.execute(
             "SELECT created_at, user, note, verification_note FROM batch WHERE data_version = ? ORDER BY id LIMIT 1",
             (version,)).fetchone() for version in deleted}
-        versions = [IncidentVersion(valid_from, *batches[batch_id][:2], Incident.from_feature(json.loads(feature)),
+        versions = [IncidentRevision(valid_from, *batches[batch_id][:2], Incident.from_feature(json.loads(feature)),
                                     *batches[batch_id][2:]) for valid_from, _, batch_id, feature in rows]
-        versions += [IncidentVersion(version, *closers[version][:2], None, *closers[version][2:])
+        versions += [IncidentRevision(version, *closers[version][:2], None, *closers[version][2:])
                      for version in deleted]
         return sorted(versions, key=lambda version: version.data_version)
+
+    def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:
+        """Return up to `limit` stored incident versions with row keys above `after`, in key order."""
+        rows = self._connection().execute(
+            f"SELECT rowid, {_FEATURE}, valid_from, valid_to, batch_id FROM incident WHERE rowid > ? ORDER BY rowid"
+            " LIMIT ?", (after, limit))
+        return [IncidentVersion(key, Incident.from_feature(json.loads(feature)), valid_from, valid_to, batch_id)
+                for key, feature, valid_from, valid_to, batch_id in rows]
+
+    def restore_incident_versions(self, versions: list[IncidentVersion]) -> None:
+        """Insert incident versions with their row keys, data versions and batches, unplaced, and index them."""
+        if not versions:
+            return
+        changes = []
+        for version in versions:
+            feature = _feature_text(version.incident)
+            changes.append((version.incident, feature, hashlib.sha1(feature.encode()).hexdigest(), None))
+        # The notes travel as the properties a read adds (the position is placed again afterwards).
+        notes = [tuple(version.incident.extra.get(name) for name in NOTE_PROPERTIES) for version in versions]
+        rows = self._rows(changes, 0, None, [None] * len(changes), notes)
+        keys = [version.key for version in versions]
+        with self._bulk_write(len(rows)), self._transaction() as conn:
+            with _rebuilt_indexes(conn, len(rows)):
+                conn.executemany(_RESTORE_INCIDENT, [
+                    (v.key, row[0], v.valid_from, v.valid_to, v.batch_id, *row[3:]) for v, row in zip(versions, rows)])
+            conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident"
+                         " WHERE rowid BETWEEN ? AND ?", (min(keys), max(keys)))
 
     def get_incident(self, incident_id: str, as_of: int | None = None) -> Incident | None:
         """Return one incident by id, live or as it was at data version `as_of`."""

@@ -4,7 +4,7 @@ import sqlite3
 
 from ...core.model import ReferenceLayer
 from ..batches import BatchInfo
-from ..layers import LayerConflict, LayerVersion
+from ..layers import LayerConflict, LayerVersion, StoredLayerVersion
 from .connection import SQLiteConnection, _dumps, _now
 
 
@@ -91,3 +91,27 @@ class SQLiteLayers(SQLiteConnection):
     def reference_layer_ids(self) -> list[str]:
         """Return the reference layer ids, bottom layer first."""
         return [row[0] for row in self._connection().execute("SELECT id FROM reference_layer ORDER BY position")]
+
+    def stored_layer_versions(self) -> list[StoredLayerVersion]:
+        """Return every version of every layer with its features, in the order written."""
+        rows = self._connection().execute("SELECT layer_id, data_version, created_at, user, action, meta, data"
+                                          " FROM reference_layer_history ORDER BY rowid")
+        numbers, found = {}, []
+        for layer_id, data_version, created_at, user, action, meta, data in rows:
+            numbers[layer_id] = numbers.get(layer_id, 0) + 1
+            features = json.loads(data)
+            found.append(StoredLayerVersion(LayerVersion(layer_id, numbers[layer_id], data_version, created_at, user,
+                                                         action, json.loads(meta), len(features.get("features", []))),
+                                            features))
+        return found
+
+    def restore_reference_layers(self, layers: list[ReferenceLayer], history: list[StoredLayerVersion]) -> None:
+        """Insert the layers in draw order and their versions in the order written."""
+        with self._transaction() as conn:
+            conn.executemany("INSERT INTO reference_layer (id, position, meta, data) VALUES (?, ?, ?, ?)",
+                             [(layer.id, n, _dumps(layer.meta), _dumps(layer.data)) for n, layer in enumerate(layers)])
+            conn.executemany(
+                "INSERT INTO reference_layer_history (layer_id, data_version, created_at, user, action, meta, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(s.version.layer_id, s.version.data_version, s.version.created_at, s.version.user, s.version.action,
+                  _dumps(s.version.meta), _dumps(s.data)) for s in history])
