@@ -10,6 +10,7 @@ from conftest import require
 from test_browser_live import open_map
 from upload_helpers import PASSWORD, add_accounts
 
+from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
 ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
-                 "/incidents/t-001/edit"]
+                 "/admin/accounts/tokens?name=editor", "/duplicates", "/incidents/t-001/edit"]
 
 
 def axe_violations(page) -> list[dict]:
@@ -87,9 +88,14 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
-    """The pages behind log-in (uploads, batches, layers, accounts, audit), as an admin sees them, pass axe-core's
-    serious checks."""
+    """The pages behind log-in (uploads, batches, layers, accounts, audit, duplicates with a pair to review), as an
+    admin sees them, pass axe-core's serious checks."""
     add_accounts(fixture_app)
+    with fixture_app.app_context():
+        get_store().add_incidents([Incident(id=f"axe-{n}", geometry={"type": "Point", "coordinates": [35.85, 33.2]},
+                                            date="2025-02-01", event_type="airstrike", title="Airstrike", precision="town",
+                                            sources=(f"https://outlet-{n}.example/",)) for n in (1, 2)],
+                                  BatchInfo(user="test"))
     page.goto(f"{live_server}/login")
     page.fill("input[name=name]", "admin")
     page.fill("input[name=password]", PASSWORD)

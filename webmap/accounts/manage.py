@@ -110,8 +110,8 @@ def create_token(store: Store, actor: str, account_name: str, token_name: str) -
 def revoke_token(store: Store, actor: str, account_name: str, token_id: int) -> str:
     """Revoke one of an account's API tokens; return its name."""
     revoked = store.revoke_token(account_name, token_id)
-    if revoked is None:
-        raise Refused("token_missing", 404)
+    if revoked is None:  # said as the owner's own token or as another person's, as the actor sees it
+        raise Refused("token_missing" if actor == account_name else "account_token_missing", 404, name=account_name)
     store.add_audit(AuditEntry(actor, "token_revoked", account_name, revoked.name))
     return revoked.name
 

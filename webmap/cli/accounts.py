@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..accounts.manage import (COMMAND_LINE, Refused, change_role, create_account, create_token, existing_account,
-                               revoke_tokens)
+                               reset_password, revoke_tokens, set_disabled)
 from ..accounts.roles import ROLES
 from ..ingest.geodata import prepare_database
 from ..store import Store, get_store
@@ -40,7 +40,7 @@ def _refusing(change):
 
 @click.group("users")
 def users_group() -> None:
-    """Create and list accounts and change their roles."""
+    """Create and list accounts, change their roles, disable or enable them and reset their passwords."""
 
 
 @users_group.command("add")
@@ -59,9 +59,9 @@ def add_user_command(name: str, role: str) -> None:
 @users_group.command("list")
 @with_appcontext
 def list_users_command() -> None:
-    """List every account and its role."""
+    """List every account and its role, and `disabled` after those that are."""
     for account in _ready_store().list_accounts():
-        click.echo(f"{account.name}\t{account.role}")
+        click.echo(f"{account.name}\t{account.role}" + ("\tdisabled" if account.disabled else ""))
 
 
 @users_group.command("set-role")
@@ -73,6 +73,41 @@ def set_role_command(name: str, role: str) -> None:
     store = _ready_store()
     _refusing(lambda: change_role(store, COMMAND_LINE, name, role))
     click.echo(f"{name!r} now has the role {role}")
+
+
+def _change_disabled(name: str, disabled: bool) -> None:
+    """Disable or enable an account as the web page does: same last-admin rule, same audit entry."""
+    store = _ready_store()
+    _refusing(lambda: set_disabled(store, COMMAND_LINE, name, disabled))
+    click.echo(f"{name!r} is now {'disabled' if disabled else 'enabled'}")
+
+
+@users_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def disable_command(name: str) -> None:
+    """Disable an account: its sessions end and its tokens are refused until it is enabled (not the last admin)."""
+    _change_disabled(name, True)
+
+
+@users_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def enable_command(name: str) -> None:
+    """Enable a disabled account again: it may log in and its tokens work again."""
+    _change_disabled(name, False)
+
+
+@users_group.command("reset-password")
+@click.argument("name")
+@with_appcontext
+def reset_password_command(name: str) -> None:
+    """Give an account a new password, prompted for (or read from stdin when it is not a terminal); its
+    sessions end."""
+    store = _ready_store()
+    _existing(store, name)  # before asking for a password that could not be used
+    _refusing(lambda: reset_password(store, COMMAND_LINE, name, _read_password()))
+    click.echo(f"the password of {name!r} is reset; its open sessions have ended")
 
 
 @click.group("tokens")

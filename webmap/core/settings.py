@@ -1,4 +1,5 @@
 """Every setting webmap reads, declared once with its environment variable, default and help."""
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -57,6 +58,17 @@ def _positive(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValueError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _kilometres(text: str) -> float:
+    """Parse a distance in km of at least 0 (a decimal number)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"expected a distance in km, 0 or more (e.g. 2 or 0.5), got {text!r}")
+    return value
 
 
 # A DNS name or an IPv4 address, or an IPv6 address in brackets, with an optional port.
@@ -157,6 +169,19 @@ SETTINGS = (
         "with the minutes to wait) until the oldest of them is 15 minutes old. Counted in the database, so "
         "every server process shares the count. `0` turns the limit off.",
         _whole,
+    ),
+    Setting(
+        "DUPLICATE_DAYS", "WEBMAP_DUPLICATE_DAYS", 1,
+        "Days apart two incidents of one event type may be and still be flagged as possible duplicates when "
+        "either is written (`0`: only on the same day; an incident over several days counts from its nearest "
+        "day). Editors merge them or mark them distinct on `/duplicates`.",
+        _whole,
+    ),
+    Setting(
+        "DUPLICATE_KM", "WEBMAP_DUPLICATE_KM", 2.0,
+        "Kilometres apart (great-circle) two incidents of one event type may be and still be flagged as possible "
+        "duplicates, together with `WEBMAP_DUPLICATE_DAYS`. `0` flags nothing.",
+        _kilometres,
     ),
     Setting(
         "PUBLIC_URL", "WEBMAP_PUBLIC_URL", None,

@@ -3,19 +3,22 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from ..core.duplicates import DuplicateRule
 from .accounts import Account, AccountExists, AccountStore, AuditEntry, LastAdmin, StoredAccount, StoredToken, TokenInfo
 from .base import Store
 from .batches import BatchInfo, BatchRecord, BatchStore, UndoRefused, WriteReport
+from .duplicates import DuplicatePair, DuplicateStore, PairGone, StoredPair
 from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentStore, IncidentVersion,
                         Positioner, PositionFilter, ProtectedIncidents, Tally)
 from .layers import LayerConflict, LayerSnapshot, LayerStore, LayerVersion, StoredLayerVersion
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AccountStore", "AuditEntry",
-           "BatchInfo", "BatchRecord", "BatchStore", "IncidentQuery", "IncidentStore", "IncidentVersion", "LastAdmin",
-           "LayerConflict", "LayerSnapshot", "LayerStore", "LayerVersion", "PositionFilter", "Positioner",
-           "ProtectedIncidents", "Store", "StoredAccount", "StoredLayerVersion", "StoredToken", "Tally", "TALLY_UNITS",
-           "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
+           "BatchInfo", "BatchRecord", "BatchStore", "DuplicatePair", "DuplicateStore", "IncidentQuery",
+           "IncidentStore", "IncidentVersion", "LastAdmin", "LayerConflict", "LayerSnapshot", "LayerStore",
+           "LayerVersion", "PairGone", "PositionFilter", "Positioner", "ProtectedIncidents", "Store", "StoredAccount",
+           "StoredLayerVersion", "StoredPair", "StoredToken", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused",
+           "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:
@@ -36,10 +39,12 @@ def default_database_url(instance_path: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Open the configured store once for the app, and close it with the app's process."""
+    """Open the configured store once for the app, flagging duplicates by the app's thresholds."""
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
-    app.extensions["webmap.store"] = open_store(app.config["DATABASE_URL"])
+    store = open_store(app.config["DATABASE_URL"])
+    store.set_duplicate_rule(DuplicateRule(app.config["DUPLICATE_DAYS"], app.config["DUPLICATE_KM"]))
+    app.extensions["webmap.store"] = store
 
 
 def get_store() -> Store:

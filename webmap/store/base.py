@@ -4,13 +4,14 @@ from abc import abstractmethod
 
 from .accounts import AccountStore
 from .batches import BatchStore
+from .duplicates import DuplicateStore
 from .incidents import IncidentStore
 from .layers import LayerStore
 
 
-class Store(IncidentStore, BatchStore, AccountStore, LayerStore):
-    """Storage for incidents (with history), batches, accounts and reference layers; implementations differ only
-    in SQL."""
+class Store(IncidentStore, BatchStore, AccountStore, LayerStore, DuplicateStore):
+    """Storage for incidents (with history), batches, accounts, reference layers and flagged duplicates;
+    implementations differ only in SQL."""
 
     @abstractmethod
     def initialize(self) -> None:

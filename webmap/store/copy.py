@@ -23,6 +23,7 @@ class StoreCounts:
     audit_entries: int
     reference_layers: int
     layer_versions: int
+    duplicate_pairs: int
     data_version: int
 
     def lines(self) -> list[tuple[str, int]]:
@@ -63,7 +64,7 @@ def _incident_pages(store: Store) -> Iterator[list[IncidentVersion]]:
 
 def store_counts(store: Store) -> StoreCounts:
     """Count what a store holds: incident versions and live incidents, batches, accounts, tokens, audit entries,
-    layers and their versions, and the data version."""
+    layers and their versions, flagged duplicate pairs, and the data version."""
     return StoreCounts(
         incident_versions=sum(len(page) for page in _incident_pages(store)),
         live_incidents=store.count_incidents(IncidentQuery()),
@@ -73,6 +74,7 @@ def store_counts(store: Store) -> StoreCounts:
         audit_entries=len(_audit(store)),
         reference_layers=len(store.reference_layer_ids()),
         layer_versions=len(store.stored_layer_versions()),
+        duplicate_pairs=len(store.stored_duplicate_pairs()),
         data_version=store.data_version(),
     )
 
@@ -81,12 +83,13 @@ def copy_store(source: Store, target: Store) -> None:
     """Copy everything `source` holds into the initialised, empty `target`, keeping ids, keys and data versions
     (so pinned views and ETags stay valid); raise TargetNotEmpty if the target holds anything. The target places
     the incidents against the copied layers with its own positioner, if it has one."""
-    if store_counts(target) != StoreCounts(0, 0, 0, 0, 0, 0, 0, 0, 0):
+    if store_counts(target) != StoreCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0):
         raise TargetNotEmpty("the target database already holds data; copy into a new, empty one")
     target.restore_batches(_batches(source))
     target.restore_accounts(source.stored_accounts(), source.stored_tokens(), _audit(source))
     target.restore_reference_layers(source.list_reference_layers(), source.stored_layer_versions())
     for versions in _incident_pages(source):
         target.restore_incident_versions(versions)
+    target.restore_duplicate_pairs(source.stored_duplicate_pairs())
     target.refresh_positions()
     target.restore_data_version(source.data_version())

@@ -5,8 +5,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import (account, accounts, admin, api_layers, api_write, assets, embed, health, image, incidents, layers,
-                   mapdata, pages, places, stats, uploads)
+    from . import (account, accounts, admin, api_duplicates, api_layers, api_write, assets, duplicates, embed, health,
+                   image, incidents, layers, mapdata, pages, places, stats, uploads)
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -24,4 +24,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_layers.bp)
     app.register_blueprint(layers.bp)
     app.register_blueprint(incidents.bp)
+    app.register_blueprint(duplicates.bp)
+    app.register_blueprint(api_duplicates.bp)
     app.register_blueprint(health.bp)

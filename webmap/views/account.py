@@ -36,12 +36,12 @@ def _back(message: str):
     return redirect(url_for("account.account_page", lang=language_arg(page_context()["lang"])), 303)
 
 
-def _token_id(text: str) -> int:
-    """Return the token number a revoke form sends, refusing text no token can have."""
+def token_id(text: str, key: str = "token_missing", **values) -> int:
+    """Return the token number a revoke form sends, refusing text no token can have (as message `key`)."""
     try:
         return whole_number(text)
     except ValueError:
-        raise Refused("token_missing", 404) from None
+        raise Refused(key, 404, **values) from None
 
 
 @bp.get("/account")
@@ -84,7 +84,7 @@ def revoke():
     """Revoke one of one's API tokens."""
     name = session_account().name
     try:
-        label = revoke_token(get_store(), name, name, _token_id(request.form.get("token", "")))
+        label = revoke_token(get_store(), name, name, token_id(request.form.get("token", "")))
     except Refused as refused:
         return _refused(refused)
     return _back(page_context()["t"]["done_token_revoked"].format(name=label))

@@ -1,12 +1,15 @@
-"""The admin's pages: managing accounts (add, role, disable, reset password) and reading the audit log."""
+"""The admin's pages: managing accounts (add, role, disable, reset password, revoke their API tokens) and reading
+the audit log."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
-from ..accounts.manage import Refused, change_role, create_account, reset_password, set_disabled
+from ..accounts.manage import (Refused, change_role, create_account, existing_account, reset_password, revoke_token,
+                               set_disabled)
 from ..accounts.roles import MIN_PASSWORD_LENGTH, ROLES
 from ..core.errors import WebmapError
 from ..core.i18n import language_arg, plural
 from ..store import get_store
+from .account import token_id
 from .accounts import page_context, refusal_error
 from .uploads import before_cursor
 
@@ -17,9 +20,12 @@ AUDIT_PER_PAGE = 50
 def _accounts_page(error: WebmapError | None = None, status: int = 200):
     """Render the list of accounts with their forms, optionally with an error above it."""
     context = page_context()
-    accounts = get_store().list_accounts()
+    store = get_store()
+    accounts = store.list_accounts()
     count = plural(context["lang"], context["t"]["account_count"], len(accounts))
-    return render_template("accounts.html", accounts=accounts, account_count=count, roles=ROLES,
+    tokens = {a.name: plural(context["lang"], context["t"]["token_count"], len(store.list_tokens(a.name)))
+              for a in accounts}
+    return render_template("accounts.html", accounts=accounts, account_count=count, tokens=tokens, roles=ROLES,
                            minimum=MIN_PASSWORD_LENGTH, error=error, **context), status
 
 
@@ -80,6 +86,45 @@ def reset_account_password():
     name = _form("name")
     return _apply(lambda store, actor: reset_password(store, actor, name, _form("password")),
                   "done_password_reset", name=name)
+
+
+def _tokens_page(name: str, error: WebmapError | None = None, status: int = 200):
+    """Render one account's API tokens with a revoke form for each, optionally with an error above them."""
+    context = page_context()
+    store = get_store()
+    try:
+        account = existing_account(store, name)
+    except Refused as refused:
+        raise refusal_error(refused, context["lang"]) from None
+    tokens = store.list_tokens(account.name)
+    count = plural(context["lang"], context["t"]["token_count"], len(tokens))
+    return render_template("account_tokens.html", account=account, tokens=tokens, token_count=count, error=error,
+                           **context), status
+
+
+@bp.get("/accounts/tokens")
+@page_requires("users")
+def account_tokens_page():
+    """List another person's API tokens (names and dates, never the tokens) with a form to revoke each."""
+    return _tokens_page(request.args.get("name", ""))
+
+
+@bp.post("/accounts/tokens/revoke")
+@page_requires("users")
+def revoke_account_token():
+    """Revoke one API token of any account; recorded in the audit log with the admin as who."""
+    context = page_context()
+    name = _form("name")
+    try:
+        existing_account(get_store(), name)
+        label = revoke_token(get_store(), session_account().name, name,
+                             token_id(_form("token"), "account_token_missing", name=name))
+    except Refused as refused:
+        if refused.key == "account_missing":
+            raise refusal_error(refused, context["lang"]) from None
+        return _tokens_page(name, refusal_error(refused, context["lang"]), refused.status)
+    flash(context["t"]["done_account_token_revoked"].format(token=label, name=name))
+    return redirect(url_for("admin.account_tokens_page", name=name, lang=language_arg(context["lang"])), 303)
 
 
 @bp.get("/audit")

@@ -4,11 +4,12 @@ from ..base import Store
 from .accounts import SQLiteAccounts
 from .batches import SQLiteBatches
 from .connection import MIGRATIONS, sqlite_path_from_url
+from .duplicates import SQLiteDuplicates
 from .incidents import SQLiteIncidents
 from .layers import SQLiteLayers
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "sqlite_path_from_url"]
 
 
-class SQLiteStore(SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, Store):
+class SQLiteStore(SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, SQLiteDuplicates, Store):
     """Store backed by one SQLite file; each thread gets its own connection."""

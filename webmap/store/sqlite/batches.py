@@ -54,6 +54,9 @@ class SQLiteBatches(SQLiteConnection):
             )
             self._index_batch(conn, new_batch)
             self._set_data_version(conn, version)
+            # What comes back is flagged again with what is near it (a pair it had is still there, unless settled).
+            self._flag_rows(conn, conn.execute("SELECT id, event_type, date, last_date, minx, miny, maxx, maxy"
+                                               " FROM incident WHERE batch_id = ?", (new_batch,)).fetchall(), version)
             restored, rewritten = set(closed), set(written)
             report.inserted = [i for i in closed if i not in rewritten]
             report.updated = [i for i in written if i in restored]

@@ -185,6 +185,21 @@ MIGRATIONS = (
         detail TEXT NOT NULL
     );
     """,
+    # Possible duplicates: pairs of incidents flagged when written (the lower id first), open until an editor
+    # marks them as two events (`distinct_by`); a merge needs no mark, since it leaves one of the two deleted.
+    """
+    CREATE TABLE duplicate_pair (
+        id INTEGER PRIMARY KEY,
+        first_id TEXT NOT NULL,
+        second_id TEXT NOT NULL,
+        flagged_at TEXT NOT NULL,
+        flagged_version INTEGER NOT NULL,
+        distinct_by TEXT,
+        distinct_at TEXT,
+        UNIQUE (first_id, second_id)
+    );
+    CREATE INDEX duplicate_pair_second ON duplicate_pair (second_id);
+    """,
     # Notes of incident versions: the batch keeps what its author wrote (a correction note or a deletion's
     # reason, and a verification note); each row the verification note of its state and its latest correction.
     """

@@ -204,6 +204,7 @@ class SQLiteIncidents(SQLiteConnection):
             version, batch_id = self._open_batch(conn, batch)
             changes = list(self._changes(conn, incidents, report, protected))
             superseded = [(version, previous[0]) for _, _, _, previous in changes if previous]
+            self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, tuple(report.updated))
             positions = self._positions(conn, [incident for incident, _, _, _ in changes])
             rows = self._rows(changes, version, batch_id, positions, _notes(changes, batch))
             if rows:

@@ -1,0 +1,1 @@
+"""Possible duplicates across sources: merging a flagged pair into one incident, and what the pages show of it."""
