@@ -69,9 +69,9 @@ ARABIC_FIXES = {
     167444: "مجدل شمس",
     443093: "كتسرين",  # Katzrin, as jawlan.org and golan-marsad.org write it; "قصرين" is the older Arab village
     443100: "ماروم غولان",  # Mārom Golan; GeoNames' "ماروم ها جولان" keeps the Hebrew article
-    443092: "حاد نيس",  # Had Nes: Arabic transliteration of the Hebrew name (no Arabic source found)
+    443092: "حاد نيس",  # Had Nes, as the book "المستوطنات الصهيونية في الجولان العربية" writes it (ektab.com)
     443090: "خسفين",  # Haspin: Arabic Wikipedia's article "خسفين" (GeoNames 443090), after the Syrian village
-    443088: "نوف",  # Nov: Arabic transliteration of the Hebrew name (no Arabic source found)
+    443088: "نوف",  # Nov, as the Israeli army's Arabic spokesman's glossary writes it (avichayadraee.com)
     443091: "رمات مغشيميم",  # Ramat Magshimim: jawlan.org, "مستوطنة رمات مغشيميم" (2014)
     443084: "راموت",  # Ramot: Arabic transliteration of the Hebrew name (no Arabic source found)
     173334: "القنيطرة (أطلال)",

@@ -31,6 +31,14 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
 # Pages behind a login, as the admin sees them.
 ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
                  "/admin/accounts/tokens?name=editor", "/duplicates", "/incidents/t-001/edit"]
+# Links that redirect to a page: axe-core checks the page each lands on (`{batch}` is the fixture's batch).
+REDIRECTS = ["/batches/{batch}/map"]
+# GET routes that answer with data, images or files, not a page a person reads; every other GET route must be
+# reached by one of the lists above, so a new page cannot go without axe-core.
+NOT_PAGES = {"static", "assets.vendor", "mapdata.incident_list", "mapdata.summary", "mapdata.view", "places.places",
+             "image.map_pdf", "image.map_image", "embed.oembed", "stats.stats_csv", "stats.stats_json",
+             "stats.stats_png", "stats.stats_svg", "api.export", "api.schema", "api.geojson_schema",
+             "api_layers.layer_history", "health.healthz", "api_duplicates.list_pairs"}
 
 
 def axe_violations(page) -> list[dict]:
@@ -90,19 +98,49 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
     """The pages behind log-in (uploads, batches, layers, accounts, audit, duplicates with a pair to review), as an
     admin sees them, pass axe-core's serious checks."""
-    add_accounts(fixture_app)
     with fixture_app.app_context():
         get_store().add_incidents([Incident(id=f"axe-{n}", geometry={"type": "Point", "coordinates": [35.85, 33.2]},
                                             date="2025-02-01", event_type="airstrike", title="Airstrike", precision="town",
                                             sources=(f"https://outlet-{n}.example/",)) for n in (1, 2)],
                                   BatchInfo(user="test"))
+    log_in_as_admin(fixture_app, page, live_server)
+    settled(page, live_server + with_lang(path, lang))
+    assert axe_violations(page) == []
+
+
+def log_in_as_admin(app, page, live_server: str) -> None:
+    """Add the test accounts and log the browser in as the admin."""
+    add_accounts(app)
     page.goto(f"{live_server}/login")
     page.fill("input[name=name]", "admin")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.stacked button[type=submit]")
     page.wait_for_selector(".account-name")
-    settled(page, live_server + with_lang(path, lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("path", REDIRECTS)
+def test_redirects_land_on_pages_without_serious_violations(fixture_app, live_server, page, path, lang):
+    """A link that redirects (a batch's map) is checked on the page it lands on, in the language asked for."""
+    with fixture_app.app_context():
+        batch = get_store().list_batches(1)[0].id
+    log_in_as_admin(fixture_app, page, live_server)
+    settled(page, live_server + with_lang(path.format(batch=batch), lang))
+    assert "/batches/" not in page.url
+    page.locator("#incident-list tbody tr").first.wait_for()
+    assert page.evaluate("document.documentElement.lang") == lang
     assert axe_violations(page) == []
+
+
+def test_every_page_the_app_serves_is_checked(fixture_app):
+    """Every GET route that is not data is reached by a path of these lists, so a new page fails here until it is
+    added (the API's item and collection pages through one example each)."""
+    adapter = fixture_app.url_map.bind("localhost")
+    checked = {adapter.match(path.split("?")[0].format(batch=1), method="GET")[0]
+               for path in PAGES + API_PAGES + ACCOUNT_PAGES + REDIRECTS if path != "/no-such-page"}
+    pages = {rule.endpoint for rule in fixture_app.url_map.iter_rules() if "GET" in rule.methods}
+    assert pages - NOT_PAGES - checked == set()
+    assert NOT_PAGES <= pages, "NOT_PAGES names a route that no longer exists"
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

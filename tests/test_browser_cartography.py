@@ -1,12 +1,10 @@
 """What makes the map readable with no basemap (the tests' default), in English and Arabic: permanent labels
 that do not collide, a key to the 1974 lines beside the map, clusters coloured by event type, timeline ticks."""
-import re
-
 import pytest
 from playwright.sync_api import expect
 from test_browser_live import open_map, wait_for_zoom_above
 
-from webmap.core.i18n import messages
+from webmap.core.i18n import messages, month_names
 from webmap.core.vocabulary import load_vocabulary
 
 pytestmark = pytest.mark.browser
@@ -115,18 +113,27 @@ def test_clusters_show_their_mix_of_event_types(fixture_app, live_server, page):
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_timeline_has_month_ticks_under_its_bars(live_server, page, lang):
-    """Under the timeline's bars a few ISO months are marked, left to right in time in either language."""
+    """Under the timeline's bars a few months are marked as the page's language writes them (Feb 2025,
+    شباط/فبراير 2025), in time order the way the page reads: left to right in English, right to left in Arabic,
+    none running into the next or off the chart."""
     open_map(page, f"{live_server}/?lang={lang}")
     chart = page.locator(".timeline-chart")
     chart.scroll_into_view_if_needed()
     ticks = page.locator(".timeline-tick")
     expect(ticks.first).to_be_visible()
-    months = ticks.all_inner_texts()
-    assert 2 <= len(months) <= 4 and months == sorted(months)
-    assert all(re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month) for month in months)
+    labels = ticks.all_inner_texts()
+    names = month_names(lang, "abbreviated")
+    months = []
+    for label in labels:
+        name, year = label.rsplit(" ", 1)
+        months.append(f"{year}-{names.index(name) + 1:02d}")
+    assert 2 <= len(months) <= 4 and months == sorted(months), labels
     assert "2024-12" <= months[0] and months[-1] <= "2025-07"  # the fixture's span
     area = chart.bounding_box()
     boxes = [ticks.nth(n).bounding_box() for n in range(len(months))]
-    assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
-    assert all(box["y"] >= area["y"] + area["height"] - 1 and area["x"] <= box["x"]
-               and box["x"] + box["width"] <= area["x"] + area["width"] for box in boxes)
+    lefts = [box["x"] for box in boxes]
+    assert lefts == (sorted(lefts, reverse=True) if lang == "ar" else sorted(lefts))
+    assert all(box["y"] >= area["y"] + area["height"] - 1 and area["x"] - 1 <= box["x"]
+               and box["x"] + box["width"] <= area["x"] + area["width"] + 1 for box in boxes)
+    ordered = sorted(boxes, key=lambda box: box["x"])
+    assert all(a["x"] + a["width"] <= b["x"] for a, b in zip(ordered, ordered[1:]))

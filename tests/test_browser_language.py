@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from test_browser_live import MARKERS, ROWS, open_map
 
 from webmap.core.i18n import messages, plural
+from webmap.core.model import Incident
 from webmap.map.live import TEXT_KEYS
+from webmap.store import BatchInfo, get_store
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +87,45 @@ def test_english_data_is_isolated_and_marked_in_the_arabic_list_and_popups(live_
     popup = page.locator(".leaflet-popup-content")
     expect(popup.locator(".webmap-popup-title bdi")).to_have_attribute("lang", "en")
     expect(popup).to_contain_text(f"{day} {months[month - 1]} {year}")
+
+
+PLACES = {  # id: (location_name, location_name_ar given in the data or None, what an Arabic page shows)
+    "place-gazetteer": ("Beit Jinn, Rural Damascus", None, "بيت جن، ريف دمشق"),
+    "place-given": ("Near Nawa, western Daraa", "قرب نوى، غربي درعا", "قرب نوى، غربي درعا"),
+    "place-unknown": ("Tel Ahmar crossroads", None, "Tel Ahmar crossroads"),
+}
+
+
+@pytest.fixture
+def places_app(fixture_app):
+    """The fixture app with three raids whose places are named in the gazetteer, in their data, or nowhere."""
+    raids = [Incident(id=incident_id, geometry={"type": "Point", "coordinates": [35.95 + n / 100, 33.05]},
+                      date="2025-05-0" + str(n + 1), event_type="raid", title=f"Fixture place {n}",
+                      location_name=english, extra={"location_name_ar": arabic} if arabic else {})
+             for n, (incident_id, (english, arabic, _)) in enumerate(PLACES.items())]
+    with fixture_app.app_context():
+        get_store().add_incidents(raids, BatchInfo(user="test"))
+    return fixture_app
+
+
+@pytest.mark.parametrize("path", ["/", "/embed"])
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_places_are_named_in_arabic_where_the_data_or_the_gazetteer_do(places_app, live_server, page, lang, path):
+    """On Arabic pages the list rows and popups (embeds' popups too) give a place's Arabic name from the data or,
+    where the location names gazetteer places, from the gazetteer; a place with no Arabic name stays in English
+    inside <bdi lang="en">. English pages keep the name as given."""
+    open_map(page, f"{live_server}{path}?lang={lang}&type=raid&lat=33.05&lon=35.96&zoom=12")
+    for n, (incident_id, (english, _, arabic)) in enumerate(PLACES.items()):
+        shown = arabic if lang == "ar" else english
+        script = "ar" if shown != english else "en"
+        if path == "/":
+            place = page.locator(f"{ROWS}[data-id={incident_id}] .incident-title small bdi")
+            expect(place).to_have_text(shown)
+            expect(place).to_have_attribute("lang", script)
+            page.locator(f"{ROWS}[data-id={incident_id}]").click()
+        else:
+            page.locator(f".leaflet-marker-icon[title='Fixture place {n}']").click()
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup.locator("dd bdi", has_text=shown)).to_have_attribute("lang", script)
+        page.keyboard.press("Escape")
+        expect(page.locator(".leaflet-popup")).to_have_count(0)

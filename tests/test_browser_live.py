@@ -10,6 +10,7 @@ from conftest import DATA
 from playwright.sync_api import expect
 from test_reader_geometry import rippled_ring
 
+from webmap.core.i18n import human_date
 from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
 
@@ -216,7 +217,7 @@ def test_timeline_is_operable_from_the_keyboard(live_server, page):
         chart.press(key)
         expect(start).to_have_value(first)
         expect(end).to_have_value(last)
-        expect(chart).to_have_attribute("aria-valuetext", f"{first} – {last}")
+        expect(chart).to_have_attribute("aria-valuetext", f"{human_date(first, 'en')} – {human_date(last, 'en')}")
     expect(page.locator("#incident-count")).to_have_text(count_text(len(expected("2024-12-02", "2024-12-15"))))
     assert (url_args(page.url)["start"], url_args(page.url)["end"]) == ("2024-12-02", "2024-12-15")
     chart.press("Escape")
@@ -231,6 +232,28 @@ def test_timeline_is_operable_from_the_keyboard(live_server, page):
     expect(start).to_have_value("2024-12-02")
     expect(end).to_have_value("2024-12-08")
     assert errors == []
+
+
+def test_arabic_timeline_runs_right_to_left(live_server, page):
+    """On the Arabic map the timeline's earliest bar is at the right, its ticks read right to left, and the left
+    arrow (pointing later) steps forward in time; the chosen range is written in Arabic."""
+    open_map(page, live_server + "/?lang=ar")
+    chart = page.locator(".timeline-chart")
+    bars = chart.locator("rect")
+    expect(bars.first).to_be_attached()
+    xs = bars.evaluate_all("bars => bars.map(b => b.getBoundingClientRect().x)")
+    assert xs == sorted(xs, reverse=True)  # drawn in time order: the first, earliest, at the right
+    chart.focus()
+    start, end = page.locator("input[name=start]"), page.locator("input[name=end]")
+    for key, first, last in (("ArrowLeft", "2024-12-02", "2024-12-08"), ("ArrowLeft", "2024-12-09", "2024-12-15"),
+                             ("ArrowRight", "2024-12-02", "2024-12-08")):
+        chart.press(key)
+        expect(start).to_have_value(first)
+        expect(end).to_have_value(last)
+    expect(page.locator(".timeline-range")).to_have_text(f"{human_date(first, 'ar')} – {human_date(last, 'ar')}")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2)  # the bar at the right
+    expect(start).to_have_value("2024-12-02")
 
 
 def test_many_incidents_in_view_are_clustered(fixture_app, live_server, page):

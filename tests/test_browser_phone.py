@@ -3,7 +3,8 @@ keyboard too, mirrored in Arabic), the key to the lines folded, embeds usable do
 import pytest
 from playwright.sync_api import expect
 from test_browser_interaction import inside, settled_popup
-from test_browser_live import FIXTURE, ROWS, open_map
+from test_browser_live import FIXTURE, MARKERS, ROWS, open_map
+from test_keyboard_browser import focused_matches
 
 from webmap.core.i18n import messages
 
@@ -99,3 +100,88 @@ def test_an_embed_is_usable_in_a_narrow_frame(live_server, page, width):
     assert not any(overlaps(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:])
     legend.locator("summary").click()
     expect(legend.locator("[data-legend-type=airstrike] svg")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_phone_is_usable_by_keyboard_alone(live_server, page, lang):
+    """At 360×740, by keyboard alone: the skip link and at most ten Tab presses reach an incident, Enter opens its
+    popup with focus inside, Escape returns focus to the marker; the sheet's button, reached by Tab, opens the
+    sheet with Enter and Escape closes it, focus back on the button."""
+    page.set_viewport_size(PHONE)
+    open_map(page, f"{live_server}/?lang={lang}")
+    page.keyboard.press("Tab")
+    assert focused_matches(page, ".skip-links a[href='#map-area']")
+    page.keyboard.press("Enter")
+    presses = 1
+    while presses < 10 and not focused_matches(page, MARKERS):
+        page.keyboard.press("Tab")
+        presses += 1
+    assert focused_matches(page, MARKERS), f"no incident after {presses} Tab presses"
+    marker_id = page.evaluate("document.activeElement.dataset.id || document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible()
+    assert focused_matches(page, ".leaflet-popup *, .leaflet-popup-content")
+    assert inside(page.locator(".leaflet-popup").bounding_box(), page.locator(".folium-map").bounding_box())
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert focused_matches(page, MARKERS)
+    assert page.evaluate("document.activeElement.dataset.id || document.activeElement.getAttribute('aria-label')") \
+        == marker_id
+
+    open_map(page, f"{live_server}/?lang={lang}")  # from the top of the page again
+    toggle = page.locator("#panel-toggle")
+    presses = 0
+    while presses < 10 and not focused_matches(page, "#panel-toggle"):
+        page.keyboard.press("Tab")
+        presses += 1
+    assert focused_matches(page, "#panel-toggle"), f"the sheet's button is not among the first {presses} Tab stops"
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#map-filters")).to_be_visible()
+    page.keyboard.press("Tab")
+    assert focused_matches(page, "#map-panel *"), "Tab leaves the open sheet"
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#map-filters")).to_be_hidden()
+    assert focused_matches(page, "#panel-toggle")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    presses = 0
+    while presses < 5 and not focused_matches(page, "#panel-toggle"):  # back up through the header's links
+        page.keyboard.press("Shift+Tab")
+        presses += 1
+    assert focused_matches(page, "#panel-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "true")  # the header is above the sheet: it stays open
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#map-filters")).to_be_hidden()
+
+    # Tab past the sheet's last control goes on to the map, and the sheet steps aside so focus stays in sight.
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.evaluate("""() => {
+        const tabbable = [...document.querySelectorAll('#map-panel a[href], #map-panel button, #map-panel input,'
+                                                       + ' #map-panel select, #map-panel [tabindex="0"]')]
+            .filter(e => !e.disabled && e.getClientRects().length);
+        tabbable[tabbable.length - 1].focus();
+    }""")
+    page.keyboard.press("Tab")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert focused_matches(page, ".folium-map, .folium-map *")
+
+    # Enter on a row closes the sheet to show the incident: its popup takes the focus (the row is hidden), and
+    # Escape closes it and puts the focus on its marker, not on the page.
+    for _ in range(15):  # back from the map through the header's links
+        page.keyboard.press("Shift+Tab")
+        if focused_matches(page, "#panel-toggle"):
+            break
+    page.keyboard.press("Enter")
+    page.locator(ROWS).first.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(".leaflet-popup-content")).to_be_visible()
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert focused_matches(page, MARKERS)

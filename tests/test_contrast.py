@@ -111,3 +111,24 @@ def test_each_event_type_has_its_own_shape():
     assert len(set(shapes)) == len(shapes)
     for shape in shapes:
         assert re.search(rf"\b{shape}: \[", JS_SHAPES), shape
+
+
+def css_fill(selector: str) -> str:
+    """Return the fill webmap.css gives `selector`."""
+    return re.search(re.escape(selector) + r" \{[^}]*?\bfill: (#[0-9a-fA-F]{6})\b", CSS).group(1)
+
+
+# The timeline's bars lie on the chart's own light grey, inside the panel (white, also as the phone's sheet).
+TIMELINE_BACKGROUNDS = (css_colour(".timeline-chart"), PANEL)
+
+
+@pytest.mark.parametrize("background", TIMELINE_BACKGROUNDS)
+@pytest.mark.parametrize("selector", [".timeline-bar", ".timeline-bar-selected"])
+def test_timeline_bars_stand_out(selector, background):
+    """Each timeline bar, chosen or not, is at least 3:1 against the chart and the panel around it."""
+    assert ratio(over(css_fill(selector), background), over(background, background)) >= 3, f"{selector} on {background}"
+
+
+def test_chosen_timeline_bars_stand_out_from_the_others():
+    """The bars of the chosen dates differ from the others by at least 3:1, not by a faint shade."""
+    assert ratio(over(css_fill(".timeline-bar-selected"), PANEL), over(css_fill(".timeline-bar"), PANEL)) >= 3

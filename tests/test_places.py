@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from webmap.core.model import Incident
 from webmap.core.searchtext import normalize
 from webmap.places.gazetteer import load_gazetteer
+from webmap.places.localnames import arabic_place_name, with_arabic_location
 from webmap.places.search import search_terms, suggest
+from webmap.store import BatchInfo, get_store
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 
@@ -112,3 +115,37 @@ def test_places_endpoint_refuses_bad_input_in_the_usual_shape(client):
     assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "q"
     response = client.get("/map-data/places?q=x&lang=fr")
     assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "lang"
+
+
+@pytest.mark.parametrize("location, arabic", [
+    ("Daraa", "درعا"),
+    ("Beit Jinn, Rural Damascus", "بيت جن، ريف دمشق"),
+    ("Al-Kiswah ، Rural Damascus", "الكسوة، ريف دمشق"),
+    ("Near Nawa, western Daraa", None),  # not every part is a place name: nothing is translated
+    ("Izraa, Daraa governorate", None),
+    ("Tel Ahmar crossroads", None),
+])
+def test_a_location_gets_the_gazetteer_arabic_name_only_when_it_is_made_of_place_names(location, arabic):
+    """A location is named in Arabic from the gazetteer only when each comma-separated part is a place's name
+    or alias, never by translating other words."""
+    assert arabic_place_name(location, load_gazetteer()) == arabic
+
+
+def test_the_arabic_name_the_data_give_wins_over_the_gazetteer():
+    """An incident's own `location_name_ar` is kept; one the gazetteer can name gains it; others are unchanged."""
+    given = {"properties": {"location_name": "Daraa", "location_name_ar": "مدينة درعا"}}
+    assert with_arabic_location(given) == given
+    assert with_arabic_location({"properties": {"location_name": "Daraa"}})["properties"] == {
+        "location_name": "Daraa", "location_name_ar": "درعا"}
+    for props in ({"location_name": "Tel Ahmar"}, {}, {"location_name": 12}):
+        assert with_arabic_location({"properties": props}) == {"properties": props}
+
+
+def test_the_map_data_carry_the_arabic_place_names(app):
+    """/map-data/view sends each incident's Arabic place name where the gazetteer knows it, for Arabic pages."""
+    with app.app_context():
+        get_store().add_incidents([Incident(id="p-1", geometry={"type": "Point", "coordinates": [35.92, 33.31]},
+                                            date="2025-06-12", event_type="arrest",
+                                            location_name="Beit Jinn, Rural Damascus")], BatchInfo(user="test"))
+    features = app.test_client().get("/map-data/view?bbox=35.5,32.5,36.5,33.6&zoom=10").get_json()["features"]
+    assert [f["properties"].get("location_name_ar") for f in features] == ["بيت جن، ريف دمشق"]

@@ -2,6 +2,7 @@
 CSV, SVG and PNG, embeds and oEmbed."""
 import csv
 import io
+import re
 from collections import Counter
 from datetime import date
 from xml.etree import ElementTree
@@ -11,7 +12,7 @@ from PIL import Image
 
 from webmap.analysis.zones import ZONES
 from webmap.api.params import datetime_interval
-from webmap.core.i18n import human_date, messages
+from webmap.core.i18n import human_date, messages, period_label
 from webmap.core.model import Incident
 from webmap.core.vocabulary import load_vocabulary
 from webmap.stats.compute import compute_statistics, counting_unit, selection_range
@@ -242,6 +243,34 @@ def test_svg_is_a_document_with_text(read_client):
     assert (root.get("width"), root.get("height")) == ("500", "400")
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "منطقة الفصل" in texts and "الحوادث في كل منطقة، من الغرب إلى الشرق" in texts
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("chart", ["timeline", "share"])
+def test_server_charts_name_periods_and_read_the_page_way(read_client, chart, lang):
+    """The SVG charts over time name their months as the page's language does (Dec 2024, كانون الأول/ديسمبر
+    2024) and run the way it reads: in Arabic the earliest month right of the latest and the counts at the right;
+    the CSV keeps ISO dates."""
+    rows = list(csv.reader(io.StringIO(read_client.get(f"/stats.csv?chart={chart}&lang={lang}").get_data(as_text=True))))
+    first = rows[1][0]
+    assert re.fullmatch(r"\d{4}-\d{2}-01", first)
+    root = ElementTree.fromstring(read_client.get(f"/stats.svg?chart={chart}&lang={lang}&width=1400&height=400").data)
+    at = {t.text: float(t.get("x")) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    months = {period_label(row[0], "month", lang): row[0] for row in rows[1:]}
+    shown = sorted((months[text], x) for text, x in at.items() if text in months)
+    assert len(shown) >= 3 and shown[0][0] == first  # the first period is always named
+    xs = [x for _, x in shown]
+    assert xs == (sorted(xs, reverse=True) if lang == "ar" else sorted(xs))
+    assert (at["0"] > xs[0]) == (lang == "ar")  # the value axis stands where time starts
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_tables_for_screen_readers_name_periods_and_days_in_words(read_client, lang):
+    """The charts' tables write each period and its last day as the page's language does, ISO in `datetime`."""
+    page = read_client.get(f"/stats?lang={lang}&start=2025-02-01&end=2025-03-31&unit=month").get_data(as_text=True)
+    table = page.split('data-chart-table="timeline"', 1)[1].split("</table>", 1)[0]
+    assert f'<time datetime="2025-02-01">{period_label("2025-02-01", "month", lang)}</time>' in table
+    assert f'<time datetime="2025-02-28">{human_date("2025-02-28", lang)}</time>' in table
 
 
 def test_page_in_both_languages_with_tables_for_screen_readers(read_client):

@@ -2,6 +2,8 @@
 and a chart embedded in a sandboxed frame on another origin."""
 import pytest
 
+from webmap.core.i18n import month_names, period_label
+
 pytestmark = pytest.mark.browser
 
 TIMELINE_BARS = "#chart-timeline .chart-canvas svg g[aria-label='bar'] rect"
@@ -57,3 +59,29 @@ def test_chart_embed_draws_in_a_sandboxed_frame_on_another_origin(page, live_ser
     assert sum(int(n) for n in counts) == 2  # the fixture's two incursions
     assert frame.locator("a.embed-open").get_attribute("href").startswith(f"{live_server}/stats?type=incursion")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_periods_read_the_way_the_page_does(page, live_server, lang):
+    """The charts over time name their months as the page's language writes them (Dec 2024, كانون الأول/ديسمبر
+    2024), and run the way it reads: in Arabic the earliest period is drawn right of the latest, with the counts
+    on the right; in English the reverse. The table for screen readers names the months too, ISO kept in
+    `datetime`."""
+    page.goto(f"{live_server}/stats?lang={lang}")
+    page.locator(TIMELINE_BARS).first.wait_for(state="attached")
+    names = month_names(lang, "abbreviated")
+    for chart in ("timeline", "fatalities", "share"):
+        ticks = page.locator(f"#chart-{chart} .chart-canvas svg g[aria-label='x-axis tick label'] text")
+        labels = [text.strip("\u2067\u2069") for text in ticks.evaluate_all(SVG_TEXTS)]
+        months = [f"{label.rsplit(' ', 1)[1]}-{names.index(label.rsplit(' ', 1)[0]) + 1:02d}" for label in labels]
+        assert months[0] == "2024-12" and len(months) >= 3, (chart, labels)  # the fixture's first month
+        xs = dict(zip(months, ticks.evaluate_all("ts => ts.map(t => t.getBoundingClientRect().x)")))
+        in_time = [xs[month] for month in sorted(months)]
+        assert in_time == (sorted(in_time, reverse=True) if lang == "ar" else sorted(in_time)), (chart, xs)
+    bars = page.locator(TIMELINE_BARS).evaluate_all("bars => bars.map(b => b.getBoundingClientRect().x)")
+    assert (bars[0] > bars[-1]) == (lang == "ar")  # the rows come in time order, earliest first
+    counts = page.locator("#chart-timeline .chart-canvas svg g[aria-label='y-axis tick label'] text").first
+    assert (counts.bounding_box()["x"] > max(bars)) if lang == "ar" else (counts.bounding_box()["x"] < min(bars))
+    cell = page.locator("table[data-chart-table='timeline'] tbody tr").first.locator("td").first.locator("time")
+    assert cell.get_attribute("datetime") == "2024-12-01"
+    assert cell.text_content() == period_label("2024-12-01", "month", lang)

@@ -8,7 +8,7 @@ from flask import Flask
 from . import analysis, cli, store
 from .accounts import auth
 from .core import errors, limits, publicurl, security
-from .core.i18n import data_lang, human_date, number, plural, utc_time
+from .core.i18n import data_lang, human_date, markup_of, number, plural, utc_time
 from .core.resources import resource_dir
 from .core.settings import settings_from_environ
 from .core.tiles import resolve_tiles
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
     app.jinja_env.globals["range_texts"] = range_texts
     app.jinja_env.globals["human_date"] = human_date
     app.jinja_env.globals["data_lang"] = data_lang
+    app.jinja_env.globals["markup_of"] = markup_of
 
     store.init_app(app)
     analysis.init_app(app)

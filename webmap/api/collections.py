@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass, replace
 
 from ..analysis.within import BUFFER_KM, count_within, keys_within
-from ..core.errors import FieldError, NotFound
+from ..core.errors import FieldError, NotFound, field_error
+from ..core.i18n import message
 from ..core.model import Incident, ReferenceLayer, geometry_bounds, layer_status
 from ..core.vocabulary import Vocabulary
 from ..store import Store
@@ -172,7 +173,7 @@ class IncidentCollection:
         layer = self.store.get_reference_layer(layer_id)
         if layer is None:
             known = ", ".join(self.store.reference_layer_ids())
-            errors.append(FieldError("within", f"unknown reference layer {layer_id[:70]!r}; available: {known}"))
+            errors.append(field_error("within", "layer_unknown_within", layer=repr(layer_id[:70]), known=known))
         if errors:
             return query
         return replace(query, keys=keys_within(self.store.incident_points(query.as_of), layer))
@@ -313,6 +314,6 @@ def open_collection(store: Store, vocabulary: Vocabulary, collection_id: str) ->
     layer = store.get_reference_layer(collection_id)
     if layer is None:
         known = ", ".join([INCIDENTS, *store.reference_layer_ids()])
-        raise NotFound(f"There is no collection '{collection_id}'.",
-                       [FieldError("collectionId", f"unknown collection; available: {known}")])
+        raise NotFound(message("error_texts.no_collection", collection=collection_id),
+                       [field_error("collectionId", "collection_unknown", known=known)])
     return ReferenceCollection(layer, lambda: count_within(store, layer))

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from ..core import bbox
 from ..core.bbox import Bbox
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error, problem_error
 from ..core.numbers import SQL_INTEGER_MAX, collect_whole_number
 from ..core.vocabulary import Vocabulary
 from ..map.filters import DISTANCE_PARAMS, MapFilters, parse_batches, parse_position_filter, parse_terms, parse_text
@@ -52,11 +52,11 @@ def invalid(errors: list[FieldError]) -> InvalidParameter:
 def unknown_parameters(args: MultiDict, allowed: tuple[str, ...]) -> list[FieldError]:
     """Return an error for each parameter this request does not accept, and for a CRS other than CRS84."""
     errors = [
-        FieldError(name, f"unknown parameter; this request accepts: {', '.join(allowed)}")
+        field_error(name, "unknown_parameter", allowed=", ".join(allowed))
         for name in args if name not in allowed
     ]
     errors += [
-        FieldError(name, f"only {CRS84} (longitude, latitude) is served")
+        field_error(name, "crs_only", crs=CRS84)
         for name in ("crs", "bbox-crs") if name in allowed and args.get(name, CRS84).strip() != CRS84
     ]
     return errors
@@ -74,7 +74,7 @@ def negotiate(requested: str | None, accept: MIMEAccept, offered: dict[str, tupl
     if requested is not None:
         name = requested.strip().lower()
         if name not in offered:
-            raise invalid([FieldError("f", f"unknown format '{requested}'; allowed: {', '.join(offered)}")])
+            raise invalid([field_error("f", "format_unknown", text=requested, allowed=", ".join(offered))])
         return name
     by_type = {mimetype: name for name, mimetypes in offered.items() for mimetype in mimetypes}
     best = accept.best_match(list(by_type))
@@ -89,7 +89,7 @@ def parse_bbox(text: str | None, errors: list[FieldError]) -> Bbox | None:
     try:
         return bbox.parse_bbox(text, heights=True, wraps=True)
     except bbox.BboxError as error:
-        errors.append(FieldError("bbox", str(error)))
+        errors.append(problem_error("bbox", error))
         return None
 
 
@@ -99,10 +99,10 @@ def parse_bom(args: MultiDict, fmt: str, errors: list[FieldError]) -> bool:
     if text is None:
         return False
     if text.strip().lower() not in BOOLEANS:
-        errors.append(FieldError("bom", f"'{text}' is not one of: {', '.join(BOOLEANS)}"))
+        errors.append(field_error("bom", "not_one_of", text=text, allowed=", ".join(BOOLEANS)))
         return False
     if fmt != "csv":
-        errors.append(FieldError("bom", f"applies only to CSV (f=csv), not to f={fmt}"))
+        errors.append(field_error("bom", "csv_only", format=fmt))
         return False
     return text.strip().lower() == "true"
 
@@ -131,15 +131,11 @@ def parse_datetime(text: str | None, errors: list[FieldError]) -> tuple[str | No
         if any(day is None and part not in _OPEN_END for day, part in zip(days, parts)):
             parts = None
     if parts is None:
-        errors.append(FieldError(
-            "datetime",
-            f"'{text}' is not a date, an RFC 3339 date-time or an interval of them "
-            "(e.g. 2025-01-31, 2025-01-01/2025-06-30, 2025-01-01T00:00:00Z/.., ../2025-06-30)",
-        ))
+        errors.append(field_error("datetime", "datetime_invalid", text=text))
         return None, None
     start, end = days[0], days[-1]
     if start and end and start > end:
-        errors.append(FieldError("datetime", f"the interval ends ({end}) before it starts ({start})"))
+        errors.append(field_error("datetime", "interval_reversed", end=end, start=start))
         return None, None
     return (start.isoformat() if start else None), (end.isoformat() if end else None)
 
@@ -163,7 +159,7 @@ def parse_page(args: MultiDict, errors: list[FieldError]) -> Page:
     limit = _natural("limit", args.get("limit"), errors)
     offset = _natural("offset", args.get("offset"), errors, MAX_OFFSET)
     if limit is not None and limit < 1:
-        errors.append(FieldError("limit", "must be at least 1"))
+        errors.append(field_error("limit", "at_least_one"))
     limit = DEFAULT_LIMIT if limit is None else min(max(limit, 1), MAX_LIMIT)
     return Page(limit, offset or 0)
 
@@ -175,7 +171,7 @@ def _parse_sortby(text: str | None, errors: list[FieldError]) -> bool:
         return False
     if value == "-date":
         return True
-    errors.append(FieldError("sortby", f"cannot sort by '{text}'; use date (oldest first) or -date (newest first)"))
+    errors.append(field_error("sortby", "sortby_invalid", text=text))
     return False
 
 
@@ -183,7 +179,7 @@ def _parse_version(text: str | None, current: int, errors: list[FieldError]) -> 
     """Parse `version`, a past data version to read; the current one reads live data."""
     version = _natural("version", text, errors)
     if version is not None and version > current:
-        errors.append(FieldError("version", f"data version {version} does not exist yet (the current is {current})"))
+        errors.append(field_error("version", "version_future", version=version, current=current))
         return None
     return None if version == current else version
 

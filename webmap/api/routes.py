@@ -8,8 +8,8 @@ from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.http import is_resource_modified
 
 from ..core.caching import cache_for_version, version_etag
-from ..core.errors import FieldError, NotFound
-from ..core.i18n import messages
+from ..core.errors import NotFound, field_error
+from ..core.i18n import message, messages
 from ..core.security import allow_inline_scripts
 from ..core.vocabulary import load_vocabulary
 from ..editing.history import gone, tombstone
@@ -245,8 +245,8 @@ def item(collection_id: str, feature_id: str):
             if deletion is not None:
                 raise gone(feature_id, deletion)
         if feature is None:
-            raise NotFound(f"There is no feature '{feature_id}' in the collection '{collection_id}'.",
-                           [FieldError("featureId", "unknown feature")])
+            raise NotFound(message("error_texts.no_feature", feature=feature_id, collection=collection_id),
+                           [field_error("featureId", "feature_unknown")])
         if fmt == "html":
             page = _features_page(selected, f"{selected.title}: {feature_id}", [feature],
                                   attribution=selected.attribution(_urls()))

@@ -2,11 +2,13 @@
 wherever one is given: the map's view, the read API and the settings."""
 import math
 
+from .errors import Problem
+
 Bbox = tuple[float, float, float, float]
 
 
-class BboxError(ValueError):
-    """What is wrong with a bounding box, in words."""
+class BboxError(Problem):
+    """What is wrong with a bounding box, as a catalogue message."""
 
 
 def parse_coordinate(text: str, low: float, high: float) -> float:
@@ -16,7 +18,7 @@ def parse_coordinate(text: str, low: float, high: float) -> float:
     except ValueError:
         value = math.nan
     if not low <= value <= high:  # NaN fails the range test too
-        raise BboxError(f"'{text.strip()}' is not a number from {low:g} to {high:g}")
+        raise BboxError("coordinate_invalid", text=text.strip(), low=f"{low:g}", high=f"{high:g}")
     return value
 
 
@@ -28,13 +30,11 @@ def parse_bbox(text: str, *, heights: bool = False, wraps: bool = False) -> Bbox
     if len(parts) == 6 and heights:
         parts = parts[0:2] + parts[3:5]
     if len(parts) != 4:
-        counts = "4 (or 6)" if heights else "four"
-        raise BboxError(f"'{text}' is not {counts} comma-separated numbers minx,miny,maxx,maxy "
-                        "(longitude, latitude)")
+        raise BboxError("bbox_parts_heights" if heights else "bbox_parts", text=text)
     minx, maxx = (parse_coordinate(parts[i], -180, 180) for i in (0, 2))
     miny, maxy = (parse_coordinate(parts[i], -90, 90) for i in (1, 3))
     if miny >= maxy:
-        raise BboxError(f"miny ({miny:g}) must be below maxy ({maxy:g})")
+        raise BboxError("bbox_y_order", miny=f"{miny:g}", maxy=f"{maxy:g}")
     if minx >= maxx and not (wraps and minx > maxx):
-        raise BboxError(f"minx ({minx:g}) must be below maxx ({maxx:g})")
+        raise BboxError("bbox_x_order", minx=f"{minx:g}", maxx=f"{maxx:g}")
     return minx, miny, maxx, maxy

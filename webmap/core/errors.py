@@ -6,7 +6,7 @@ from dataclasses import replace
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .i18n import language_arg, messages, text_direction
+from .i18n import Message, language_arg, message, messages, text_direction, text_of
 from .security import is_frameable
 
 
@@ -17,10 +17,9 @@ class FieldError:
     field: str
     message: str
     feature: int | None = None
-    # The catalogue's `field_errors` entry the message was written from, if any, and what filled it in, to
-    # write it again in another language; not part of what the error says, so not compared.
-    key: str | None = dataclass_field(default=None, compare=False)
-    values: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
+    # The catalogue message the text was written from, to write it again in another language; not part of what
+    # the error says, so not compared.
+    text: Message | None = dataclass_field(default=None, compare=False)
 
     def to_json(self) -> dict:
         """Return the error as it appears in the `errors` list of the JSON body."""
@@ -37,8 +36,26 @@ class FieldError:
 def field_error(field: str, key: str, **values) -> FieldError:
     """Return a FieldError written from the catalogue's `field_errors[key]` in English; the edge writes it
     again in the request's language."""
-    return FieldError(field, messages("en")["field_errors"][key].format(**values), key=key,
-                      values=tuple((name, str(value)) for name, value in values.items()))
+    return said(field, message(f"field_errors.{key}", **values))
+
+
+def said(field: str, text: Message, feature: int | None = None) -> FieldError:
+    """Return a FieldError saying a catalogue message, in English until the edge writes it in the request's
+    language."""
+    return FieldError(field, text_of(text, "en"), feature, text)
+
+
+class Problem(ValueError):
+    """What is wrong with a value, as a catalogue message of `field_errors` (its English text is the str)."""
+
+    def __init__(self, key: str, **values):
+        self.text = message(f"field_errors.{key}", **values)
+        super().__init__(text_of(self.text, "en"))
+
+
+def problem_error(field: str, problem: Problem, feature: int | None = None) -> FieldError:
+    """Return the FieldError that says a Problem about `field`."""
+    return said(field, problem.text, feature)
 
 
 class WebmapError(Exception):
@@ -48,9 +65,12 @@ class WebmapError(Exception):
     code = "InvalidParameterValue"
     by_status = False  # described by its HTTP status alone (Werkzeug's errors, the safety net), not by its text
 
-    def __init__(self, description: str, errors: list[FieldError] | tuple = ()):
-        super().__init__(description)
-        self.description = description
+    def __init__(self, description: str | Message, errors: list[FieldError] | tuple = ()):
+        # A description written from the catalogue (`error_texts`) keeps its message, to be written again in the
+        # request's language; a fixed English one is looked up in `error_descriptions` instead.
+        self.text = description if isinstance(description, Message) else None
+        self.description = text_of(description, "en") if self.text else description
+        super().__init__(self.description)
         self.errors = list(errors)
 
     def to_json(self) -> dict:
@@ -126,6 +146,8 @@ class FormatNotImplemented(WebmapError):
     status, code = 501, "NotImplemented"
 
 
+LANGUAGES = ("en", "ar")  # the catalogue's
+
 # Werkzeug raises these before a view runs; they get the same shape as our own errors.
 _HTTP_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge", 400: "BadRequest"}
 
@@ -140,22 +162,47 @@ def translate_error(error: WebmapError, lang: str) -> WebmapError:
     status alone, else by its English text (as gettext keys messages), else it stays as it is; and the field
     errors written from the catalogue."""
     text = messages(lang)
-    error.errors = [replace(e, message=text["field_errors"][e.key].format(**dict(e.values))) if e.key else e
-                    for e in error.errors]
+    error.errors = [replace(e, message=text_of(e.text, lang)) if e.text else e for e in error.errors]
     if error.by_status:
         error.description = text.get("http_errors", {}).get(str(error.status), error.description)
+    elif error.text:
+        error.description = text_of(error.text, lang)
     else:
         error.description = text.get("error_descriptions", {}).get(error.description, error.description)
     return error
 
 
+def error_language() -> str:
+    """Return the language an error is written in: for the read and write API the one its Accept-Language
+    header prefers (English without one, as the API has no `lang` parameter); elsewhere the `lang` parameter,
+    as the pages and their data requests choose it (English by default)."""
+    if request.path.startswith("/api"):
+        return accepted_language(request.accept_languages)
+    return language_arg(request.args.get("lang")) or "en"
+
+
+def accepted_language(accepted) -> str:
+    """Return the first language of an Accept-Language header, best quality first, that the catalogue has, by its
+    primary tag (`ar-SY` is Arabic, `en-GB` English); English for `*`, for none of them and without a header."""
+    for value, quality in accepted:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+        if value == "*":
+            break
+    return "en"
+
+
 def error_response(error: WebmapError) -> Response:
     """Render an error as the JSON body or the HTML page the request expects, in the request's language."""
-    lang = language_arg(request.args.get("lang")) or "en"
+    lang = error_language()
     translate_error(error, lang)
     if _wants_json():
         response = jsonify(error.to_json())
         response.status_code = error.status
+        response.headers["Content-Language"] = lang
+        if request.path.startswith("/api"):
+            response.vary.add("Accept-Language")
         return response
     page = render_template("error.html", error=error, framed=is_frameable(), lang=lang, dir=text_direction(lang),
                            t=messages(lang))

@@ -1,23 +1,25 @@
 """Whole numbers from request parameters: ASCII digits only, and never more than SQLite can store."""
-from .errors import FieldError, InvalidParameter
+from .errors import FieldError, InvalidParameter, Problem, problem_error
+from .i18n import message
 
 SQL_INTEGER_MAX = 2**63 - 1  # SQLite integers are 64-bit: binding a larger one makes the driver raise
 _SHOWN = 40  # characters of a refused value quoted in the message
 
 
-def _shown(text: str) -> str:
-    """Return the start of a refused value, quoted, short enough to read in a message."""
-    return repr(text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "...")
+def _cut(text: str) -> str:
+    """Return the start of a refused value, short enough to read in a message."""
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
 def whole_number(text: str, maximum: int = SQL_INTEGER_MAX) -> int:
-    """Return `text` as a whole number from 0 to `maximum`, or raise ValueError saying why it is not one."""
+    """Return `text` as a whole number from 0 to `maximum`, or raise Problem (a ValueError) saying why it is
+    not one."""
     digits = text.strip()
     # str.isdigit() alone lets '²' through, which int() refuses; and int() refuses thousands of digits
     # outright, so their count is checked first.
     if (not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > len(str(maximum))
             or int(digits) > maximum):
-        raise ValueError(f"{_shown(text)} is not a whole number from 0 to {maximum}")
+        raise Problem("whole_number", text=_cut(text), maximum=maximum)
     return int(digits)
 
 
@@ -25,8 +27,8 @@ def collect_whole_number(name: str, text: str, errors: list[FieldError], maximum
     """Return parameter `name` as a whole number, or record why it is not one in `errors` and return None."""
     try:
         return whole_number(text, maximum)
-    except ValueError as problem:
-        errors.append(FieldError(name, str(problem)))
+    except Problem as problem:
+        errors.append(problem_error(name, problem))
         return None
 
 
@@ -35,5 +37,5 @@ def whole_number_parameter(name: str, text: str, maximum: int = SQL_INTEGER_MAX)
     errors: list[FieldError] = []
     number = collect_whole_number(name, text, errors, maximum)
     if errors:
-        raise InvalidParameter(f"{name} must be a whole number.", errors)
+        raise InvalidParameter(message("error_texts.whole_number", name=name), errors)
     return number

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.i18n import messages
 from ..core.numbers import whole_number_parameter
 from ..core.vocabulary import Vocabulary, load_vocabulary
@@ -76,9 +76,7 @@ def parse_pin(text: str) -> int | str:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidParameter("The pin is not valid.", [FieldError(
-            "as_of", f"'{text}' is neither a data version number nor an ISO 8601 time such as 2025-03-01T12:00:00Z"
-        )]) from None
+        raise InvalidParameter("The pin is not valid.", [field_error("as_of", "pin_invalid", text=text)]) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -87,7 +85,7 @@ def parse_pin(text: str) -> int | str:
 def _parse_legend(text: str) -> bool:
     """Parse `legend=0|1`."""
     if text.strip() not in ("0", "1"):
-        raise InvalidParameter("The legend switch is not valid.", [FieldError("legend", f"'{text}' is not 0 or 1")])
+        raise InvalidParameter("The legend switch is not valid.", [field_error("legend", "zero_or_one", text=text)])
     return text.strip() == "1"
 
 
@@ -96,8 +94,8 @@ def parse_text(name: str, text: str, most: int) -> str:
     become spaces, runs of space one space, and more than `most` characters is an error."""
     line = " ".join(_CONTROL.sub(" ", text).split())
     if len(line) > most:
-        raise InvalidParameter("The embed text is too long.", [FieldError(
-            name, f"{len(line)} characters; at most {most}")])
+        raise InvalidParameter("The embed text is too long.", [field_error(name, "text_too_long", count=len(line),
+                                                                       most=most)])
     return line
 
 
@@ -129,14 +127,11 @@ def resolve_pin(params: EmbedParams, store: Store, data_version: int) -> EmbedPa
         return params
     if isinstance(params.as_of, str):
         if params.as_of > datetime.now(timezone.utc).isoformat(timespec="seconds"):
-            raise InvalidParameter("The pin is not valid.", [FieldError(
-                "as_of", f"{params.as_of} is in the future; a pin must name a time that has passed"
-            )])
+            raise InvalidParameter("The pin is not valid.", [field_error("as_of", "pin_future", time=params.as_of)])
         return replace(params, as_of=store.version_at(params.as_of))
     if params.as_of > data_version:
-        raise InvalidParameter("The pin is not valid.", [FieldError(
-            "as_of", f"data version {params.as_of} does not exist yet; the latest is {data_version}"
-        )])
+        raise InvalidParameter("The pin is not valid.", [field_error("as_of", "version_latest", version=params.as_of,
+                                                                     latest=data_version)])
     return params
 
 
@@ -209,7 +204,7 @@ def _positive(name: str, text: str | None) -> int | None:
         return None
     pixels = whole_number_parameter(name, text)
     if pixels == 0:
-        raise InvalidParameter("The oEmbed size is not valid.", [FieldError(name, "must be at least 1 pixel")])
+        raise InvalidParameter("The oEmbed size is not valid.", [field_error(name, "one_pixel")])
     return pixels
 
 

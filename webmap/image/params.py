@@ -3,7 +3,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.numbers import collect_whole_number
 from ..core.vocabulary import Vocabulary
 from ..embed.params import TITLE_MAX, EmbedParams, collect_errors, parse_text
@@ -44,7 +44,7 @@ def parse_side(name: str, text: str | None, default: int, low: int, errors: list
         return default
     pixels = collect_whole_number(name, text, errors)
     if pixels is not None and not low <= pixels <= high:
-        errors.append(FieldError(name, f"{pixels} pixels is outside {low} to {high}"))
+        errors.append(field_error(name, "pixels_outside", count=pixels, low=low, high=high))
         return None
     return pixels
 

@@ -2,7 +2,8 @@
 from datetime import date
 
 from ..core.cycles import no_cycle_collection
-from ..core.errors import BadRequest, FieldError, InvalidContent
+from ..core.errors import BadRequest, InvalidContent, field_error
+from ..core.i18n import message
 from ..core.model import Incident
 from ..core.settings import setting_default
 from ..core.vocabulary import Vocabulary
@@ -32,6 +33,6 @@ def read_incidents(data: bytes, filename: str | None, content_type: str | None, 
     with no_cycle_collection():
         records = _READERS[file_format](data)
         if not records:
-            raise InvalidContent(f"The {file_format} has no features.",
-                                 [FieldError("features", "the file has no features")])
+            raise InvalidContent(message("error_texts.no_features", format=file_format),
+                                 [field_error("features", "file_no_features")])
         return validate_records(records, make_rules(vocabulary, region_bbox, today, max_vertices))

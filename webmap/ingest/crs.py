@@ -2,20 +2,21 @@
 import pyproj
 from pyproj.exceptions import CRSError
 
-from ..core.errors import FieldError, InvalidContent
+from ..core.errors import InvalidContent, Problem, field_error
+from ..core.i18n import message
 from .record import Transform
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 
 
-class UnknownCRS(Exception):
-    """A file names a coordinate reference system that cannot be used; the message says why."""
+class UnknownCRS(Problem):
+    """A file names a coordinate reference system that cannot be used; the catalogue message says why."""
 
 
 def crs_error(problem: UnknownCRS) -> InvalidContent:
     """Return the error for a file whose coordinate reference system cannot be used."""
-    return InvalidContent(f"The file's coordinate reference system cannot be used: {problem}.",
-                          [FieldError("crs", f"{problem}; reproject the file to WGS84 (EPSG:4326)")])
+    return InvalidContent(message("error_texts.crs_refused", problem=problem.text),
+                          [field_error("crs", "crs_reproject", problem=problem.text)])
 
 
 def to_wgs84(crs_input) -> Transform | None:
@@ -23,7 +24,7 @@ def to_wgs84(crs_input) -> Transform | None:
     try:
         crs = pyproj.CRS.from_user_input(crs_input)
     except CRSError as exc:
-        raise UnknownCRS(f"unknown coordinate reference system {str(crs_input)[:80]!r}") from exc
+        raise UnknownCRS("crs_unknown", value=repr(str(crs_input)[:80])) from exc
     if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
         return None
     return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True).transform
@@ -35,8 +36,7 @@ def legacy_geojson_crs(member) -> Transform | None:
         return None
     name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
     if not isinstance(member, dict) or member.get("type") != "name" or not isinstance(name, str):
-        raise UnknownCRS("only a named CRS ({\"type\": \"name\", \"properties\": {\"name\": ...}}) can be read; "
-                         "RFC 7946 GeoJSON has no 'crs' member and is always WGS84 longitude/latitude")
+        raise UnknownCRS("crs_not_named")
     return to_wgs84(name)
 
 

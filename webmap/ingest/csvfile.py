@@ -4,7 +4,8 @@ import io
 
 import shapely
 
-from ..core.errors import BadRequest, FieldError, InvalidContent
+from ..core.errors import BadRequest, InvalidContent, said
+from ..core.i18n import Message, message
 from .record import FileLayout, Record
 from .tabular import lower_names, shape_geojson, table_records
 
@@ -14,9 +15,9 @@ _COORDINATE_PAIRS = (("latitude", "longitude"), ("lat", "lon"), ("lat", "lng"))
 _WKT_COLUMNS = ("geometry", "wkt")
 
 
-def _refuse(message: str, field: str) -> InvalidContent:
+def _refuse(problem: Message, field: str) -> InvalidContent:
     """Return the error for a CSV whose columns or rows cannot be imported at all."""
-    return InvalidContent(f"The CSV cannot be imported: {message}.", [FieldError(field, message)])
+    return InvalidContent(message("error_texts.csv_refused", problem=problem), [said(field, problem)])
 
 
 def _text(data: bytes) -> str:
@@ -24,7 +25,7 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"The CSV is not UTF-8 text (byte {exc.start} is invalid); save it as UTF-8.") from exc
+        raise BadRequest(message("error_texts.csv_not_utf8", byte=exc.start)) from exc
 
 
 def _separator(text: str) -> str:
@@ -39,7 +40,7 @@ def _lines(text: str) -> list[list[str]]:
     try:
         return [line for line in reader if line]
     except csv.Error as exc:
-        raise BadRequest(f"The CSV cannot be read: {exc} (line {reader.line_num}).") from exc
+        raise BadRequest(message("error_texts.csv_unreadable", detail=exc, line=reader.line_num)) from exc
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -48,7 +49,7 @@ def _header(cells: list[str]) -> list[str]:
     seen = set()
     for name in names:
         if name.lower() in seen:
-            raise _refuse(f"two columns are named {name!r}; give each column its own name", "columns")
+            raise _refuse(message("field_errors.columns_same_name", name=repr(name)), "columns")
         seen.add(name.lower())
     return names
 
@@ -58,7 +59,9 @@ def _rows(names: list[str], lines: list[list[str]]) -> tuple[list[dict], list[li
     rows, problems = [], []
     for cells in lines:
         surplus = [cell for cell in cells[len(names):] if cell.strip()]
-        problems.append([("columns", f"the row has {len(cells)} cells but the header names {len(names)} columns")]
+        problems.append([("columns", message("field_errors.row_cells",
+                                             cells=message("field_errors.cell_count", count=len(cells)),
+                                             columns=message("field_errors.column_count", count=len(names))))]
                         if surplus else [])
         rows.append(dict(zip(names, cells + [""] * (len(names) - len(cells)))))
     return rows, problems
@@ -73,7 +76,8 @@ def _point(row: dict, lat_name: str, lon_name: str, problems: list) -> dict | No
         try:
             coordinates.append(float(row[name]))
         except ValueError:
-            problems.append((f"{lat_name}/{lon_name}", f"{name} {row[name]!r} is not a number"))
+            problems.append((f"{lat_name}/{lon_name}", message("field_errors.coordinate_not_number", name=name,
+                                                                value=repr(row[name]))))
     return {"type": "Point", "coordinates": coordinates} if len(coordinates) == 2 else None
 
 
@@ -84,7 +88,7 @@ def _shape(text: str, name: str, problems: list) -> dict | None:
     try:
         return shape_geojson(shapely.from_wkt(text))
     except shapely.errors.ShapelyError:
-        problems.append((name, f"{text[:40]!r} is not WKT (e.g. POINT (35.82 33.12))"))
+        problems.append((name, message("field_errors.not_wkt", value=repr(text[:40]))))
         return None
 
 
@@ -98,8 +102,7 @@ def _geometries(rows: list[dict], columns: dict, problems: list[list]) -> tuple[
         if key in columns:
             name = columns[key]
             return [_shape(row[name], name, found) for row, found in zip(rows, problems)], [name]
-    raise _refuse("the CSV has no coordinate columns: use latitude and longitude (or lat and lon), "
-                  "or a WKT column named geometry", "columns")
+    raise _refuse(message("field_errors.no_coordinate_columns"), "columns")
 
 
 def csv_records(data: bytes) -> list[Record]:
@@ -108,7 +111,7 @@ def csv_records(data: bytes) -> list[Record]:
     names = _header(lines[0] if lines else [])
     rows, problems = _rows(names, lines[1:])
     if not rows:
-        raise _refuse("the CSV has a header but no data rows", "rows")
+        raise _refuse(message("field_errors.no_data_rows"), "rows")
     geometries, used = _geometries(rows, lower_names(names), problems)
-    layout = FileLayout({}, "/".join(used), row_label="CSV data row")
+    layout = FileLayout({}, "/".join(used), row_label="where_csv_row")
     return table_records(rows, geometries, layout, [name for name in names if name not in used], problems)

@@ -2,6 +2,7 @@
 from pathlib import PurePosixPath
 
 from ..core.errors import BadRequest, UnsupportedMediaType
+from ..core.i18n import message
 
 GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP = "GeoJSON", "CSV", "GeoPackage", "KML", "zipped Shapefile"
 FORMATS = (GEOJSON, CSV, GEOPACKAGE, KML, SHAPEFILE_ZIP)
@@ -29,9 +30,15 @@ _SIGNATURES = (
 )
 
 
-def _unsupported(what: str) -> UnsupportedMediaType:
-    """Return the error for a format webmap does not read, naming the ones it does."""
-    return UnsupportedMediaType(f"{what} is not a format webmap reads; use one of: {', '.join(FORMATS)}.")
+def _unsupported(suffix: str, declared: str) -> UnsupportedMediaType:
+    """Return the error for a format webmap does not read (named by the file's suffix, else its content type),
+    naming the ones it does."""
+    formats = ", ".join(FORMATS)
+    if suffix:
+        return UnsupportedMediaType(message("error_texts.unsupported_suffix", suffix=repr(suffix), formats=formats))
+    if declared:
+        return UnsupportedMediaType(message("error_texts.unsupported_type", type=repr(declared), formats=formats))
+    return UnsupportedMediaType(message("error_texts.unsupported_upload", formats=formats))
 
 
 def _head(data: bytes) -> bytes:
@@ -79,8 +86,7 @@ def detect_format(data: bytes, filename: str | None, content_type: str | None) -
         return _BY_SUFFIX[suffix]
     found = _sniff(data)
     if found is None:
-        what = f"A {suffix!r} file" if suffix else f"Content of type {declared!r}" if declared else "The upload"
-        raise _unsupported(what)
+        raise _unsupported(suffix, declared)
     return found
 
 
@@ -89,4 +95,4 @@ def check_content(data: bytes, file_format: str) -> None:
     head = _head(data)
     for signature, kind, expected in _SIGNATURES:
         if head.startswith(signature) and file_format != expected:
-            raise BadRequest(f"The file is not a {file_format}, though its name or type says so: its content is {kind}.")
+            raise BadRequest(message("error_texts.content_mismatch", format=file_format, kind=kind))

@@ -4,6 +4,8 @@ import math
 import shapely
 from shapely.geometry import shape
 
+from ..core.errors import Problem
+from ..core.i18n import Message, message
 from .record import Transform
 
 # How many array levels sit above a position, per geometry type.
@@ -12,23 +14,23 @@ GEOMETRY_TYPES = (*_POSITION_DEPTH, "GeometryCollection")
 _NUMBER = (int, float)
 
 
-class GeometryProblem(Exception):
-    """A geometry breaks a rule; the message says which and where."""
+class GeometryProblem(Problem):
+    """A geometry breaks a rule; the catalogue message says which and where."""
 
 
 def _position(value, where: str, transform: Transform | None) -> list[float]:
     """Return a 2-D [x, y] from a position (dropping any height), reprojected and range-checked."""
     if type(value) is not list or len(value) < 2 or type(value[0]) not in _NUMBER or type(value[1]) not in _NUMBER:
-        raise GeometryProblem(f"{where} must be a position [longitude, latitude], got {_show(value)}")
+        raise GeometryProblem("position_invalid", where=where, value=_show(value))
     x, y = value[0], value[1]
     if transform:
         x, y = transform(x, y)
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise GeometryProblem(f"{where} is not a finite coordinate")
+        raise GeometryProblem("not_finite", where=where)
     if not -180 <= x <= 180:
-        raise GeometryProblem(f"{where}: longitude {x} is outside -180..180")
+        raise GeometryProblem("longitude_outside", where=where, x=x, range="-180..180")
     if not -90 <= y <= 90:
-        raise GeometryProblem(f"{where}: latitude {y} is outside -90..90")
+        raise GeometryProblem("latitude_outside", where=where, y=y, range="-90..90")
     return [x, y]
 
 
@@ -37,7 +39,7 @@ def _positions(value, depth: int, where: str, transform: Transform | None):
     if depth == 0:
         return _position(value, where, transform)
     if type(value) is not list:
-        raise GeometryProblem(f"{where} must be an array, got {_show(value)}")
+        raise GeometryProblem("not_array", where=where, value=_show(value))
     return [_positions(part, depth - 1, f"{where}[{n}]", transform) for n, part in enumerate(value)]
 
 
@@ -57,22 +59,22 @@ def _check_parts(kind: str, coords: list) -> None:
         lines = []
     for n, line in enumerate(lines):
         if len(line) < 2:
-            raise GeometryProblem(f"line {n} has {len(line)} position(s); a line needs at least 2")
+            raise GeometryProblem("line_too_short", line=n, count=len(line))
     polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
     for p, rings in enumerate(polygons):
         if not rings:
-            raise GeometryProblem(f"polygon {p} has no rings")
+            raise GeometryProblem("polygon_no_rings", polygon=p)
         for r, ring in enumerate(rings):
             if len(ring) < 4:
-                raise GeometryProblem(f"polygon {p} ring {r} has {len(ring)} positions; a ring needs at least 4")
+                raise GeometryProblem("ring_too_short", polygon=p, ring=r, count=len(ring))
             if ring[0] != ring[-1]:
-                raise GeometryProblem(f"polygon {p} ring {r} is not closed: its last position must repeat the first")
+                raise GeometryProblem("ring_not_closed", polygon=p, ring=r)
     if polygons:
         built = shape({"type": kind, "coordinates": coords})
         if not built.is_valid:
-            raise GeometryProblem(f"invalid polygon: {shapely.is_valid_reason(built)}")
+            raise GeometryProblem("polygon_invalid", reason=shapely.is_valid_reason(built))
     if kind in ("MultiPoint", "MultiLineString", "MultiPolygon") and not coords:
-        raise GeometryProblem(f"the {kind} has no parts")
+        raise GeometryProblem("no_parts", kind=kind)
 
 
 def _count_positions(value, depth: int) -> int:
@@ -101,28 +103,27 @@ def normalize_geometry(geometry, transform: Transform | None = None, max_vertice
                        nested: bool = False) -> dict:
     """Return a clean 2-D WGS84 copy of a GeoJSON geometry, or raise GeometryProblem saying what is wrong."""
     if geometry is None:
-        raise GeometryProblem("missing geometry: every incident needs a location")
+        raise GeometryProblem("geometry_missing")
     if not isinstance(geometry, dict):
-        raise GeometryProblem(f"must be a GeoJSON geometry object, got {_show(geometry)}")
+        raise GeometryProblem("not_geometry", value=_show(geometry))
     kind = geometry.get("type")
     if kind != "Point" and max_vertices is not None:
         # Before any position is read or shapely builds anything: a huge geometry costs only its array lengths.
         vertices = count_vertices(geometry)
         if vertices > max_vertices:
-            raise GeometryProblem(f"{vertices:,} vertices; at most {max_vertices:,} per feature "
-                                  "(WEBMAP_MAX_VERTICES); simplify the geometry first")
+            raise GeometryProblem("too_many_vertices", count=vertices, most=f"{max_vertices:,}")
     if kind == "GeometryCollection":
         if nested:
-            raise GeometryProblem("a GeometryCollection may not contain another one (RFC 7946 3.1.8 advises against it)")
+            raise GeometryProblem("nested_collection")
         parts = geometry.get("geometries")
         if type(parts) is not list or not parts:
-            raise GeometryProblem("a GeometryCollection needs a non-empty 'geometries' array")
+            raise GeometryProblem("collection_empty")
         return {"type": kind, "geometries": [normalize_geometry(p, transform, nested=True) for p in parts]}
     if kind not in _POSITION_DEPTH:
         allowed = ", ".join(_POSITION_DEPTH)
-        raise GeometryProblem(f"type {_show(kind)} is not a geometry type webmap accepts ({allowed})")
+        raise GeometryProblem("geometry_type_unknown", value=_show(kind), allowed=allowed)
     if "coordinates" not in geometry:
-        raise GeometryProblem(f"the {kind} has no 'coordinates'")
+        raise GeometryProblem("no_coordinates", kind=kind)
     if kind == "Point":  # most incidents: one position, nothing more to check
         return {"type": kind, "coordinates": _position(geometry["coordinates"], "coordinates", transform)}
     coords = _positions(geometry["coordinates"], _POSITION_DEPTH[kind], "coordinates", transform)
@@ -135,13 +136,10 @@ def _overlaps(bounds: tuple, region: tuple) -> bool:
     return bounds[0] <= region[2] and bounds[2] >= region[0] and bounds[1] <= region[3] and bounds[3] >= region[1]
 
 
-def region_problem(bounds: tuple, region: tuple) -> str | None:
+def region_problem(bounds: tuple, region: tuple) -> Message | None:
     """Say why a geometry with these bounds lies outside the region (and whether a swap explains it), or None."""
     if _overlaps(bounds, region):
         return None
-    region_text = ",".join(f"{v:g}" for v in region)
-    message = f"lies outside the region webmap covers (REGION_BBOX {region_text})"
     swapped = (bounds[1], bounds[0], bounds[3], bounds[2])
-    if _overlaps(swapped, region):
-        message += "; did you swap latitude and longitude?"
-    return message
+    key = "outside_region_swapped" if _overlaps(swapped, region) else "outside_region"
+    return message(f"field_errors.{key}", region=",".join(f"{v:g}" for v in region))

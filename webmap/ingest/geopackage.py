@@ -4,7 +4,8 @@ from contextlib import closing
 
 import shapely
 
-from ..core.errors import BadRequest, FieldError, InvalidContent
+from ..core.errors import BadRequest, InvalidContent, said
+from ..core.i18n import message
 from .crs import file_transform
 from .record import FileLayout, Record
 from .tabular import shape_geojson, table_records
@@ -20,7 +21,7 @@ _EMPTY, _EXTENDED = 0x10, 0x20
 
 def _not_geopackage(reason: str) -> BadRequest:
     """Return the error for a file that is not a GeoPackage webmap reads, saying why."""
-    return BadRequest(f"The file is not a GeoPackage webmap can read: {reason}.")
+    return BadRequest(message("error_texts.not_geopackage", reason=reason))
 
 
 def check_signature(data: bytes) -> None:
@@ -66,9 +67,9 @@ def _layer(connection: sqlite3.Connection) -> str:
     layers = [name for (name,) in connection.execute(
         "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name")]
     if len(layers) != 1:
-        message = (f"the file has {len(layers)} layers ({', '.join(map(str, layers[:10]))}); upload one layer per "
-                   "file" if layers else "the file has no layers")
-        raise InvalidContent(f"The GeoPackage cannot be imported: {message}.", [FieldError("layers", message)])
+        problem = (message("field_errors.gpkg_layers", count=len(layers), layers=", ".join(map(str, layers[:10])))
+                   if layers else message("field_errors.gpkg_no_layers"))
+        raise InvalidContent(message("error_texts.gpkg_refused", problem=problem), [said("layers", problem)])
     problem = _table_problem(layers[0], schema)
     if problem:
         raise _not_geopackage(f"its layer {problem}")
@@ -111,14 +112,14 @@ def _geometry(blob, problems: list) -> dict | None:
     flags = blob[3] if header else 0
     envelope = _ENVELOPE_BYTES.get(flags >> 1 & 0x07)
     if not header or flags & _EXTENDED or envelope is None:
-        problems.append(("geometry", "is not a standard GeoPackage geometry"))
+        problems.append(("geometry", message("field_errors.not_gpkg_geometry")))
         return None
     if flags & _EMPTY:
         return None
     try:
         return shape_geojson(shapely.from_wkb(blob[8 + envelope:]))
     except shapely.errors.ShapelyError:
-        problems.append(("geometry", "holds no readable WKB geometry"))
+        problems.append(("geometry", message("field_errors.no_wkb_geometry")))
         return None
 
 
@@ -134,7 +135,7 @@ def _rows(connection: sqlite3.Connection) -> tuple[list[dict], list, list[list],
     rows, geometries, problems = [], [], []
     columns = ", ".join(map(_quoted, [geometry, *names]))
     for blob, *values in connection.execute(f"SELECT {columns} FROM {_quoted(layer)}"):
-        found = [(name, "is binary data; webmap imports text and numbers")
+        found = [(name, message("field_errors.binary_data"))
                  for name, value in zip(names, values) if isinstance(value, bytes)]
         geometries.append(_geometry(blob, found))
         rows.append(dict(zip(names, values)))
@@ -150,7 +151,7 @@ def geopackage_records(data: bytes) -> list[Record]:
             _load(connection, data)
             rows, geometries, problems, names, crs = _rows(connection)
     except sqlite3.Error as exc:
-        raise BadRequest(f"The GeoPackage cannot be read: {exc}.") from exc
+        raise BadRequest(message("error_texts.gpkg_unreadable", detail=exc)) from exc
     except UnicodeDecodeError as exc:
-        raise BadRequest("The GeoPackage cannot be read: it holds text that is not UTF-8.") from exc
+        raise BadRequest(message("error_texts.gpkg_not_utf8")) from exc
     return table_records(rows, geometries, FileLayout({}, transform=file_transform(crs)), names, problems)

@@ -4,6 +4,7 @@ import json
 import numpy as np
 
 from ..core.errors import BadRequest
+from ..core.i18n import message
 
 # A MultiPolygon inside a Feature inside a collection is 7 levels deep; the rest is room for
 # nested properties. Anything deeper is refused before Python's recursive parser sees it.
@@ -41,15 +42,16 @@ def parse_json(data: bytes, what: str = "JSON"):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"The file is not UTF-8 text, as {what} must be (byte {exc.start} is invalid).") from exc
+        raise BadRequest(message("error_texts.not_utf8_json", what=what, byte=exc.start)) from exc
     depth = nesting_depth(data)
     if depth > MAX_DEPTH:
-        raise BadRequest(f"The {what} is nested {depth} levels deep; at most {MAX_DEPTH} levels are accepted.")
+        raise BadRequest(message("error_texts.json_too_deep", what=what, depth=depth, most=MAX_DEPTH))
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except RecursionError as exc:
-        raise BadRequest(f"The {what} is nested too deeply to read.") from exc
+        raise BadRequest(message("error_texts.json_too_deep_to_read", what=what)) from exc
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"The file is not valid {what}: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from exc
+        raise BadRequest(message("error_texts.json_invalid_at", what=what, detail=exc.msg, line=exc.lineno,
+                                 column=exc.colno)) from exc
     except ValueError as exc:  # NaN/Infinity, or an integer with thousands of digits
-        raise BadRequest(f"The file is not valid {what}: {exc}.") from exc
+        raise BadRequest(message("error_texts.json_invalid", what=what, detail=exc)) from exc

@@ -4,7 +4,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..core.errors import BadRequest
+from ..core.errors import BadRequest, Problem
+from ..core.i18n import message
 from .record import FileLayout, Record
 from .tabular import table_records
 
@@ -15,8 +16,8 @@ _SHAPES = ("Point", "LineString", "Polygon", "MultiGeometry")
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-class CoordinateProblem(Exception):
-    """A geometry's coordinates cannot be read; the message says which."""
+class CoordinateProblem(Problem):
+    """A geometry's coordinates cannot be read; the catalogue message says which."""
 
 
 def _local(tag) -> str:
@@ -44,13 +45,13 @@ def _document(data: bytes) -> Element:
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise BadRequest("The KML has a document type declaration or entities; webmap reads KML without them.") from exc
+        raise BadRequest(message("error_texts.kml_entities")) from exc
     except ParseError as exc:
-        raise BadRequest(f"The file is not a KML document: it is not well-formed XML ({exc}).") from exc
+        raise BadRequest(message("error_texts.kml_not_xml", detail=exc)) from exc
     except LookupError as exc:
-        raise BadRequest("The KML declares a text encoding webmap does not know; save it as UTF-8.") from exc
+        raise BadRequest(message("error_texts.kml_encoding")) from exc
     if _local(root.tag) != "kml":
-        raise BadRequest(f"The file is not a KML document: its root element is <{_local(root.tag)[:40]}>, not <kml>.")
+        raise BadRequest(message("error_texts.kml_root", root=_local(root.tag)[:40]))
     return root
 
 
@@ -61,9 +62,9 @@ def _positions(element: Element) -> list[list[float]]:
         try:
             positions.append([float(number) for number in item.split(",")])
         except ValueError as exc:
-            raise CoordinateProblem(f"coordinates {item[:40]!r} are not numbers") from exc
+            raise CoordinateProblem("kml_not_numbers", value=repr(item[:40])) from exc
     if not positions:
-        raise CoordinateProblem(f"the {_local(element.tag)} has no coordinates")
+        raise CoordinateProblem("kml_no_coordinates", kind=_local(element.tag))
     return positions
 
 
@@ -85,7 +86,7 @@ def _geometry(element: Element, nested: bool = False) -> dict | None:
     if kind != "MultiGeometry":
         return None
     if nested:  # RFC 7946 advises against nesting, and unbounded nesting would exhaust the stack
-        raise CoordinateProblem("a MultiGeometry inside another is not read")
+        raise CoordinateProblem("kml_nested_multigeometry")
     parts = [part for part in (_geometry(child, nested=True) for child in element) if part]
     kinds = {part["type"] for part in parts}
     if len(kinds) == 1 and kinds <= _MULTI.keys():
@@ -119,7 +120,7 @@ def _placemark(placemark: Element) -> tuple[dict, dict | None, list]:
     try:
         return values, (_geometry(shapes[0]) if shapes else None), []
     except CoordinateProblem as problem:
-        return values, None, [("geometry", str(problem))]
+        return values, None, [("geometry", problem.text)]
 
 
 def kml_records(data: bytes) -> list[Record]:

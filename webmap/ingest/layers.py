@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..core.errors import FieldError, InvalidContent
+from ..core.errors import FieldError, InvalidContent, problem_error, said
 from ..core.model import ReferenceLayer, geometry_bounds
 from .geometry import GeometryProblem, count_vertices, normalize_geometry, region_problem
 
@@ -145,11 +145,11 @@ def _feature(index: int, feature, rules: LayerRules, problems: list) -> dict | N
     try:
         clean = normalize_geometry(geometry, max_vertices=rules.max_vertices)
     except GeometryProblem as problem:
-        problems.append(FieldError("geometry", str(problem), index))
+        problems.append(problem_error("geometry", problem, index))
         return None
     outside = region_problem(geometry_bounds(clean), rules.region_bbox)
     if outside:
-        problems.append(FieldError("geometry", outside, index))
+        problems.append(said("geometry", outside, index))
         return None
     return {"type": "Feature", "properties": properties or {}, "geometry": clean}
 

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from typing import Callable
 
+from ..core.i18n import message
 from ..core.model import CANONICAL_PROPERTIES
 
 # ACLED `geo_precision`: 1 = the named town, 2 = near it / a part of a region, 3 = only a larger region.
@@ -83,7 +84,8 @@ def _coded(row: dict, column: str, codes: dict, problems: list) -> str | None:
         return None
     code = _code(value)
     if code not in codes:
-        problems.append((column, f"unknown {column} {code!r}; expected one of {', '.join(codes)}"))
+        problems.append((column, message("field_errors.code_unknown", column=column, code=repr(code),
+                                         codes=", ".join(codes))))
     return codes.get(code)
 
 

@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..core.i18n import Message, message
+
 Transform = Callable[[float, float], tuple[float, float]]
 
 
@@ -12,16 +14,16 @@ class FileLayout:
     properties: dict  # canonical property name -> the file's name for it
     geometry: str = "geometry"
     id: str = "id"
-    row_label: str | None = None  # e.g. "CSV data row": messages then start with "CSV data row 5: "
+    row_label: str | None = None  # the catalogue's name for a row, e.g. "where_csv_row": "CSV data row 5: ..."
     transform: Transform | None = None  # from a legacy GeoJSON `crs` to WGS84 longitude/latitude
 
     def of(self, name: str) -> str:
         """Return the file's name for a canonical property."""
         return self.properties.get(name, name)
 
-    def prefix(self, index: int) -> str:
-        """Return the message prefix that says which row an error is about (empty for GeoJSON)."""
-        return f"{self.row_label} {index + 1}: " if self.row_label else ""
+    def row(self, index: int) -> Message | None:
+        """Return the words that say which row an error is about, counted from 1 (None for GeoJSON)."""
+        return message(f"field_errors.{self.row_label}", number=index + 1) if self.row_label else None
 
 
 @dataclass(slots=True)
@@ -35,4 +37,4 @@ class Record:
     layout: FileLayout
     source_id: object = None
     readable: bool = True  # False when the record is too broken for its values to be checked
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message) found while reading
+    problems: list[tuple[str, Message]] = field(default_factory=list)  # (field, message) found while reading

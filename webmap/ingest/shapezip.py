@@ -10,6 +10,7 @@ import shapefile
 import shapely.geometry
 
 from ..core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from ..core.i18n import message
 from ..core.model import CANONICAL_PROPERTIES
 from .crs import file_transform
 from .record import FileLayout, Record
@@ -21,7 +22,6 @@ MEMBER_SUFFIXES = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 SHP_FILE_CODE = 9994  # big-endian at byte 0 of every .shp and .shx
 # Shapefile field names are cut to 10 characters; these are webmap's names as a Shapefile keeps them.
 _SHAPEFILE_NAMES = {name[:10]: name for name in CANONICAL_PROPERTIES if len(name) > 10}
-_SHAPEFILE_PARTS = "one Shapefile: its .shp, .dbf and, if any, .shx, .prj and .cpg files"
 
 
 def _shown(names) -> str:
@@ -47,23 +47,21 @@ def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     entries = archive.infolist()
     unsafe = [entry.filename for entry in entries if _unsafe(entry.filename)]
     if unsafe:
-        raise BadRequest(f"The zip has members outside its top level or first folder: {_shown(unsafe)}.")
+        raise BadRequest(message("error_texts.zip_unsafe", names=_shown(unsafe)))
     files = [entry for entry in entries if not entry.is_dir()]
     others = [entry.filename for entry in files if _path(entry.filename).suffix.lower() not in MEMBER_SUFFIXES]
     if others:
-        raise UnsupportedMediaType(f"The zip holds files webmap does not read: {_shown(others)}; "
-                                   f"a zip may hold {_SHAPEFILE_PARTS}.")
+        raise UnsupportedMediaType(message("error_texts.zip_others", names=_shown(others)))
     if sum(entry.file_size for entry in files) > MAX_UNZIPPED_BYTES:
-        raise PayloadTooLarge(f"The zip unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB.")
+        raise PayloadTooLarge(message("error_texts.zip_too_big", size=MAX_UNZIPPED_BYTES // 2**20))
     stems = {str(_path(entry.filename).with_suffix("")).lower() for entry in files}
     by_suffix = {_path(entry.filename).suffix.lower(): entry for entry in files}
     if len(stems) > 1 or len(by_suffix) < len(files):
-        raise UnsupportedMediaType(f"The zip holds the files of more than one Shapefile ({_shown(stems)}); "
-                                   f"a zip may hold {_SHAPEFILE_PARTS}, named alike.")
+        raise UnsupportedMediaType(message("error_texts.zip_several", names=_shown(stems)))
     if ".shp" not in by_suffix:
-        raise UnsupportedMediaType(f"The zip holds no Shapefile (.shp); webmap reads zips of {_SHAPEFILE_PARTS}.")
+        raise UnsupportedMediaType(message("error_texts.zip_no_shp"))
     if ".dbf" not in by_suffix:
-        raise BadRequest("The zip has no .dbf file, which holds each incident's date and type.")
+        raise BadRequest(message("error_texts.zip_no_dbf"))
     return by_suffix
 
 
@@ -73,19 +71,18 @@ def _unpacked(data: bytes) -> dict[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return {suffix: archive.read(entry) for suffix, entry in _members(archive).items()}
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise BadRequest(f"The file is not a readable zip archive: {exc}.") from exc
+        raise BadRequest(message("error_texts.zip_unreadable", detail=exc)) from exc
 
 
 def _check_headers(files: dict[str, bytes]) -> int:
     """Refuse a .shp or .shx without the Shapefile file code, or a .dbf without a dBASE III header; return its size."""
     for suffix in (".shp", ".shx"):
         if suffix in files and (len(files[suffix]) < 100 or struct.unpack(">i", files[suffix][:4])[0] != SHP_FILE_CODE):
-            raise BadRequest(f"The zip's {suffix} is not part of a Shapefile: it does not start with the file code "
-                             f"{SHP_FILE_CODE}.")
+            raise BadRequest(message("error_texts.shp_file_code", suffix=suffix, code=SHP_FILE_CODE))
     dbf = files[".dbf"]
     header_size = struct.unpack("<H", dbf[8:10])[0] if len(dbf) >= 32 else 0
     if not header_size or dbf[0] & 0x07 != 3 or not 33 <= header_size <= len(dbf):
-        raise BadRequest("The zip's .dbf is not a dBASE III table, as a Shapefile's attributes are.")
+        raise BadRequest(message("error_texts.dbf_not_dbase"))
     return header_size
 
 
@@ -96,7 +93,7 @@ def _text(files: dict[str, bytes], suffix: str) -> str | None:
     try:
         return files[suffix].decode("utf-8-sig").strip() or None
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"The zip's {suffix} is not UTF-8 text.") from exc
+        raise BadRequest(message("error_texts.zip_member_not_utf8", suffix=suffix)) from exc
 
 
 def _encoding(files: dict[str, bytes], dbf_header_size: int) -> str:
@@ -106,9 +103,9 @@ def _encoding(files: dict[str, bytes], dbf_header_size: int) -> str:
     try:
         files[".dbf"][dbf_header_size:].decode(name)
     except LookupError as exc:
-        raise BadRequest(f"The zip's .cpg names an encoding webmap does not know: {name[:40]!r}.") from exc
+        raise BadRequest(message("error_texts.cpg_unknown", name=repr(name[:40]))) from exc
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"The Shapefile's .dbf is not {name} text; add a .cpg file naming its encoding.") from exc
+        raise BadRequest(message("error_texts.dbf_encoding", name=name)) from exc
     return name
 
 
@@ -119,7 +116,7 @@ def _geometry(shape: shapefile.Shape, problems: list) -> dict | None:
     try:
         return shape_geojson(shapely.geometry.shape(shape.__geo_interface__))
     except shapefile.GeoJSON_Error:
-        problems.append(("geometry", f"is a {shape.shapeTypeName} shape, which webmap does not read"))
+        problems.append(("geometry", message("field_errors.shape_type_unread", kind=shape.shapeTypeName)))
         return None
 
 
@@ -150,5 +147,5 @@ def shapefile_zip_records(data: bytes) -> list[Record]:
     try:
         names, rows, geometries, problems = _read(files, encoding)
     except (shapefile.ShapefileException, struct.error, ValueError, LookupError, EOFError) as exc:
-        raise BadRequest(f"The Shapefile cannot be read: {exc}.") from exc
+        raise BadRequest(message("error_texts.shapefile_unreadable", detail=exc)) from exc
     return table_records(rows, geometries, FileLayout({}, transform=transform), names, problems)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from ..accounts.roles import protected_states, role_allows
 from ..core.errors import (BadRequest, FieldError, Forbidden, InvalidContent, InvalidParameter, NotFound,
-                           UnsupportedMediaType)
-from ..core.i18n import messages, plural
+                           UnsupportedMediaType, field_error, said)
+from ..core.i18n import message
 from ..core.model import Incident
 from ..core.vocabulary import Vocabulary
 from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
@@ -78,7 +78,8 @@ def parse_flag(value: str | None, name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidParameter(f"{name} must be true or false.", [FieldError(name, f"'{value}' is not true or false")])
+    raise InvalidParameter(message("error_texts.flag_invalid", name=name),
+                           [field_error(name, "flag_invalid", value=value)])
 
 
 def upload_from_request(request) -> Upload:
@@ -86,7 +87,7 @@ def upload_from_request(request) -> Upload:
     if request.mimetype == "multipart/form-data":
         file = request.files.get("file")
         if file is None or not file.filename:
-            raise BadRequest("The form has no file.", [FieldError("file", "choose a file to upload")])
+            raise BadRequest("The form has no file.", [field_error("file", "choose_file")])
         return Upload(file.read(), file.filename, file.mimetype or None)
     return Upload(request.get_data(cache=False), None, request.mimetype or None)
 
@@ -102,9 +103,8 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
         allowed = stored.get(incident.id, "unverified")
         # The write refuses any change to a protected incident, with a message that says why (protected_error).
         if incident.verification != allowed and allowed not in protected:
-            errors.append(FieldError(
-                "verification",
-                f"only editors may set verification; leave it '{allowed}' (the current state)", feature=index))
+            errors.append(said("verification", message("field_errors.verification_editors_only", state=allowed),
+                               index))
     return errors
 
 
@@ -114,10 +114,10 @@ def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRu
                                vocabulary=rules.vocabulary, region_bbox=rules.region_bbox,
                                max_vertices=rules.max_vertices)
     if not incidents:
-        raise InvalidContent("The upload holds no incidents.", [FieldError("features", "no features found")])
+        raise InvalidContent("The upload holds no incidents.", [field_error("features", "no_features_found")])
     errors = verification_errors(incidents, store, account)
     if errors:
-        raise InvalidContent(f"{_incidents(len(errors))} set a verification state this account may not set.", errors)
+        raise InvalidContent(message("error_texts.verification_refused", count=len(errors)), errors)
     protected = protected_states(account.role)
     try:
         if dry_run:
@@ -128,35 +128,29 @@ def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRu
     return UploadResult(incidents, report, dry_run=False)
 
 
-def _incidents(count: int) -> str:
-    """Return "1 incident" or "N incidents", for the API's English descriptions."""
-    return plural("en", messages("en")["incident_count"], count)
-
-
 def protected_error(incidents: list[Incident], states: dict[str, str]) -> Forbidden:
     """Return the refusal of an upload that would change reviewed incidents, naming each by feature and id."""
-    errors = [FieldError("id", f"'{incident.id}' is {states[incident.id]}: only editors and admins may change it; "
-                               "upload it unchanged or leave it out", feature=index)
+    errors = [said("id", message("field_errors.protected_incident", id=incident.id, state=states[incident.id]), index)
               for index, incident in enumerate(incidents) if incident.id in states]
     shown = ", ".join(list(states)[:5]) + (", ..." if len(states) > 5 else "")
-    return Forbidden(f"This upload would change {_incidents(len(errors))} that an editor verified, disputed or debunked "
-                     f"({shown}); only editors and admins may change them. Nothing was imported.",
+    return Forbidden(message("error_texts.protected_refused", shown=shown,
+                             incidents=message("error_texts.changed_incidents", count=len(errors))),
                      errors[:MAX_REPORTED_ERRORS])
 
 
 def feature_for_id(upload: Upload, incident_id: str) -> Upload:
     """Check a PUT body is one GeoJSON Feature for `incident_id` (the path's id) and return it carrying that id."""
     if upload.content_type not in JSON_TYPES:
-        raise UnsupportedMediaType(f"Send one GeoJSON Feature as {' or '.join(JSON_TYPES)}.")
+        raise UnsupportedMediaType(message("error_texts.feature_media_type", types=" or ".join(JSON_TYPES)))
     try:
         feature = json.loads(upload.data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("The body is not valid JSON.", [FieldError("body", str(exc))]) from None
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise BadRequest("The body must be one GeoJSON Feature.", [FieldError("type", "must be 'Feature'")])
+        raise BadRequest("The body must be one GeoJSON Feature.", [field_error("type", "must_be_feature")])
     if feature.get("id") is not None and str(feature["id"]) != incident_id:
-        raise InvalidContent("The Feature's id differs from the id in the URL.", [FieldError(
-            "id", f"'{feature['id']}' differs from '{incident_id}'; omit it or make them the same", feature=0)])
+        raise InvalidContent("The Feature's id differs from the id in the URL.", [said(
+            "id", message("field_errors.id_differs", sent=feature["id"], path=incident_id), 0)])
     body = json.dumps({**feature, "id": incident_id}, ensure_ascii=False).encode()
     return Upload(body, upload.filename, "application/geo+json")
 
@@ -165,7 +159,7 @@ def replace_incident(store: Store, incident_id: str, upload: Upload, account: Ac
                      rules: IngestRules) -> UploadResult:
     """Replace one existing incident with the Feature in a PUT body."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
 
 
@@ -183,5 +177,5 @@ def deletion_reason(text: str | None) -> str:
 def delete_incident(store: Store, incident_id: str, account: Account, reason: str) -> WriteReport:
     """Delete one incident, recording why (history keeps its versions, its address gives the reason)."""
     if store.get_incident(incident_id) is None:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     return store.delete_incidents([incident_id], BatchInfo(user=account.name, note=reason))

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ..core.errors import FieldError, InvalidContent
-from ..core.i18n import messages, plural
+from ..core.errors import FieldError, InvalidContent, Problem, said
+from ..core.i18n import Message, message
 from ..core.model import Incident, geometry_bounds
 from ..core.settings import setting_default
 from ..core.vocabulary import Vocabulary
@@ -16,7 +16,6 @@ from .record import Record
 
 # Beyond this many, an error report helps nobody and only grows the response.
 MAX_REPORTED_ERRORS = 1000
-_DATE_FORMS = "use ISO 8601 (2025-01-05) or the form 05 January 2025"
 
 
 # An id is the last segment of its item's URL (/api/collections/incidents/items/{id}). Every other character
@@ -27,8 +26,8 @@ _NOT_IN_PATHS = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]")
 _DOT_SEGMENTS = (".", "..")
 
 
-class ValueProblem(Exception):
-    """A property value breaks a rule; the message says how."""
+class ValueProblem(Problem):
+    """A property value breaks a rule; the catalogue message says how."""
 
 
 @dataclass
@@ -85,7 +84,7 @@ def _text(value, rules: Rules) -> str | None:
         return value.strip() or None
     if type(value) in (int, float):
         return str(value)
-    raise ValueProblem(f"must be text, got {_shown(value)}")
+    raise ValueProblem("must_be_text", value=_shown(value))
 
 
 def _text_list(value, rules: Rules) -> tuple[str, ...]:
@@ -98,7 +97,7 @@ def _text_list(value, rules: Rules) -> tuple[str, ...]:
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         items = value
     else:
-        raise ValueProblem("must be an array of strings, or one text with items separated by ';'")
+        raise ValueProblem("text_list")
     return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
 
 
@@ -106,9 +105,9 @@ def _check_day(text: str, today: date) -> str | ValueProblem:
     """Return the ISO date a text names, or the problem: unreadable, or in the future."""
     day = parse_date(text)
     if day is None:
-        return ValueProblem(f"{_shown(text)} is not a date; {_DATE_FORMS}")
+        return ValueProblem("date_unreadable", value=_shown(text))
     if day > today:
-        return ValueProblem(f"{day.isoformat()} is in the future")
+        return ValueProblem("date_future", day=day.isoformat())
     return day.isoformat()
 
 
@@ -117,7 +116,7 @@ def _day(value, rules: Rules) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueProblem(f"{_shown(value)} is not a date; {_DATE_FORMS}")
+        raise ValueProblem("date_unreadable", value=_shown(value))
     if not value.strip():
         return None
     day = rules.day(value)
@@ -130,7 +129,7 @@ def _required_day(value, rules: Rules) -> str:
     """Return the ISO date an incident happened on, which every incident needs."""
     day = _day(value, rules)
     if day is None:
-        raise ValueProblem(f"missing date: every incident needs the day it happened; {_DATE_FORMS}")
+        raise ValueProblem("date_missing")
     return day
 
 
@@ -147,9 +146,8 @@ def _event_type(value, rules: Rules) -> str:
             return found
     allowed = ", ".join(rules.event_type_ids)
     if not candidates:
-        raise ValueProblem(f"missing event type; use one of: {allowed}")
-    shown = " / ".join(_shown(c) for c in candidates)
-    raise ValueProblem(f"unknown event type {shown}; use one of: {allowed}")
+        raise ValueProblem("event_type_missing", allowed=allowed)
+    raise ValueProblem("event_type_unknown", value=" / ".join(_shown(c) for c in candidates), allowed=allowed)
 
 
 def _count(value, rules: Rules) -> int | None:
@@ -166,7 +164,7 @@ def _count(value, rules: Rules) -> int | None:
         return number
     if type(number) is float and number >= 0 and number.is_integer():
         return int(number)
-    raise ValueProblem(f"must be a whole number of people, 0 or more, got {_shown(value)}")
+    raise ValueProblem("people_count", value=_shown(value))
 
 
 def _choice(ids_of: str, default: str | None):
@@ -180,7 +178,7 @@ def _choice(ids_of: str, default: str | None):
         wanted = str(value).strip().casefold()
         if wanted in allowed:
             return wanted
-        raise ValueProblem(f"unknown value {_shown(value)}; use one of: {', '.join(allowed)}")
+        raise ValueProblem("value_unknown", value=_shown(value), allowed=", ".join(allowed))
     return convert
 
 
@@ -206,11 +204,10 @@ _REQUIRED = {name: None for name in _CONVERTERS if name not in _MISSING}
 def _path_segment(text: str) -> str:
     """Return an id if it can be the last segment of an item's URL, else raise ValueProblem saying why."""
     if text in _DOT_SEGMENTS:
-        raise ValueProblem(f"{_shown(text)} cannot be an id: URLs resolve it away as a path segment")
+        raise ValueProblem("id_dot_segment", value=_shown(text))
     found = _NOT_IN_PATHS.search(text)
     if found:
-        raise ValueProblem(f"{_shown(text)} cannot be an id: {_shown(found.group())} cannot be part of a URL path,"
-                           " so the incident could not be read, replaced or deleted by its id")
+        raise ValueProblem("id_character", value=_shown(text), character=_shown(found.group()))
     return text
 
 
@@ -224,7 +221,7 @@ def _source_id(value) -> str | None:
         return str(int(value))
     if type(value) is float:
         return repr(value)
-    raise ValueProblem(f"must be a string or a number, got {_shown(value, 40)}")
+    raise ValueProblem("id_type", value=_shown(value, 40))
 
 
 def content_id(incident: Incident) -> str:
@@ -234,10 +231,11 @@ def content_id(incident: Incident) -> str:
     return "auto-" + hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
-def _field_errors(record: Record, problems: list[tuple[str, str]]) -> list[FieldError]:
+def _field_errors(record: Record, problems: list[tuple[str, Message]]) -> list[FieldError]:
     """Turn (field, message) pairs into FieldErrors that say which feature or row they are about."""
-    prefix = record.layout.prefix(record.index)
-    return [FieldError(name, prefix + message, record.index) for name, message in problems]
+    row = record.layout.row(record.index)
+    return [said(name, message("field_errors.row_problem", row=row, problem=problem) if row else problem,
+                 record.index) for name, problem in problems]
 
 
 def _values(record: Record, rules: Rules, problems: list) -> dict:
@@ -251,11 +249,12 @@ def _values(record: Record, rules: Rules, problems: list) -> dict:
         try:
             values[name] = _CONVERTERS[name](raw, rules)
         except ValueProblem as problem:
-            problems.append((record.layout.of(name), str(problem)))
+            problems.append((record.layout.of(name), problem.text))
     start, end = values.get("date"), values["end_date"]
     if start and end:
         if end < start:
-            problems.append((record.layout.of("end_date"), f"{end} is before the date {start}"))
+            problems.append((record.layout.of("end_date"), message("field_errors.end_before_date", end=end,
+                                                                    start=start)))
         elif end == start:  # a one-day incident has no end date of its own
             values["end_date"] = None
     return values
@@ -269,7 +268,7 @@ def _geometry(record: Record, rules: Rules, problems: list) -> dict | None:
     try:
         geometry = normalize_geometry(record.geometry, layout.transform, rules.max_vertices)
     except GeometryProblem as problem:
-        problems.append((layout.geometry, str(problem)))
+        problems.append((layout.geometry, problem.text))
         return None
     outside = region_problem(geometry_bounds(geometry), rules.region)
     if outside:
@@ -287,7 +286,7 @@ def check_record(record: Record, rules: Rules) -> tuple[Incident | None, list[Fi
     try:
         incident_id = _source_id(record.source_id)
     except ValueProblem as problem:
-        problems.append((record.layout.id, str(problem)))
+        problems.append((record.layout.id, problem.text))
     if problems:
         return None, _field_errors(record, problems)
     incident = Incident(id=incident_id or "", geometry=geometry, extra=record.extra, **values)
@@ -318,12 +317,12 @@ def _duplicate_errors(records: list[Record], incidents: list[Incident | None]) -
         if first == record.index:
             continue
         layout = record.layout
-        where = f"{layout.row_label} {first + 1}" if layout.row_label else f"feature {first}"
+        where = layout.row(first) or message("field_errors.where_feature", number=first)
         if _blank(record.source_id):
-            message = f"has no id and the same content as {where}; remove the repeat or give each an id"
+            problem = message("field_errors.duplicate_content", where=where)
         else:
-            message = f"duplicate id {incident_id!r}: {where} has the same id"
-        errors += _field_errors(record, [(layout.id, message)])
+            problem = message("field_errors.duplicate_id", id=repr(incident_id), where=where)
+        errors += _field_errors(record, [(layout.id, problem)])
     return errors
 
 
@@ -338,11 +337,11 @@ def validate_records(records: list[Record], rules: Rules) -> list[Incident]:
     if errors:
         errors.sort(key=lambda e: e.feature)
         failing = len({e.feature for e in errors})
-        listed = "" if len(errors) <= MAX_REPORTED_ERRORS else f"; the first {MAX_REPORTED_ERRORS} are listed"
-        text = messages("en")
-        raise InvalidContent(
-            f"{plural('en', text['problem_count'], len(errors))} in {failing} of "
-            f"{plural('en', text['feature_count'], len(records))}{listed}; nothing was imported.",
-            errors[:MAX_REPORTED_ERRORS],
-        )
+        listed = "" if len(errors) <= MAX_REPORTED_ERRORS else message("error_texts.first_listed",
+                                                                       most=MAX_REPORTED_ERRORS)
+        raise InvalidContent(message("error_texts.upload_refused",
+                                     problems=message("error_texts.problems", count=len(errors)),
+                                     failing=message("error_texts.failing", count=failing),
+                                     features=message("error_texts.of_features", count=len(records)),
+                                     listed=listed), errors[:MAX_REPORTED_ERRORS])
     return incidents

@@ -187,6 +187,7 @@ def build_map(
         "incidents_name": text["incidents"],
         "controls": {key: text[key] for key in CONTROL_TEXT_KEYS},
         "months": month_names(options.lang),
+        "months_short": month_names(options.lang, "abbreviated"),
         "credits_name": text["credits"],
         "layers": [_reference_layer_data(layer, options.lang, layer_shown(layer, options)) for layer in layers],
         "attributions": sorted({layer.meta["attribution"] for layer in layers if layer.meta.get("attribution")}),

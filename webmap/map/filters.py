@@ -65,7 +65,7 @@ def parse_batches(values: list[str], errors: list[FieldError]) -> tuple[int, ...
     parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
     batches = {collect_whole_number("batch", part, errors) for part in parts}
     if len(parts) > MAX_BATCHES:
-        errors.append(FieldError("batch", f"at most {MAX_BATCHES} batches"))
+        errors.append(field_error("batch", "batches_too_many", count=MAX_BATCHES))
     return tuple(sorted(batches - {None}))
 
 
@@ -175,7 +175,7 @@ def parse_terms(field: str, noun: str, values: list[str], known: list[str],
 def parse_text(text: str | None, errors: list[FieldError]) -> str | None:
     """Parse `q`, free text whose words must all occur; a cap on words keeps the query small."""
     if len(normalize_words(text or "")) > MAX_SEARCH_WORDS:
-        errors.append(FieldError("q", f"at most {MAX_SEARCH_WORDS} words"))
+        errors.append(field_error("q", "words_too_many", count=MAX_SEARCH_WORDS))
     return " ".join((text or "").split()) or None
 
 

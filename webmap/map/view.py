@@ -3,7 +3,7 @@ import math
 from dataclasses import dataclass
 
 from ..core import bbox
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error, problem_error
 from ..core.numbers import collect_whole_number
 
 MAX_ZOOM = 18
@@ -55,7 +55,7 @@ def parse_number(name: str, text: str, low: float, high: float, errors: list[Fie
     try:
         value = bbox.parse_coordinate(text, low, high)
     except bbox.BboxError as error:
-        errors.append(FieldError(name, str(error)))
+        errors.append(problem_error(name, error))
         return None
     return value if decimals is None else round(value, decimals)
 
@@ -66,7 +66,7 @@ def parse_bbox(text: str, errors: list[FieldError],
     try:
         box = bbox.parse_bbox(text)
     except bbox.BboxError as error:
-        errors.append(FieldError("bbox", str(error)))
+        errors.append(problem_error("bbox", error))
         return None
     return box if decimals is None else tuple(round(value, decimals) for value in box)
 
@@ -81,9 +81,8 @@ def _parse_layers(text: str, layer_ids: list[str], errors: list[FieldError]) -> 
     wanted = {part.strip() for part in text.split(",") if part.strip()}
     unknown = sorted(wanted - set(layer_ids))
     if unknown:
-        errors.append(FieldError(
-            "layers", f"unknown layer {', '.join(repr(u) for u in unknown)}; known: {', '.join(layer_ids)}"
-        ))
+        errors.append(field_error("layers", "layers_unknown", unknown=", ".join(repr(u) for u in unknown),
+                                  known=", ".join(layer_ids)))
     return tuple(i for i in layer_ids if i in wanted)
 
 
@@ -94,11 +93,11 @@ def parse_map_view(args, layer_ids: list[str]) -> MapView:
     bbox = center = zoom = None
     has = {name: bool(args.get(name, "").strip()) for name in ("bbox", "lat", "lon", "zoom")}
     if has["bbox"] and (has["lat"] or has["lon"] or has["zoom"]):
-        errors.append(FieldError("bbox", "give either bbox or lat/lon/zoom, not both"))
+        errors.append(field_error("bbox", "bbox_or_center"))
     elif has["bbox"]:
         bbox = parse_bbox(args["bbox"], errors)
     if has["lat"] != has["lon"]:
-        errors.append(FieldError("lat" if has["lon"] else "lon", "lat and lon go together; give both"))
+        errors.append(field_error("lat" if has["lon"] else "lon", "lat_lon_together"))
     elif has["lat"] and not has["bbox"]:
         lat = parse_number("lat", args["lat"].strip(), -90, 90, errors)
         lon = parse_number("lon", args["lon"].strip(), -180, 180, errors)

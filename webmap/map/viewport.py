@@ -1,7 +1,7 @@
 """Parsing what the live map's data requests add to the filters: the view (`bbox`, `zoom`) and list paging."""
 from dataclasses import dataclass
 
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import FieldError, InvalidParameter, field_error
 from ..core.numbers import collect_whole_number
 from .aggregate import CELL_PX, Bbox, grid_shape
 from .view import parse_bbox, parse_zoom
@@ -29,7 +29,7 @@ def _required(args, name: str, errors: list[FieldError]) -> str | None:
     """Return a parameter's value, recording an error when it is missing or blank."""
     text = args.get(name, "").strip()
     if not text:
-        errors.append(FieldError(name, f"{name} is required"))
+        errors.append(field_error(name, "required", name=name))
         return None
     return text
 
@@ -38,7 +38,7 @@ def _list_page(args, errors: list[FieldError]) -> ListPage:
     """Parse `sort` (date or -date, newest first by default) and `offset`."""
     sort = args.get("sort", "-date").strip() or "-date"
     if sort not in SORTS:
-        errors.append(FieldError("sort", f"'{sort}' is not one of: {', '.join(SORTS)}"))
+        errors.append(field_error("sort", "not_one_of", text=sort, allowed=", ".join(SORTS)))
     offset = collect_whole_number("offset", args.get("offset", "").strip() or "0", errors)
     return ListPage(SORTS.get(sort, True), offset or 0)
 
@@ -51,7 +51,7 @@ def parse_pin_version(args, latest: int) -> int | None:
     errors: list[FieldError] = []
     version = collect_whole_number("as_of", text, errors)
     if version is not None and version > latest:
-        errors.append(FieldError("as_of", f"data version {version} does not exist yet; the latest is {latest}"))
+        errors.append(field_error("as_of", "version_latest", version=version, latest=latest))
     if errors:
         raise InvalidParameter("The pin is not valid.", errors)
     return version
@@ -61,7 +61,7 @@ def parse_list_switch(args) -> bool:
     """Parse `list=0|1`: whether a clustered view also sends the first page of its list (embeds have none)."""
     text = args.get("list", "1").strip() or "1"
     if text not in ("0", "1"):
-        raise InvalidParameter("The view request is not valid.", [FieldError("list", f"'{text}' is not 0 or 1")])
+        raise InvalidParameter("The view request is not valid.", [field_error("list", "zero_or_one", text=text)])
     return text == "1"
 
 
@@ -86,9 +86,7 @@ def parse_view_request(args) -> tuple[Bbox, int, ListPage]:
     if bbox and zoom is not None:
         columns, rows = grid_shape(bbox, zoom, CELL_PX)
         if columns * rows > MAX_GRID_CELLS:
-            errors.append(FieldError(
-                "bbox", f"covers {columns * rows} grid cells at zoom {zoom}, more than {MAX_GRID_CELLS}; "
-                        "send the map's visible bounds"))
+            errors.append(field_error("bbox", "grid_too_big", count=columns * rows, zoom=zoom, most=MAX_GRID_CELLS))
     if errors:
         raise InvalidParameter("The view request is not valid.", errors)
     return bbox, zoom, page

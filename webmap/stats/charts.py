@@ -3,6 +3,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from ..core.i18n import period_label
 from ..core.vocabulary import Vocabulary
 from .compute import ChartTable
 
@@ -58,6 +59,14 @@ def period_values(table: ChartTable, series: list[Series]) -> tuple[list[str], d
         return starts, {s.id: [found.get((start, s.id), 0) for start in starts] for s in series}
     column = {name: n for n, name in enumerate(table.columns)}
     return [row[0] for row in table.rows], {s.id: [row[column[s.id]] for row in table.rows] for s in series}
+
+
+def period_labels(table: ChartTable, unit: str, lang: str) -> dict[str, str]:
+    """Return how a chart over time names each of its periods (ISO first day) on its axis and in its table, in
+    `lang` (Feb 2025, شباط/فبراير 2025); empty for the category charts."""
+    if table.chart not in PERIOD_CHARTS:
+        return {}
+    return {row[0]: period_label(row[0], unit, lang) for row in table.rows}
 
 
 def table_csv(table: ChartTable) -> str:

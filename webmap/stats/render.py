@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from ..image.compose import Label
 from ..image.text import font, text_width
-from .charts import Series, category_rows, chart_series, chart_title, period_values
+from .charts import Series, category_rows, chart_series, chart_title, period_labels, period_values
 from .compute import ChartTable
 
 TITLE_PX, LABEL_PX = 16, 12
@@ -18,7 +18,8 @@ AXIS = "#555555"
 GRID = "#dddddd"
 INK = "#222222"
 TICKS = 5
-PERIOD_LABEL_PX = 76  # room for one date under the time axis
+PERIOD_GAP_PX = 12  # at least this much between two dates under the time axis
+VALUE_AXIS_PX = 40  # room for the counts beside the plot
 SVG_FONTS = "DejaVu Sans, Noto Sans Arabic, sans-serif"
 
 
@@ -98,33 +99,42 @@ def _header(title: str, series: list[Series], width: int, direction: str) -> tup
     return shapes, y + LABEL_PX + 12
 
 
-def _value_axis(top: float, bottom: float, left: float, right: float, maximum: float) -> tuple[list, float]:
-    """Draw horizontal grid lines with their values; return them and the axis' top value."""
+def _value_axis(top: float, bottom: float, left: float, right: float, maximum: float,
+                rtl: bool) -> tuple[list, float]:
+    """Draw horizontal grid lines with their values (at the right when `rtl`); return them and the axis' top
+    value."""
     step = _nice_step(maximum)
     ceiling = step * math.ceil(max(maximum, 1) / step)
     shapes = []
     value = 0.0
     while value <= ceiling + step / 2:
         y = bottom - (bottom - top) * value / ceiling
-        shapes += [Path(((left, y), (right, y)), GRID), _text(left - 4, y + 4, _number(value), END)]
+        number = _text(right + 4, y + 4, _number(value), START) if rtl else _text(left - 4, y + 4, _number(value), END)
+        shapes += [Path(((left, y), (right, y)), GRID), number]
         value += step
     return shapes, ceiling
 
 
-def _over_time(table: ChartTable, series: list[Series], unit: str, top: float, width: int, height: int) -> list:
-    """Draw stacked columns per period (lines for the share chart) with dates under the axis."""
+def _over_time(table: ChartTable, series: list[Series], unit: str, top: float, width: int, height: int,
+               lang: str, direction: str) -> list:
+    """Draw stacked columns per period (lines for the share chart) with dates under the axis, named as `lang`
+    writes them; right to left (earliest at the right, counts at the right) when `direction` is."""
+    rtl = direction == "rtl"
     starts, values = period_values(table, series)
+    names = period_labels(table, unit, lang)
     stacked = table.chart != "share"
     totals = [sum(v[n] or 0 for v in values.values()) if stacked else max((v[n] or 0) for v in values.values())
               for n in range(len(starts))]
-    left, right, bottom = PAD + 40, width - PAD, height - PAD - LABEL_PX - 8
-    shapes, ceiling = _value_axis(top, bottom, left, right, 100 if not stacked else max(totals, default=0))
+    left, right = (PAD, width - PAD - VALUE_AXIS_PX) if rtl else (PAD + VALUE_AXIS_PX, width - PAD)
+    bottom = height - PAD - LABEL_PX - 8
+    shapes, ceiling = _value_axis(top, bottom, left, right, 100 if not stacked else max(totals, default=0), rtl)
     slot = (right - left) / max(len(starts), 1)
-    every = max(1, math.ceil(PERIOD_LABEL_PX / slot))
+    widest = max((_measure(name, LABEL_PX, direction) for name in names.values()), default=0)
+    every = max(1, math.ceil((widest + PERIOD_GAP_PX) / slot))
     for n, start in enumerate(starts):
-        x = left + n * slot
+        x = right - (n + 1) * slot if rtl else left + n * slot
         if n % every == 0:
-            shapes.append(_text(x + slot / 2, height - PAD, start[:7] if unit == "month" else start, MIDDLE))
+            shapes.append(_text(x + slot / 2, height - PAD, names.get(start, start), MIDDLE))
         if stacked:
             base = bottom
             for s in series:
@@ -134,7 +144,8 @@ def _over_time(table: ChartTable, series: list[Series], unit: str, top: float, w
                 base -= size
     if not stacked:
         for s in series:
-            points = tuple((left + (n + 0.5) * slot, bottom - (bottom - top) * v / ceiling)
+            points = tuple(((right - (n + 0.5) * slot) if rtl else (left + (n + 0.5) * slot),
+                            bottom - (bottom - top) * v / ceiling)
                            for n, v in enumerate(values[s.id]) if v is not None)
             if points:
                 shapes.append(Path(points, s.colour, 2.5))
@@ -171,7 +182,7 @@ def chart_scene(table: ChartTable, unit: str, vocabulary, text: dict, lang: str,
     if table.chart in ("zones", "governorates"):
         shapes += _categories(category_rows(table, text), series[0].colour, top, width, height, direction)
     else:
-        shapes += _over_time(table, series, unit, top, width, height)
+        shapes += _over_time(table, series, unit, top, width, height, lang, direction)
     return Scene(width, height, direction, tuple(shapes))
 
 

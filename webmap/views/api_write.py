@@ -2,7 +2,8 @@
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..accounts.auth import api_account, csrf
-from ..core.errors import FieldError, UnsupportedMediaType
+from ..core.errors import UnsupportedMediaType, field_error
+from ..core.i18n import message
 from ..editing.save import live_incident
 from ..ingest.formats import CONTENT_TYPES
 from ..ingest.upload import (delete_incident, deletion_reason, parse_flag, replace_incident, upload_from_request,
@@ -22,9 +23,9 @@ WRITE_MEDIA_TYPES = ("multipart/form-data", *CONTENT_TYPES)
 def require_media_type(allowed: tuple[str, ...]) -> None:
     """Refuse a POST or PUT whose Content-Type is not one of `allowed` (HTTP 415)."""
     if request.method in ("POST", "PUT") and request.mimetype not in allowed:
-        sent = f"'{request.mimetype}' is not read here" if request.mimetype else "no Content-Type was sent"
-        raise UnsupportedMediaType(f"Send the body as one of: {', '.join(allowed)}.",
-                                   [FieldError("Content-Type", sent)])
+        sent = (field_error("Content-Type", "media_type_unread", type=request.mimetype) if request.mimetype
+                else field_error("Content-Type", "media_type_missing"))
+        raise UnsupportedMediaType(message("error_texts.send_as", types=", ".join(allowed)), [sent])
 
 
 def write_api_headers(response: Response) -> Response:

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from werkzeug.wrappers import Request
 
 from ..core.caching import cache_for_version, validator_headers, version_etag
-from ..core.errors import FieldError, FormatNotImplemented, InvalidParameter, NotFound, WebmapError
+from ..core.errors import FormatNotImplemented, InvalidParameter, NotFound, WebmapError, field_error
 from ..core.i18n import messages
 from ..core.lru import SizedLRU
 from ..core.security import allow_framing, allow_inline_scripts, security_headers
@@ -208,16 +208,15 @@ def oembed():
     fmt = request.args.get("format", "json").strip().lower() or "json"
     if fmt != "json":
         raise FormatNotImplemented(f"oEmbed answers are available as JSON only, not {fmt!r}.",
-                                   [FieldError("format", "use format=json")])
+                                   [field_error("format", "oembed_json_only")])
     url = request.args.get("url", "").strip()
     if not url:
-        raise InvalidParameter("Which map?", [FieldError("url", "give the address of a map of this site")])
+        raise InvalidParameter("Which map?", [field_error("url", "oembed_url_missing")])
     args = map_url_args(url, request.host)
     chart_args = map_url_args(url, request.host, CHART_PATHS)
     if args is None and chart_args is None:
-        raise NotFound("That address is not a map or a chart of this site.", [FieldError(
-            "url", f"expected {request.host_url}, {request.host_url}embed or {request.host_url}stats with map "
-                   "parameters")])
+        raise NotFound("That address is not a map or a chart of this site.", [field_error("url", "oembed_url_foreign",
+                                                                                             site=request.host_url)])
     width, height = oembed_size(request.args.get("maxwidth"), request.args.get("maxheight"))
     if args is None:
         return jsonify(_chart_oembed(chart_args, width, height))

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
 from ..analysis.within import BUFFER_KM, count_within
-from ..core.errors import BadRequest, FieldError, WebmapError
+from ..core.errors import BadRequest, WebmapError, field_error, translate_error
 from ..core.model import layer_status
 from ..ingest.jsontext import parse_json
 from ..ingest.layers import EDITOR_STATUSES, OPTIONAL_TEXTS, REQUIRED_TEXTS
@@ -33,7 +33,7 @@ def _form_write() -> LayerWrite:
     meta["name"] = {"en": form.get("name_en", ""), "ar": form.get("name_ar", "")}
     file = request.files.get("file")
     if file is None or not file.filename:
-        raise BadRequest("Choose a GeoJSON file.", [FieldError("file", "no file was chosen")])
+        raise BadRequest("Choose a GeoJSON file.", [field_error("file", "no_file_chosen")])
     return LayerWrite(form.get("id", "").strip(), meta, parse_json(file.read(), "GeoJSON"),
                       parse_flag(form.get("replace"), "replace"), parse_flag(form.get("replace_bundled"),
                                                                               "replace_bundled"))
@@ -48,7 +48,7 @@ def layers_page():
     try:
         version = save_layer(get_store(), _form_write(), session_account().name, layer_limits())
     except WebmapError as error:
-        return _layers_page(error, error.status)
+        return _layers_page(translate_error(error, page_context()["lang"]), error.status)
     t = page_context()["t"]
     flash(t["layer_saved"].format(layer=version.layer_id, version=version.number, data_version=version.data_version))
     return redirect(url_for("layers.layer_page", layer_id=version.layer_id, lang=request.args.get("lang")))

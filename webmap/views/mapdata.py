@@ -16,6 +16,7 @@ from ..map.scope import filtered_points
 from ..map.simplify import simplify_incidents, zoom_for_bbox
 from ..map.view import MapView
 from ..map.viewport import ListPage, parse_list_request, parse_list_switch, parse_pin_version, parse_view_request
+from ..places.localnames import with_arabic_location
 from ..store import get_store
 
 bp = Blueprint("mapdata", __name__, url_prefix="/map-data")
@@ -59,8 +60,11 @@ def _points(filters: MapFilters) -> IncidentPoints:
 
 
 def _features(keys, zoom: int) -> list[dict]:
-    """Return the incidents with these row keys as GeoJSON Features, lines and areas simplified for `zoom`."""
-    return [i.to_feature() for i in simplify_incidents(get_store().incidents_by_key(keys.tolist()), zoom)]
+    """Return the incidents with these row keys as GeoJSON Features, lines and areas simplified for `zoom`, each
+    with its place's Arabic name where the gazetteer knows it (for Arabic pages; one answer serves both
+    languages)."""
+    return [with_arabic_location(i.to_feature())
+            for i in simplify_incidents(get_store().incidents_by_key(keys.tolist()), zoom)]
 
 
 def _list(points: IncidentPoints, mask, page: ListPage, zoom: int) -> dict:

@@ -2,7 +2,7 @@
 with what the reader typed."""
 from flask import Blueprint, jsonify, request
 
-from ..core.errors import FieldError, InvalidParameter
+from ..core.errors import InvalidParameter, field_error
 from ..map.filters import parse_lang
 from ..places.gazetteer import load_gazetteer
 from ..places.search import suggest
@@ -19,7 +19,7 @@ def places():
     typed = request.args.get("q", "")
     if len(typed) > MAX_TYPED:
         raise InvalidParameter("The place search is not valid.",
-                               [FieldError("q", f"at most {MAX_TYPED} characters")])
+                               [field_error("q", "characters_too_many", count=MAX_TYPED)])
     gazetteer = load_gazetteer()
     response = jsonify({"places": [place.to_json(lang) for place in suggest(typed, gazetteer)],
                         "attribution": gazetteer.attribution})

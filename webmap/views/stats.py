@@ -12,7 +12,7 @@ from ..core.security import allow_framing
 from ..core.vocabulary import load_vocabulary
 from ..embed.params import OEMBED_HEIGHT, iframe_html
 from ..map.filters import MapFilters, parse_lang
-from ..stats.charts import chart_series, chart_title, table_csv
+from ..stats.charts import chart_series, chart_title, period_labels, table_csv
 from ..stats.compute import CHARTS
 from ..stats.gather import StatsResult, gather_statistics
 from ..stats.params import StatsParams, parse_stats_params
@@ -59,6 +59,7 @@ def _chart_view(result: StatsResult, params: StatsParams, chart: str, text: dict
     embed_src = url_for("stats.embed_chart", _external=True, **args)
     return {
         "chart": chart, "title": title, "unit": unit, "columns": list(table.columns), "rows": table.to_json()["rows"],
+        "period_labels": period_labels(table, unit, params.lang),
         "headers": [text[f"stats_col_{column}"] for column in table.columns],
         "series": [s.to_json() for s in chart_series(table, load_vocabulary(), text, params.lang)],
         "links": {fmt: url_for(f"stats.stats_{fmt}", **args) for fmt in ("csv", "svg", "png")},

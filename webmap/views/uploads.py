@@ -2,8 +2,8 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
-from ..core.errors import Conflict, FieldError, NotFound, WebmapError
-from ..core.i18n import plural
+from ..core.errors import Conflict, NotFound, WebmapError, field_error, problem_error, translate_error
+from ..core.i18n import message, plural
 from ..core.numbers import whole_number, whole_number_parameter
 from ..core.vocabulary import load_vocabulary
 from ..ingest.upload import IngestRules, UploadResult, parse_flag, upload_from_request, write_upload
@@ -44,6 +44,7 @@ def upload_page():
         dry_run = parse_flag(request.form.get("dry_run"), "dry_run")
         result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
     except WebmapError as error:
+        translate_error(error, context["lang"])
         return render_template("upload.html", result=None, error=error, **context), error.status
     return render_template("upload.html", result=result, error=None,
                            map_url=upload_map_url(result, context["lang"]), **context)
@@ -75,9 +76,9 @@ def _stored_batch(store: Store, text: str) -> int:
     try:
         batch_id = whole_number(text)
     except ValueError as problem:
-        raise NotFound("There is no batch with that number.", [FieldError("batch", str(problem))]) from None
+        raise NotFound("There is no batch with that number.", [problem_error("batch", problem)]) from None
     if store.get_batch(batch_id) is None:
-        raise NotFound(f"There is no batch {batch_id}.")
+        raise NotFound(message("error_texts.no_batch", batch=batch_id))
     return batch_id
 
 
@@ -101,7 +102,7 @@ def undo_batch(batch_id: str):
     try:
         report = store.undo_batch(number, BatchInfo(user=session_account().name))
     except UndoRefused as refused:
-        error = Conflict(str(refused), [FieldError("id", f"'{i}' changed in a later batch") for i in refused.ids])
+        error = Conflict(str(refused), [field_error("id", "changed_later", id=i) for i in refused.ids])
         return _batches_page(error, error.status)
     context = page_context()
     lang, t = context["lang"], context["t"]

@@ -75,14 +75,15 @@
     kind.appendChild(webmapIncidents.markerSvg(typeStyle, precision || { hollow: true }));
     kind.appendChild(document.createTextNode(" " + typeStyle.label));
     var about = cell(row, null, "incident-title");
-    about.appendChild(webmapMapData.dataText(props.title || props.location_name || feature.id));
+    var place = webmapIncidents.locationText(props);
+    about.appendChild(webmapMapData.dataText(props.title || place || feature.id));
     var detail = [webmapIncidents.governorateText(props, config), precision ? precision.label : null,
       webmapIncidents.positionText(props, config)].filter(Boolean).join(" · ");
-    if (detail || props.location_name) {
+    if (detail || place) {
       // The place is stored text (often English): isolated, so an Arabic row keeps its order around it.
       var small = document.createElement("small");
-      if (props.location_name) { small.appendChild(webmapMapData.dataText(props.location_name)); }
-      small.appendChild(document.createTextNode((props.location_name && detail ? " · " : "") + detail));
+      if (place) { small.appendChild(webmapMapData.dataText(place)); }
+      small.appendChild(document.createTextNode((place && detail ? " · " : "") + detail));
       about.appendChild(document.createElement("br"));
       about.appendChild(small);
     }

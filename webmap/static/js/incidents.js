@@ -118,6 +118,14 @@
     });
   }
 
+  /* The incident's place as stored text: on an Arabic page its Arabic name where the data or the gazetteer give
+     one (location_name_ar), else the name as given (often English, marked so by dataText). */
+  function locationText(props) {
+    var arabic = props.location_name_ar;
+    if (document.documentElement.lang === "ar" && typeof arabic === "string" && arabic.trim()) { return arabic; }
+    return props.location_name || null;
+  }
+
   function governorateText(props, config) {
     if (!props.governorate) { return null; }
     return (config.governorates || {})[props.governorate] || props.governorate_name || props.governorate;
@@ -141,7 +149,8 @@
       : day(props.date);
     row(list, text.date, dates);
     row(list, text.type, (config.types[props.event_type] || {}).label || props.event_type);
-    row(list, text.location, props.location_name ? dataText(props.location_name) : null);
+    var place = locationText(props);
+    row(list, text.location, place ? dataText(place) : null);
     row(list, text.governorate, governorateText(props, config));
     row(list, text.position, [positionText(props, config), distancesText(props, config)].filter(Boolean).join(" · "));
     row(list, text.fatalities, props.fatalities);
@@ -208,10 +217,13 @@
   }
 
   /* A popup takes focus as it opens, unless a list row opened it (the row keeps focus, so the arrow keys
-     still move along the list); Escape closes it and sends focus back to its marker or row. */
+     still move along the list); Escape closes it and sends focus back to its marker or row. A row that the
+     phone's sheet hid as it stepped aside for the popup cannot keep focus: the popup takes it, and Escape
+     sends it to the marker. */
   function enterPopup(popup, layer) {
     var active = document.activeElement;
     var row = active && active.closest ? active.closest("tr[data-id]") : null;
+    if (row && !row.getClientRects().length) { row = null; }
     var content = popup.getElement().querySelector(".leaflet-popup-content");
     content.tabIndex = -1;
     popup.getElement().onkeydown = function (event) {
@@ -275,6 +287,7 @@
 
   window.webmapIncidents = {
     draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg, positionText: positionText,
-    governorateText: governorateText, correctionNode: correctionNode, incidentLinks: incidentLinks
+    governorateText: governorateText, locationText: locationText, correctionNode: correctionNode,
+    incidentLinks: incidentLinks
   };
 }());

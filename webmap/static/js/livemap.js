@@ -474,6 +474,12 @@
           drawer.toggle.focus();
         }
       });
+      // Tab past the sheet's end goes on to the map, which the open sheet would hide: it steps aside, so what
+      // has focus is in sight. Back into the header (above the sheet) it stays open.
+      drawer.panel.addEventListener("focusout", function (event) {
+        var next = event.relatedTarget;
+        if (next && drawer.narrow.matches && container.contains(next)) { drawer.set(false); }
+      });
     }
 
     /* Paper has its own page size: the map is redrawn for it, with the key to the lines open, and for the
