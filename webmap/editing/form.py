@@ -1,6 +1,7 @@
 """The edit form of one incident: its fields from the stored incident, and back through the upload's checks."""
 from dataclasses import dataclass
 
+from ..core.i18n import message, text_of
 from ..core.model import Incident
 from ..ingest.record import FileLayout, Record
 from ..ingest.upload import MAX_NOTE_LENGTH
@@ -55,7 +56,8 @@ def _point(values: dict, problems: list) -> dict | None:
         try:
             coordinates.append(float(values[name]))
         except ValueError:
-            problems.append((LOCATION, f"{name} {values[name]!r} is not a number"))
+            problems.append((LOCATION, message("field_errors.coordinate_not_number", name=name,
+                                               value=repr(values[name]))))
     return {"type": "Point", "coordinates": coordinates} if len(coordinates) == 2 else None
 
 
@@ -76,14 +78,19 @@ def _note(form, name: str, problems: dict) -> str:
     return text
 
 
-def check_edit(current: Incident, form, rules: Rules, correction_required: bool) -> EditedIncident:
+def field_messages(errors: list, lang: str) -> dict[str, str]:
+    """Return the first problem of each field, written in `lang` when it comes from the catalogue."""
+    return {error.field: text_of(error.text, lang) if error.text else error.message for error in reversed(errors)}
+
+
+def check_edit(current: Incident, form, rules: Rules, correction_required: bool, lang: str = "en") -> EditedIncident:
     """Check a posted edit form with the rules uploads follow (same messages); say which notes are missing.
 
     Field problems are validation's own messages, keyed by form field; note problems are keys of the
     catalogue's `edit_errors`, for the page to write in its language."""
     values = submitted_values(form)
     incident, errors = check_record(_record(current, values), rules)
-    problems = {error.field: error.message for error in reversed(errors)}  # the first problem of a field shown
+    problems = field_messages(errors, lang)
     notes = {}
     verification_note = _note(form, "verification_note", notes)
     correction_note = _note(form, "correction_note", notes)

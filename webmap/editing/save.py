@@ -4,7 +4,7 @@ from ..core.errors import Forbidden, NotFound
 from ..core.model import Incident
 from ..ingest.upload import protected_error, verification_errors
 from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
-from .form import EditedIncident
+from .form import EditedIncident, field_messages
 from .history import gone, tombstone
 
 
@@ -36,13 +36,14 @@ def editable_incident(store: Store, incident_id: str, account: Account) -> Incid
     return incident
 
 
-def save_edit(store: Store, edited: EditedIncident, account: Account) -> WriteReport | dict[str, str]:
+def save_edit(store: Store, edited: EditedIncident, account: Account,
+              lang: str = "en") -> WriteReport | dict[str, str]:
     """Write a checked edit as one batch carrying its notes; return the report, or the problems (by form field)
     the account's role causes, with the upload's messages (nothing is then written)."""
     incident = edited.incident
     refused = verification_errors([incident], store, account)
     if refused:
-        return {error.field: error.message for error in refused}
+        return field_messages(refused, lang)
     batch = BatchInfo(user=account.name, note=edited.correction_note or None,
                       verification_note=edited.verification_note or None)
     try:

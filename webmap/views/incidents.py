@@ -70,11 +70,12 @@ def edit_page(incident_id: str):
         return _edit_page(incident, form_values(incident), {}, {})
     rules = ingest_rules()
     edited = check_edit(incident, request.form, make_rules(rules.vocabulary, rules.region_bbox,
-                                                           max_vertices=rules.max_vertices), correction_required=True)
+                                                           max_vertices=rules.max_vertices), correction_required=True,
+                        lang=page_context()["lang"])
     values = submitted_values(request.form)
     if edited.incident is None:
         return _edit_page(incident, values, edited.errors, edited.missing, 422)
-    report = save_edit(store, edited, account)
+    report = save_edit(store, edited, account, page_context()["lang"])
     if isinstance(report, dict):
         return _edit_page(incident, values, report, {}, 403)
     t = page_context()["t"]
