@@ -1,7 +1,7 @@
 """What the store contract tests share: a fresh, initialised store for each test, once per backend."""
 import pytest
 
-from webmap.store.sqlite import SQLiteStore
+from webmap.store.sqlite import MIGRATIONS, SQLiteStore
 
 # Each backend's factory opens a new, empty store for one test, asking the test's `request` for what it needs
 # (a temporary folder; a database such as `postgis_url` gives); every contract test runs once per entry.
@@ -27,3 +27,15 @@ def store(request):
     opened.initialize()
     yield opened
     opened.close()
+
+
+def sqlite_store_before(path, marker: str) -> SQLiteStore:
+    """Open a SQLite store at `path` migrated only up to the migration whose script contains `marker` (not
+    included), as a database from before that migration was; the caller commits what it adds and closes it."""
+    before = next(n for n, script in enumerate(MIGRATIONS) if marker in script)
+    old = SQLiteStore(path)
+    conn = old._connection()
+    for version, script in enumerate(MIGRATIONS[:before], start=1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {version}")
+    return old

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import require
 from test_browser_live import open_map
-from upload_helpers import PASSWORD, add_accounts
+from upload_helpers import PASSWORD, add_accounts, bearer, collection, feature
 
 from webmap.core.model import Incident
 from webmap.store import BatchInfo, get_store
@@ -30,7 +30,8 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
 ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
-                 "/admin/accounts/tokens?name=editor", "/duplicates", "/incidents/t-001/edit"]
+                 "/admin/accounts/tokens?name=editor", "/duplicates", "/review", "/submissions",
+                 "/incidents/t-001/edit"]
 # Links that redirect to a page: axe-core checks the page each lands on (`{batch}` is the fixture's batch).
 REDIRECTS = ["/batches/{batch}/map"]
 # GET routes that answer with data, images or files, not a page a person reads; every other GET route must be
@@ -38,7 +39,8 @@ REDIRECTS = ["/batches/{batch}/map"]
 NOT_PAGES = {"static", "assets.vendor", "mapdata.incident_list", "mapdata.summary", "mapdata.view", "places.places",
              "image.map_pdf", "image.map_image", "embed.oembed", "stats.stats_csv", "stats.stats_json",
              "stats.stats_png", "stats.stats_svg", "api.export", "api.schema", "api.geojson_schema",
-             "api_layers.layer_history", "health.healthz", "api_duplicates.list_pairs"}
+             "api_layers.layer_history", "health.healthz", "api_duplicates.list_pairs",
+             "api_review.list_submissions", "api_review.get_submission"}
 
 
 def axe_violations(page) -> list[dict]:
@@ -96,26 +98,31 @@ def test_map_with_clusters_and_an_open_popup_has_no_serious_violations(fixture_a
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)
 def test_account_pages_have_no_serious_violations(fixture_app, live_server, page, path, lang):
-    """The pages behind log-in (uploads, batches, layers, accounts, audit, duplicates with a pair to review), as an
-    admin sees them, pass axe-core's serious checks."""
+    """The pages behind log-in (uploads, batches, layers, accounts, audit, duplicates with a pair to review, review
+    with a contributor's upload waiting), as an admin sees them, pass axe-core's serious checks."""
     with fixture_app.app_context():
         get_store().add_incidents([Incident(id=f"axe-{n}", geometry={"type": "Point", "coordinates": [35.85, 33.2]},
                                             date="2025-02-01", event_type="airstrike", title="Airstrike", precision="town",
                                             sources=(f"https://outlet-{n}.example/",)) for n in (1, 2)],
                                   BatchInfo(user="test"))
-    log_in_as_admin(fixture_app, page, live_server)
+    fixture_app.config["REVIEW"] = True
+    tokens = log_in_as_admin(fixture_app, page, live_server)
+    waiting = fixture_app.test_client().post("/api/collections/incidents/items", json=collection(feature(1)),
+                                             headers=bearer(tokens["contributor"]))
+    assert waiting.status_code == 201
     settled(page, live_server + with_lang(path, lang))
     assert axe_violations(page) == []
 
 
-def log_in_as_admin(app, page, live_server: str) -> None:
-    """Add the test accounts and log the browser in as the admin."""
-    add_accounts(app)
+def log_in_as_admin(app, page, live_server: str) -> dict[str, str]:
+    """Add the test accounts and log the browser in as the admin; return the accounts' API tokens."""
+    tokens = add_accounts(app)
     page.goto(f"{live_server}/login")
     page.fill("input[name=name]", "admin")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.stacked button[type=submit]")
     page.wait_for_selector(".account-name")
+    return tokens
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

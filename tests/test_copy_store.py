@@ -16,7 +16,8 @@ PUBLIC = "http://maps.example.org"  # plain HTTP: the test client sends no Refer
 @pytest.fixture
 def source(tmp_path):
     """An app whose database has a history: samples, uploads, an edit, a deletion, an undo, an editor's layer
-    replaced once, accounts (one disabled) with tokens, and audit entries."""
+    replaced once, accounts (one disabled) with tokens, audit entries, and submissions waiting, published and
+    rejected."""
     app = make_app(tmp_path / "source", PUBLIC_URL=PUBLIC)
     with app.app_context():
         prepare_database(with_samples=True)
@@ -38,6 +39,11 @@ def source(tmp_path):
                       headers=bearer(tokens["editor"])).status_code == 200
     set_disabled(store, "admin", "viewer", True)
     store.add_audit(AuditEntry("admin", "note", "editor", "checked"))
+    edited["properties"]["title"] = "Submitted"
+    store.submit_incidents([type(incidents[0]).from_feature(edited), *fixture_incidents("incidents_api.geojson")[:2]],
+                           BatchInfo(user="contributor", filename="second.geojson"))
+    store.publish_submission(fixture_incidents("incidents_api.geojson")[0].id, "editor")
+    store.reject_submission(fixture_incidents("incidents_api.geojson")[1].id, "editor", "No source")
     return app, tokens
 
 
@@ -51,6 +57,7 @@ def _everything(store) -> dict:
     return {"versions": versions, "pinned": pinned, "batches": store.list_batches(1000),
             "accounts": store.stored_accounts(), "tokens": store.stored_tokens(), "audit": store.list_audit(1000),
             "layers": store.list_reference_layers(), "layer history": store.stored_layer_versions(),
+            "submissions": store.stored_submissions(),
             "data version": store.data_version(), "last modified": store.last_modified()}
 
 

@@ -58,7 +58,7 @@ def test_migration_adds_the_note_columns_to_an_older_database(store):
     store.add_incidents(fixture_incidents(), BatchInfo(user="test"))
     conn = store._connection()
     for table, column in (("batch", "note"), ("batch", "verification_note"), ("incident", "verification_note"),
-                          ("incident", "corrected"), ("incident", "correction_note")):
+                          ("incident", "corrected"), ("incident", "correction_note"), ("submission", "note")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     # Later migrations cannot run twice, so this one is run alone, as initialize() runs it.
     conn.executescript(next(script for script in MIGRATIONS if "ADD COLUMN correction_note" in script))

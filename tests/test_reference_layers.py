@@ -4,6 +4,7 @@ import json
 
 import pytest
 from conftest import make_app
+from store_fixtures import sqlite_store_before
 from upload_helpers import add_accounts, area, bearer, csrf_token, layer_document, line, log_in
 
 from webmap.ingest.geodata import prepare_database
@@ -290,12 +291,8 @@ def test_the_command_line_lists_every_problem_and_writes_nothing(fixture_app, tm
 
 def test_layers_of_an_older_database_get_their_first_version_on_migration(tmp_path):
     """A database from before layer history keeps its layers, each with one `bundled` version at its data version."""
-    before = next(n for n, script in enumerate(MIGRATIONS) if "reference_layer_history" in script)
-    old = SQLiteStore(tmp_path / "webmap.db")
+    old = sqlite_store_before(tmp_path / "webmap.db", "reference_layer_history")
     conn = old._connection()
-    for version, script in enumerate(MIGRATIONS[:before], start=1):
-        conn.executescript(script)
-        conn.execute(f"PRAGMA user_version = {version}")
     conn.execute("UPDATE meta SET value = '5' WHERE key = 'data_version'")
     conn.execute("INSERT INTO reference_layer (id, position, meta, data) VALUES ('towns', 0, ?, ?)",
                  (json.dumps({"id": "towns", "title": {"en": "Towns"}}),

@@ -14,7 +14,8 @@ from webmap.store import IncidentQuery, get_store
 ITEMS = "/api/collections/incidents/items"
 GEOJSON = "application/geo+json"
 ERROR_KEYS = {"code", "description", "errors"}
-REPORT_KEYS = {"dry_run", "batch_id", "data_version", "map_url", "inserted", "updated", "unchanged", "ids"}
+REPORT_KEYS = {"dry_run", "review", "upload_id", "batch_id", "data_version", "map_url", "inserted", "updated",
+               "unchanged", "ids"}
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ PERMISSIONS = {
     "verify": ("editor", "set the verification state of incidents"),
     "change_reviewed": ("editor", "change incidents an editor has verified, disputed or debunked"),
     "batches": ("editor", "list or undo batches"),
+    "review": ("editor", "publish or reject incidents waiting for review"),
     "layers": ("editor", "add or replace reference layers, or read their history"),
     "own_account": ("viewer", "change their own password or API tokens"),
     "users": ("admin", "manage accounts or read the audit log"),

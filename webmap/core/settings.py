@@ -24,6 +24,16 @@ def _megabytes(text: str) -> int:
     return int(float(text) * 1024 * 1024)
 
 
+def _switch(text: str) -> bool:
+    """Parse an `on`/`off` setting (also `1`/`0`, `true`/`false`, `yes`/`no`), refusing anything else."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected on or off, got {text!r}")
+
+
 def _flag(text: str) -> bool:
     """Parse a yes/no setting (`1`, `true`, `yes`, `on` mean yes)."""
     return text.strip().lower() in ("1", "true", "yes", "on")
@@ -198,6 +208,13 @@ SETTINGS = (
         "HTTPS, which every deployment with accounts should be.",
         _flag,
     ),
+    Setting(
+        "REVIEW", "WEBMAP_REVIEW", False,
+        "Review before publishing: `off` (the default) publishes every write at once; `on` holds contributors' "
+        "uploads for an editor's review (`/review`), unseen by the public until an editor publishes them. "
+        "Editors' and admins' writes publish at once either way.",
+        _switch,
+    ),
 )
 
 
@@ -214,6 +231,8 @@ def environ_text(setting: Setting, value) -> str:
         return f"{value / 2**20:g}"
     if isinstance(value, tuple):
         return ",".join(f"{part:g}" for part in value)
+    if setting.parse is _switch:
+        return "on" if value else "off"
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(value)

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from ..core.errors import FieldError, Gone
+from ..core.i18n import message
 from ..core.model import IncidentRevision
 from .diff import FieldChange, Move, field_changes, moved
 
@@ -39,6 +40,7 @@ def tombstone(versions: list[IncidentRevision]) -> IncidentRevision | None:
 
 def gone(incident_id: str, deletion: IncidentRevision) -> Gone:
     """Return the answer at a deleted incident's address: when it was deleted and why."""
-    reason = deletion.note or ""
-    return Gone(f"Incident '{incident_id}' was deleted on {deletion.at[:10]}" + (f": {reason}" if reason else "."),
-                [FieldError("reason", reason)])
+    reason, day = deletion.note or "", deletion.at[:10]
+    text = (message("error_texts.incident_deleted", id=incident_id, date=day, reason=reason) if reason
+            else message("error_texts.incident_deleted_silently", id=incident_id, date=day))
+    return Gone(text, [FieldError("reason", reason)])

@@ -8,6 +8,7 @@ from ..core.errors import (BadRequest, FieldError, Forbidden, InvalidContent, In
 from ..core.i18n import message
 from ..core.model import Incident
 from ..core.vocabulary import Vocabulary
+from ..review.policy import needs_review
 from ..store import Account, BatchInfo, ProtectedIncidents, Store, WriteReport
 from . import read_incidents
 from .validate import MAX_REPORTED_ERRORS
@@ -43,18 +44,21 @@ class UploadResult:
     incidents: list[Incident]
     report: WriteReport
     dry_run: bool
+    waiting: bool = False  # held for an editor's review (or, for a dry run, would be): not published
 
     @property
     def written(self) -> bool:
-        """Tell whether the upload wrote incidents (a batch with new or updated ones)."""
-        return not self.dry_run and bool(self.report.inserted or self.report.updated)
+        """Tell whether the upload published incidents (a batch with new or updated ones)."""
+        return not self.dry_run and not self.waiting and bool(self.report.inserted or self.report.updated)
 
     def to_json(self, map_url: str | None = None) -> dict:
         """Return the report the API answers with; `map_url` links to the map of the incidents written."""
         report = self.report
         return {
             "dry_run": self.dry_run,
-            "batch_id": report.batch_id,
+            "review": "waiting" if self.waiting else "published",
+            "upload_id": report.batch_id if self.waiting else None,
+            "batch_id": None if self.waiting else report.batch_id,
             "data_version": report.data_version,
             "map_url": map_url,
             "inserted": len(report.inserted),
@@ -108,8 +112,10 @@ def verification_errors(incidents: list[Incident], store: Store, account: Accoun
     return errors
 
 
-def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool) -> UploadResult:
-    """Validate an upload whole and write it in one transaction (or only report, for a dry run)."""
+def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRules, dry_run: bool,
+                 review: bool = False) -> UploadResult:
+    """Validate an upload whole and write it in one transaction (or only report, for a dry run); with `review`
+    on, a contributor's new and changed incidents are held for an editor's review instead of published."""
     incidents = read_incidents(upload.data, upload.filename, upload.content_type,
                                vocabulary=rules.vocabulary, region_bbox=rules.region_bbox,
                                max_vertices=rules.max_vertices)
@@ -119,10 +125,14 @@ def write_upload(store: Store, upload: Upload, account: Account, rules: IngestRu
     if errors:
         raise InvalidContent(message("error_texts.verification_refused", count=len(errors)), errors)
     protected = protected_states(account.role)
+    waiting = needs_review(account.role, review)
+    batch = BatchInfo(user=account.name, filename=upload.filename)
     try:
         if dry_run:
-            return UploadResult(incidents, store.plan_incidents(incidents, protected), dry_run=True)
-        report = store.add_incidents(incidents, BatchInfo(user=account.name, filename=upload.filename), protected)
+            return UploadResult(incidents, store.plan_incidents(incidents, protected), dry_run=True, waiting=waiting)
+        if waiting:
+            return UploadResult(incidents, store.submit_incidents(incidents, batch, protected), False, waiting=True)
+        report = store.add_incidents(incidents, batch, protected)
     except ProtectedIncidents as refused:
         raise protected_error(incidents, refused.states) from None
     return UploadResult(incidents, report, dry_run=False)
@@ -167,10 +177,11 @@ def deletion_reason(text: str | None) -> str:
     """Return the reason given for a deletion, trimmed, or raise InvalidParameter if there is none (or too long)."""
     reason = (text or "").strip()
     if not reason:
-        raise InvalidParameter("A deletion needs a reason: it stays public at the incident's address.",
-                               [FieldError("reason", "say why the incident is deleted")])
+        raise InvalidParameter(message("error_texts.deletion_reason_missing"),
+                               [field_error("reason", "deletion_reason_missing")])
     if len(reason) > MAX_NOTE_LENGTH:
-        raise InvalidParameter("The reason is too long.", [FieldError("reason", f"at most {MAX_NOTE_LENGTH:,} characters")])
+        raise InvalidParameter(message("error_texts.deletion_reason_too_long"),
+                               [field_error("reason", "text_too_long", count=len(reason), most=MAX_NOTE_LENGTH)])
     return reason
 
 

@@ -11,14 +11,15 @@ from .duplicates import DuplicatePair, DuplicateStore, PairGone, StoredPair
 from .incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentStore, IncidentVersion,
                         Positioner, PositionFilter, ProtectedIncidents, Tally)
 from .layers import LayerConflict, LayerSnapshot, LayerStore, LayerVersion, StoredLayerVersion
+from .review import ReviewStore, SubmissionOutdated
 from .sqlite import SQLiteStore, sqlite_path_from_url
 
 __all__ = ["COUNTABLE_COLUMNS", "POSITION_COLUMNS", "Account", "AccountExists", "AccountStore", "AuditEntry",
            "BatchInfo", "BatchRecord", "BatchStore", "DuplicatePair", "DuplicateStore", "IncidentQuery",
            "IncidentStore", "IncidentVersion", "LastAdmin", "LayerConflict", "LayerSnapshot", "LayerStore",
-           "LayerVersion", "PairGone", "PositionFilter", "Positioner", "ProtectedIncidents", "Store", "StoredAccount",
-           "StoredLayerVersion", "StoredPair", "StoredToken", "Tally", "TALLY_UNITS", "TokenInfo", "UndoRefused",
-           "WriteReport", "open_store", "get_store", "init_app"]
+           "LayerVersion", "PairGone", "PositionFilter", "Positioner", "ProtectedIncidents", "ReviewStore", "Store",
+           "StoredAccount", "StoredLayerVersion", "StoredPair", "StoredToken", "SubmissionOutdated", "Tally",
+           "TALLY_UNITS", "TokenInfo", "UndoRefused", "WriteReport", "open_store", "get_store", "init_app"]
 
 
 def open_store(url: str) -> Store:

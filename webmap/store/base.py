@@ -7,11 +7,12 @@ from .batches import BatchStore
 from .duplicates import DuplicateStore
 from .incidents import IncidentStore
 from .layers import LayerStore
+from .review import ReviewStore
 
 
-class Store(IncidentStore, BatchStore, AccountStore, LayerStore, DuplicateStore):
-    """Storage for incidents (with history), batches, accounts, reference layers and flagged duplicates;
-    implementations differ only in SQL."""
+class Store(IncidentStore, BatchStore, AccountStore, LayerStore, DuplicateStore, ReviewStore):
+    """Storage for incidents (with history), batches, accounts, reference layers, flagged duplicates and
+    submissions waiting for review; implementations differ only in SQL."""
 
     @abstractmethod
     def initialize(self) -> None:

@@ -24,6 +24,7 @@ class StoreCounts:
     reference_layers: int
     layer_versions: int
     duplicate_pairs: int
+    submissions: int
     data_version: int
 
     def lines(self) -> list[tuple[str, int]]:
@@ -75,6 +76,7 @@ def store_counts(store: Store) -> StoreCounts:
         reference_layers=len(store.reference_layer_ids()),
         layer_versions=len(store.stored_layer_versions()),
         duplicate_pairs=len(store.stored_duplicate_pairs()),
+        submissions=len(store.stored_submissions()),
         data_version=store.data_version(),
     )
 
@@ -83,7 +85,7 @@ def copy_store(source: Store, target: Store) -> None:
     """Copy everything `source` holds into the initialised, empty `target`, keeping ids, keys and data versions
     (so pinned views and ETags stay valid); raise TargetNotEmpty if the target holds anything. The target places
     the incidents against the copied layers with its own positioner, if it has one."""
-    if store_counts(target) != StoreCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0):
+    if store_counts(target) != StoreCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0):
         raise TargetNotEmpty("the target database already holds data; copy into a new, empty one")
     target.restore_batches(_batches(source))
     target.restore_accounts(source.stored_accounts(), source.stored_tokens(), _audit(source))
@@ -91,5 +93,6 @@ def copy_store(source: Store, target: Store) -> None:
     for versions in _incident_pages(source):
         target.restore_incident_versions(versions)
     target.restore_duplicate_pairs(source.stored_duplicate_pairs())
+    target.restore_submissions(source.stored_submissions())
     target.refresh_positions()
     target.restore_data_version(source.data_version())

@@ -5,8 +5,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
-    from . import (account, accounts, admin, api_duplicates, api_layers, api_write, assets, duplicates, embed, health,
-                   image, incidents, layers, mapdata, pages, places, stats, uploads)
+    from . import (account, accounts, admin, api_duplicates, api_layers, api_review, api_write, assets, duplicates,
+                   embed, health, image, incidents, layers, mapdata, pages, places, review, stats, uploads)
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -21,6 +21,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(api_write.bp)
+    app.register_blueprint(api_review.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(api_layers.bp)
     app.register_blueprint(layers.bp)
     app.register_blueprint(incidents.bp)

@@ -1,5 +1,5 @@
 """Write API for incidents (OGC API - Features Part 4 paths): create/upsert, replace, delete."""
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from ..accounts.auth import api_account, csrf
 from ..core.errors import UnsupportedMediaType, field_error
@@ -45,10 +45,14 @@ def create_items():
     """Insert or update the incidents of a GeoJSON body or an uploaded file (`?dry_run=true` only reports)."""
     account = api_account("upload")
     dry_run = parse_flag(request.args.get("dry_run"), "dry_run")
-    result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run)
+    result = write_upload(get_store(), upload_from_request(request), account, ingest_rules(), dry_run,
+                          review=current_app.config["REVIEW"])
     response = jsonify(result.to_json(upload_map_url(result, external=True)))
     response.status_code = 200 if dry_run else 201
-    if not dry_run and len(result.incidents) == 1 and result.report.inserted:
+    if result.waiting and not dry_run and len(result.incidents) == 1 and result.report.inserted:
+        # Its public URL would be a 404 until an editor publishes it; its review is readable now.
+        response.headers["Location"] = url_for("api_review.get_submission", incident_id=result.report.inserted[0])
+    elif not dry_run and len(result.incidents) == 1 and result.report.inserted:
         response.headers["Location"] = url_for("api_write.replace_item", incident_id=result.report.inserted[0])
     return response
 

@@ -4,15 +4,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from ..accounts.auth import page_requires, session_account
 from ..accounts.roles import protected_states, role_allows
 from ..core.errors import NotFound
-from ..core.i18n import human_date, utc_time
+from ..core.i18n import human_date, message, utc_time
 from ..core.model import representative_point
 from ..core.vocabulary import load_vocabulary
 from ..editing.diff import LOCATION
 from ..editing.form import check_edit, form_values, is_point, submitted_values
 from ..editing.history import history_entries, tombstone
-from ..editing.save import editable_incident, may_edit, save_edit
+from ..editing.save import edit_target, editable_incident, may_edit, save_edit
 from ..ingest.upload import MAX_NOTE_LENGTH, delete_incident
 from ..ingest.validate import make_rules
+from ..review.policy import needs_review
 from ..store import get_store
 from .accounts import page_context
 from .uploads import ingest_rules
@@ -47,8 +48,10 @@ def _tiles() -> dict | None:
     return None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution, "max_zoom": tiles.max_zoom}
 
 
-def _edit_page(incident, values: dict, errors: dict, missing: dict, status: int = 200):
-    """Render the edit form with the values given and any problems beside their fields."""
+def _edit_page(incident, values: dict, errors: dict, missing: dict, status: int = 200, published: bool = True,
+               waiting: bool = False):
+    """Render the edit form with the values given and any problems beside their fields; an incident not yet
+    `published` has no history, correction note or deletion, and a `waiting` one says it waits for review."""
     context = page_context()
     t = context["t"]
     problems = {**errors, **{name: t["edit_errors"][key] for name, key in missing.items()}}
@@ -57,31 +60,37 @@ def _edit_page(incident, values: dict, errors: dict, missing: dict, status: int 
     return render_template("incident_edit.html", incident=incident, values=values, problems=problems,
                            location=location, location_field=LOCATION, note_limit=MAX_NOTE_LENGTH,
                            vocabulary=load_vocabulary(), may_verify=role_allows(session_account().role, "verify"),
-                           **context), status
+                           published=published, waiting=waiting, **context), status
 
 
 @bp.route("/incidents/<incident_id>/edit", methods=["GET", "POST"])
 @page_requires("upload")
 def edit_page(incident_id: str):
-    """Show an incident's edit form; on POST check it as an upload and write it, with its notes, or show why not."""
-    store, account = get_store(), session_account()
-    incident = editable_incident(store, incident_id, account)
+    """Show an incident's edit form (of its submission waiting for review, to its author and editors); on POST
+    check it as an upload and write it, with its notes, or hold it for review, or show why not."""
+    store, account, review = get_store(), session_account(), current_app.config["REVIEW"]
+    incident, waiting = edit_target(store, incident_id, account, review)
+    # Readers saw a published incident, so changing it needs a correction note; a submission nobody saw does not.
+    published = store.get_incident(incident_id) is not None
     if request.method == "GET":
-        return _edit_page(incident, form_values(incident), {}, {})
-    rules = ingest_rules()
+        return _edit_page(incident, form_values(incident), {}, {}, published=published, waiting=waiting)
+    rules, lang = ingest_rules(), page_context()["lang"]
     edited = check_edit(incident, request.form, make_rules(rules.vocabulary, rules.region_bbox,
-                                                           max_vertices=rules.max_vertices), correction_required=True,
-                        lang=page_context()["lang"])
+                                                           max_vertices=rules.max_vertices),
+                        correction_required=published, lang=lang)
     values = submitted_values(request.form)
     if edited.incident is None:
-        return _edit_page(incident, values, edited.errors, edited.missing, 422)
-    report = save_edit(store, edited, account, page_context()["lang"])
+        return _edit_page(incident, values, edited.errors, edited.missing, 422, published, waiting)
+    report = save_edit(store, edited, account, lang, review, waiting)
     if isinstance(report, dict):
-        return _edit_page(incident, values, report, {}, 403)
+        return _edit_page(incident, values, report, {}, 403, published, waiting)
     t = page_context()["t"]
-    flash(t["edit_saved"].format(version=report.data_version) if report.updated else t["edit_unchanged"])
-    return redirect(url_for("incidents.history_page", incident_id=incident_id,
-                            lang=_lang_arg(page_context()["lang"])))
+    if needs_review(account.role, review):
+        flash(t["edit_submitted"] if report.updated or report.inserted else t["edit_unchanged"])
+        return redirect(url_for("review.submissions_page", lang=_lang_arg(lang)))
+    changed = report.updated or report.inserted
+    flash(t["edit_saved"].format(version=report.data_version) if changed else t["edit_unchanged"])
+    return redirect(url_for("incidents.history_page", incident_id=incident_id, lang=_lang_arg(lang)))
 
 
 @bp.post("/incidents/<incident_id>/delete")
@@ -118,7 +127,7 @@ def history_page(incident_id: str):
     """Show every version of an incident, newest first, with what changed; a deleted one answers 410."""
     versions = get_store().incident_history(incident_id)
     if not versions:
-        raise NotFound(f"There is no incident '{incident_id}'.")
+        raise NotFound(message("error_texts.no_incident", id=incident_id))
     context = page_context()
     account = session_account()
     deletion, current = tombstone(versions), versions[-1].incident

@@ -42,7 +42,8 @@ def upload_page():
         return render_template("upload.html", result=None, error=None, **context)
     try:
         dry_run = parse_flag(request.form.get("dry_run"), "dry_run")
-        result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run)
+        result = write_upload(get_store(), upload_from_request(request), session_account(), ingest_rules(), dry_run,
+                              review=current_app.config["REVIEW"])
     except WebmapError as error:
         translate_error(error, context["lang"])
         return render_template("upload.html", result=None, error=error, **context), error.status

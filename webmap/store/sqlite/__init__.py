@@ -7,9 +7,11 @@ from .connection import MIGRATIONS, sqlite_path_from_url
 from .duplicates import SQLiteDuplicates
 from .incidents import SQLiteIncidents
 from .layers import SQLiteLayers
+from .review import SQLiteReview
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "sqlite_path_from_url"]
 
 
-class SQLiteStore(SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, SQLiteDuplicates, Store):
+class SQLiteStore(SQLiteReview, SQLiteIncidents, SQLiteBatches, SQLiteAccounts, SQLiteLayers, SQLiteDuplicates,
+                  Store):
     """Store backed by one SQLite file; each thread gets its own connection."""

@@ -200,6 +200,29 @@ MIGRATIONS = (
     );
     CREATE INDEX duplicate_pair_second ON duplicate_pair (second_id);
     """,
+    # Review before publishing: contributors' incident versions held apart from the published incidents, which
+    # every public read comes from, until an editor publishes (or rejects) them.
+    """
+    CREATE TABLE submission (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        upload INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        filename TEXT,
+        feature TEXT NOT NULL,
+        position TEXT,
+        replaces INTEGER NOT NULL DEFAULT 0,
+        based_on INTEGER,
+        state TEXT NOT NULL,
+        reason TEXT,
+        reviewer TEXT,
+        reviewed_at TEXT
+    );
+    CREATE UNIQUE INDEX submission_waiting ON submission (incident_id) WHERE state = 'waiting';
+    CREATE INDEX submission_state ON submission (state, author, id);
+    CREATE INDEX submission_incident ON submission (incident_id, id);
+    """,
     # Notes of incident versions: the batch keeps what its author wrote (a correction note or a deletion's
     # reason, and a verification note); each row the verification note of its state and its latest correction.
     """
@@ -208,6 +231,7 @@ MIGRATIONS = (
     ALTER TABLE incident ADD COLUMN verification_note TEXT;
     ALTER TABLE incident ADD COLUMN corrected TEXT;
     ALTER TABLE incident ADD COLUMN correction_note TEXT;
+    ALTER TABLE submission ADD COLUMN note TEXT;
     """,
 )
 

@@ -2,6 +2,7 @@
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -109,7 +110,8 @@ class SQLiteDuplicates(SQLiteConnection):
 
     def merge_duplicate_pair(self, pair_id: int, merge: Callable[[Incident, Incident], Incident],
                              batch: BatchInfo) -> WriteReport:
-        """Write the merge of an open pair and delete the other incident, as one batch, in one transaction."""
+        """Write the merge of an open pair and delete the other incident, as one batch, in one transaction; the
+        batch's note is the deleted incident's reason, not a correction of the merged one."""
         report = WriteReport()
         with self._transaction() as conn:
             pair = self._open_pair(conn, pair_id)
@@ -122,7 +124,7 @@ class SQLiteDuplicates(SQLiteConnection):
             # The merged incident may be close to others still: flagged with them, never with the one it absorbs.
             self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, leaving=(gone,))
             rows = self._rows(changes, version, batch_id, self._positions(conn, [merged] if changes else []),
-                              _notes(changes, batch))
+                              _notes(changes, replace(batch, note=None)))
             closed = [previous[0] for _, _, _, previous in changes] + [self._live_hashes(conn, [gone])[gone][0]]
             conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", [(version, r) for r in closed])
             conn.executemany(_INSERT_INCIDENT, rows)

@@ -199,26 +199,32 @@ class SQLiteIncidents(SQLiteConnection):
                       protected: tuple[str, ...] = ()) -> WriteReport:
         """Insert new incidents, replace changed ones and skip identical ones, in one transaction; refuse the whole
         write if it would change an incident in a `protected` verification state."""
-        report = WriteReport()
         with no_cycle_collection(), self._bulk_write(len(incidents)), self._transaction() as conn:
-            version, batch_id = self._open_batch(conn, batch)
-            changes = list(self._changes(conn, incidents, report, protected))
-            superseded = [(version, previous[0]) for _, _, _, previous in changes if previous]
-            self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, tuple(report.updated))
-            positions = self._positions(conn, [incident for incident, _, _, _ in changes])
-            rows = self._rows(changes, version, batch_id, positions, _notes(changes, batch))
-            if rows:
-                conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", superseded)
-                with _rebuilt_indexes(conn, len(rows)):
-                    conn.executemany(_INSERT_INCIDENT, rows)
-                self._index_batch(conn, batch_id)
-                self._set_data_version(conn, version)
-            else:
-                version -= 1
-            conn.execute(
-                "UPDATE batch SET data_version = ?, inserted = ?, updated = ?, unchanged = ? WHERE id = ?",
-                (version, len(report.inserted), len(report.updated), len(report.unchanged), batch_id),
-            )
+            return self._write_incidents(conn, incidents, batch, protected)
+
+    def _write_incidents(self, conn: sqlite3.Connection, incidents: list[Incident], batch: BatchInfo,
+                         protected: tuple[str, ...]) -> WriteReport:
+        """Write incidents as `add_incidents` does, inside the caller's transaction (publishing a submission
+        writes its incident in the transaction that marks it published)."""
+        report = WriteReport()
+        version, batch_id = self._open_batch(conn, batch)
+        changes = list(self._changes(conn, incidents, report, protected))
+        superseded = [(version, previous[0]) for _, _, _, previous in changes if previous]
+        self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, tuple(report.updated))
+        positions = self._positions(conn, [incident for incident, _, _, _ in changes])
+        rows = self._rows(changes, version, batch_id, positions, _notes(changes, batch))
+        if rows:
+            conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", superseded)
+            with _rebuilt_indexes(conn, len(rows)):
+                conn.executemany(_INSERT_INCIDENT, rows)
+            self._index_batch(conn, batch_id)
+            self._set_data_version(conn, version)
+        else:
+            version -= 1
+        conn.execute(
+            "UPDATE batch SET data_version = ?, inserted = ?, updated = ?, unchanged = ? WHERE id = ?",
+            (version, len(report.inserted), len(report.updated), len(report.unchanged), batch_id),
+        )
         report.batch_id, report.data_version = batch_id, version
         return report
 
