@@ -29,11 +29,22 @@ def layer_region(layer: ReferenceLayer, transformer: Transformer) -> shapely.Geo
 def within_mask(points: IncidentPoints, layer: ReferenceLayer) -> np.ndarray:
     """Return, for each incident of `points`, whether it lies against the layer."""
     transformer = Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
+    return _mask(*transformer.transform(points.lon, points.lat), layer, transformer)
+
+
+def _mask(x, y, layer: ReferenceLayer, transformer: Transformer) -> np.ndarray:
+    """Return, for each point (metric), whether it lies against the layer."""
     region = layer_region(layer, transformer)
-    if region.is_empty or not len(points):
-        return np.zeros(len(points), dtype=bool)
-    x, y = transformer.transform(points.lon, points.lat)
+    if region.is_empty or not len(x):
+        return np.zeros(len(x), dtype=bool)
     return shapely.contains_xy(region, np.asarray(x), np.asarray(y))
+
+
+def counts_within(points: IncidentPoints, layers: list[ReferenceLayer]) -> dict[str, int]:
+    """Return how many incidents of `points` lie against each layer, by layer id (the points projected once)."""
+    transformer = Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
+    x, y = transformer.transform(points.lon, points.lat)
+    return {layer.id: int(_mask(x, y, layer, transformer).sum()) for layer in layers}
 
 
 def keys_within(points: IncidentPoints, layer: ReferenceLayer) -> tuple[int, ...]:

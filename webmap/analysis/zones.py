@@ -24,6 +24,7 @@ ZONES = ("alpha_beyond", "alpha_20_25", "alpha_10_20", "alpha_0_10", "separation
          "bravo_0_10", "bravo_10_20", "bravo_20_25", "bravo_beyond")
 FAR_M = 5_000_000.0  # how far the lines are extended north and south to tell the sides apart
 WEST_GRID_M = 150_000.0  # how far around each line a grid tells its sides apart without GEOS
+SAMPLE_BIN_M = 250.0  # bins along a line for finding its nearest uncertainty sample: a few samples a kilometre
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,20 @@ class Line:
 
     index: NearestIndex
     west: AreaGrid  # metric: the Israeli-held side of the line, extended due north and south
-    sample_along: np.ndarray  # where each uncertainty sample lies along the line (m), sorted
+    sample_along: np.ndarray  # where each uncertainty sample lies along the line (m), sorted, then BIN_SAMPLES
+    # times infinity
     sample_uncertainty: np.ndarray  # the line's uncertainty there (m)
+    below: np.ndarray  # per SAMPLE_BIN_M along the line: how many samples lie before the bin's start
+    bin_samples: int  # the most samples any bin holds
 
     def uncertainty_at(self, along: np.ndarray) -> np.ndarray:
         """Return the uncertainty of the sample nearest each position along the line."""
-        right = np.clip(np.searchsorted(self.sample_along, along), 1, len(self.sample_along) - 1)
+        # How many samples lie before each position (as searchsorted would say): those before its bin, plus
+        # those of its bin before it.
+        right = self.below[np.minimum(along / SAMPLE_BIN_M, len(self.below) - 1).astype(np.intp)]
+        for _ in range(self.bin_samples):
+            right += self.sample_along[right] < along
+        right = np.clip(right, 1, len(self.sample_uncertainty) - 1)
         left = right - 1
         nearer = np.where(along - self.sample_along[left] <= self.sample_along[right] - along, left, right)
         return self.sample_uncertainty[nearer]
@@ -110,7 +119,12 @@ def _line(layer: ReferenceLayer, samples: list[dict], metric: Transformer) -> Li
     along = shapely.line_locate_point(shapely.LineString(coords), shapely.points(sx, sy))
     uncertainty = np.array([s["properties"]["uncertainty_km"] for s in mine]) * 1000.0
     order = np.argsort(along)
-    return Line(build_index(coords), _west_side(coords), along[order], uncertainty[order])
+    along = along[order]
+    starts = np.arange(int(along[-1] // SAMPLE_BIN_M) + 2) * SAMPLE_BIN_M
+    below = np.searchsorted(along, starts)
+    bin_samples = int(np.diff(np.searchsorted(along, np.append(starts, np.inf))).max())
+    return Line(build_index(coords), _west_side(coords), np.append(along, np.full(bin_samples, np.inf)),
+                uncertainty[order], below, bin_samples)
 
 
 def prepare(layers: list[ReferenceLayer], uncertainty_file: Path) -> PreparedReference:

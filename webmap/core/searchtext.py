@@ -4,7 +4,9 @@ Pure functions. Stored incidents keep their text as written; only the copy that 
 words searched for, go through `normalize`, so both sides meet in the same form.
 """
 import re
+import sys
 import unicodedata
+from functools import lru_cache
 
 # Forms of alef with hamza or madda, and alef wasla, are written as bare alef in much everyday text;
 # taa marbuta and haa, alef maqsura and yaa are confused at the end of words; Persian yeh and keh
@@ -27,16 +29,25 @@ _ARTICLES = frozenset({"al", "el", "il", "ul", "as", "es", "ash", "esh", "ad", "
                        "az", "ez", "an", "en", "ar", "er"})
 
 
+@lru_cache(maxsize=1)
+def _combining_marks() -> dict[int, None]:
+    """Return a translation table that drops every combining mark (built on first use: it scans Unicode)."""
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+
+
 def _without_marks(text: str) -> str:
     """Drop combining marks: Latin accents and dots (ā, ḩ, ş) and Arabic harakat, shadda and sukun."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # most text of an import: nothing to decompose or drop, and a character test costs
+        return text
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks())
 
 
 def normalize_words(text: str) -> list[str]:
     """Return the words of `text` in search form: lower case, no accents, harakat or tatweel, one form of
     alef, haa and yaa, Western digits, no apostrophes, and no leading transliterated article (al-, as-...)."""
-    text = _POSSESSIVE.sub("", text.translate(_ARABIC_LETTERS).translate(_DIGITS))
+    if not text.isascii():  # both tables change only letters and digits beyond ASCII
+        text = text.translate(_ARABIC_LETTERS).translate(_DIGITS)
+    text = _POSSESSIVE.sub("", text)
     text = _MARKS.sub("", _without_marks(text.casefold()))
     words = _SEPARATORS.sub(" ", text).split()
     # An article counts only before another word: "as" alone stays a word.

@@ -1,16 +1,16 @@
 """The reference layers page for editors: every layer with its status and the incidents against it, a form to
 add or replace one from a GeoJSON file, and each layer's history."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..accounts.auth import page_requires, session_account
-from ..analysis.within import BUFFER_KM, count_within
+from ..analysis.within import BUFFER_KM, counts_within
 from ..core.errors import BadRequest, WebmapError, field_error, translate_error
 from ..core.model import layer_status
 from ..ingest.jsontext import parse_json
 from ..ingest.layers import EDITOR_STATUSES, OPTIONAL_TEXTS, REQUIRED_TEXTS
 from ..ingest.layerwrite import LayerWrite, history_or_404, save_layer
 from ..ingest.upload import parse_flag
-from ..store import get_store
+from ..store import Store, get_store
 from .accounts import page_context
 from .api_layers import layer_limits
 
@@ -18,10 +18,30 @@ bp = Blueprint("layers", __name__)
 FORM_TEXTS = (*REQUIRED_TEXTS, *OPTIONAL_TEXTS, "date", "status")
 
 
+@bp.record_once
+def _create_cache(state) -> None:
+    """Give each app (so each server process) its own counts of incidents against the layers."""
+    state.app.extensions["webmap.layer_counts"] = {}
+
+
+def layer_counts(store: Store) -> dict[str, int]:
+    """Return how many live incidents lie against each reference layer, by id, counted once per data version
+    (a write of incidents or layers makes a new one): at a million incidents counting takes seconds."""
+    cache = current_app.extensions["webmap.layer_counts"]
+    version = store.data_version()
+    counts = cache.get(version)
+    if counts is None:
+        counts = counts_within(store.incident_points(version), store.list_reference_layers())
+        cache.clear()
+        cache[version] = counts
+    return counts
+
+
 def _layers_page(error: WebmapError | None = None, status: int = 200):
     """Render the list of layers and the form (kept filled in after a refusal), with an error above it if any."""
     store = get_store()
-    rows = [(layer, layer_status(layer), count_within(store, layer)) for layer in store.list_reference_layers()]
+    counts = layer_counts(store)
+    rows = [(layer, layer_status(layer), counts.get(layer.id, 0)) for layer in store.list_reference_layers()]
     return render_template("layers.html", rows=rows, error=error, form=request.form, statuses=EDITOR_STATUSES,
                            buffer_km=f"{BUFFER_KM:g}", **page_context()), status
 
@@ -61,5 +81,5 @@ def layer_page(layer_id: str):
     store = get_store()
     versions = history_or_404(store, layer_id)
     layer = store.get_reference_layer(layer_id)
-    return render_template("layer_history.html", layer=layer, versions=versions, within=count_within(store, layer),
+    return render_template("layer_history.html", layer=layer, versions=versions, within=layer_counts(store).get(layer.id, 0),
                            buffer_km=f"{BUFFER_KM:g}", **page_context())
