@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from upload_helpers import add_accounts
 from werkzeug.serving import make_server
 
 from webmap import create_app
@@ -90,6 +91,17 @@ def fixture_app(app):
     """The app with the incidents of tests/data/incidents_small.geojson."""
     with app.app_context():
         get_store().add_incidents(fixture_incidents(), BatchInfo(user="test", filename="incidents_small.geojson"))
+    return app
+
+
+@pytest.fixture
+def review_app(tmp_path):
+    """An app with review on, the fixture incidents and one account per role (named after it)."""
+    app = make_app(tmp_path, REVIEW=True)
+    with app.app_context():
+        prepare_database(with_samples=False)
+        get_store().add_incidents(fixture_incidents(), BatchInfo(user="test", filename="incidents_small.geojson"))
+    app.tokens = add_accounts(app)
     return app
 
 

@@ -2,6 +2,7 @@
 
 axe-core comes from npm (package.json's devDependencies) and is injected into the page by the test from
 node_modules: the site never serves it."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ ALWAYS = ("meta-viewport",)
 
 # The pages people read, in English and in Arabic (the error pages too: a missing page, bad filters).
 PAGES = ["/", "/embed", "/embed?legend=0", "/embed?title=Raids&caption=Since+2024", "/about", "/stats", "/embed/chart", "/login", "/no-such-page",
-         "/?start=not-a-date"]
+         "/?start=not-a-date", "/incidents/t-001/history"]
 # The API's HTML pages speak the language of its parameters, English only (`lang` is not one of them).
 API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/incidents",
              "/api/collections/incidents/queryables", "/api/collections/incidents/items",
@@ -29,7 +30,8 @@ API_PAGES = ["/api", "/api/conformance", "/api/collections", "/api/collections/i
              "/api/collections/alpha_line/items", "/api/openapi?f=html"]
 # Pages behind a login, as the admin sees them.
 ACCOUNT_PAGES = ["/upload", "/batches", "/layers", "/layers/alpha_line", "/account", "/admin/accounts", "/admin/audit",
-                 "/admin/accounts/tokens?name=editor", "/duplicates", "/review", "/submissions"]
+                 "/admin/accounts/tokens?name=editor", "/duplicates", "/review", "/submissions",
+                 "/incidents/t-001/edit"]
 # Links that redirect to a page: axe-core checks the page each lands on (`{batch}` is the fixture's batch).
 REDIRECTS = ["/batches/{batch}/map"]
 # GET routes that answer with data, images or files, not a page a person reads; every other GET route must be
@@ -156,3 +158,18 @@ def test_phone_layout_with_its_sheet_open_has_no_serious_violations(live_server,
     page.click("#panel-toggle")
     page.locator("#panel-toggle[aria-expanded=true]").wait_for()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_history_with_a_move_and_a_tombstone_has_no_serious_violations(fixture_app, live_server, page, lang):
+    """An incident's history with the small map of a moved location, and a deleted incident's tombstone, pass the
+    same checks."""
+    with fixture_app.app_context():
+        store = get_store()
+        moved = replace(store.get_incident("t-001"), geometry={"type": "Point", "coordinates": [35.9, 33.2]})
+        store.add_incidents([moved], BatchInfo(user="editor", note="The place was misread"))
+        store.delete_incidents(["t-004"], BatchInfo(user="editor", note="A duplicate of t-003"))
+    for path in ("/incidents/t-001/history", "/incidents/t-004/history"):
+        settled(page, live_server + with_lang(path, lang))
+        page.console_errors.clear()  # the tombstone's own 410
+        assert axe_violations(page) == []

@@ -26,8 +26,10 @@ def source(tmp_path):
     store.add_incidents(incidents, BatchInfo(user="editor", filename="first.geojson"))
     edited = incidents[0].to_feature()
     edited["properties"]["title"] = "Edited"
-    store.add_incidents([type(incidents[0]).from_feature(edited)], BatchInfo(user="editor"))
-    store.delete_incidents([incidents[1].id], BatchInfo(user="editor"))
+    edited["properties"]["verification"] = "verified"
+    store.add_incidents([type(incidents[0]).from_feature(edited)],
+                        BatchInfo(user="editor", note="Title fixed", verification_note="Two outlets"))
+    store.delete_incidents([incidents[1].id], BatchInfo(user="editor", note="A duplicate"))
     undone = store.add_incidents(fixture_incidents("incidents_api.geojson"), BatchInfo(user="editor"))
     store.undo_batch(undone.batch_id, BatchInfo(user="admin"))
     tokens = add_accounts(app)
@@ -72,6 +74,8 @@ def test_copy_holds_everything_the_source_holds(request, source, target):
     try:
         expected = _everything(app.extensions["webmap.store"])
         assert _everything(copy) == expected
+        assert copy.incident_history("t-002") == app.extensions["webmap.store"].incident_history("t-002")
+        assert copy.incident_history("t-002")[-1].note == "A duplicate"  # notes and reasons come along
         assert store_counts(copy).incident_versions > store_counts(copy).live_incidents > 0
     finally:
         copy.close()

@@ -161,6 +161,16 @@ def test_merging_keeps_every_source_and_the_earlier_id(flagged):
     assert (merged["precision"], merged["fatalities"], merged["date"]) == ("town", 2, "2025-01-10")
     assert merged["merged_from"] == ["up-2"]
     assert _feature(flagged, "up-2") is None and _pairs(flagged) == []
+    assert "correction_note" not in merged  # the merge's note is the absorbed report's reason, no correction
+    gone = flagged.test_client().get("/api/collections/incidents/items/up-2")
+    assert gone.status_code == 410 and gone.get_json()["errors"][0]["message"] == "Merged into up-1"
+
+
+def test_the_absorbed_report_says_where_it_went_in_the_mergers_language(flagged):
+    client, token = _editor(flagged)
+    client.post(f"/duplicates/{_pair_id(flagged)}/merge?lang=ar", data={"csrf_token": token})
+    history = flagged.test_client().get("/incidents/up-2/history?lang=ar")
+    assert history.status_code == 410 and "دُمجت في up-1" in history.get_data(as_text=True)
 
 
 def test_undoing_the_merge_restores_both_incidents_exactly(flagged):

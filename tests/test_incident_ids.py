@@ -39,7 +39,7 @@ def test_ordinary_ids_can_be_read_replaced_and_deleted(fixture_app, incident_id)
     assert client.get(path).get_json()["id"] == str(incident_id)
     replaced = client.put(path, json=_with_id(1, incident_id), headers=bearer(tokens["editor"]))
     assert replaced.status_code == 200
-    assert client.delete(path, headers=bearer(tokens["editor"])).status_code == 204
+    assert client.delete(f"{path}?reason=test", headers=bearer(tokens["editor"])).status_code == 204
 
 
 def test_a_csv_id_with_a_slash_names_its_column_and_row():

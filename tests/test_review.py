@@ -6,17 +6,15 @@ import re
 import sqlite3
 
 import pytest
-from conftest import fixture_incidents, make_app
 from upload_helpers import PASSWORD_HASH, add_accounts, bearer, collection, csrf_token, feature, log_in
 
 from webmap.core.model import Incident
 from webmap.core.review import Submission
 from webmap.core.settings import settings_from_environ
-from webmap.ingest.geodata import prepare_database
 from webmap.map.filters import MapFilters
 from webmap.review.policy import may_see, needs_review
 from webmap.review.select import select_submissions
-from webmap.store import Account, BatchInfo, PositionFilter, get_store
+from webmap.store import Account, PositionFilter, get_store
 
 ITEMS = "/api/collections/incidents/items"
 # Everything an anonymous reader can get that shows incidents, counts or data versions.
@@ -28,17 +26,6 @@ PUBLIC_URLS = [
     "/embed/chart", "/map.png?width=320&height=240", "/map.pdf?width=320&height=240",
     "/oembed?url=http%3A%2F%2Flocalhost%2F%3Ftype%3Dairstrike", "/?q=Uploaded", "/map-data/summary?q=Uploaded",
 ]
-
-
-@pytest.fixture
-def review_app(tmp_path):
-    """An app with review on, the fixture incidents and one account per role (named after it)."""
-    app = make_app(tmp_path, REVIEW=True)
-    with app.app_context():
-        prepare_database(with_samples=False)
-        get_store().add_incidents(fixture_incidents(), BatchInfo(user="test", filename="incidents_small.geojson"))
-    app.tokens = add_accounts(app)
-    return app
 
 
 def submit(app, *features, token="contributor"):
@@ -346,17 +333,14 @@ def test_upload_page_says_the_upload_waits(review_app):
     assert response.status_code == 200 and 'id="upload-waiting"' in html and "upload-map-link" not in html
 
 
-def test_review_page_links_to_the_edit_form_only_where_there_is_one(review_app, tmp_path):
-    submit(review_app, feature(1))
-    assert "review-edit" not in session_of(review_app, "editor").get("/review").get_data(as_text=True)
-    with_form = make_app(tmp_path / "with-form", REVIEW=True)
-    with_form.add_url_rule("/incidents/<incident_id>/edit", "edit_form", lambda incident_id: incident_id)
-    with with_form.app_context():
-        prepare_database(with_samples=False)
-    with_form.tokens = add_accounts(with_form)
-    submit(with_form, feature(1))
-    html = session_of(with_form, "editor").get("/review?lang=ar").get_data(as_text=True)
+def test_review_page_links_to_the_edit_form_of_what_waits(review_app):
+    submit(review_app, feature(1, title="Waiting raid"))
+    editor = session_of(review_app, "editor")
+    html = editor.get("/review?lang=ar").get_data(as_text=True)
     assert 'class="review-edit" href="/incidents/up-1/edit?lang=ar"' in html
+    form = editor.get("/incidents/up-1/edit")
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200 and "Waiting raid" in page and 'id="edit-waiting"' in page
 
 
 def test_publishing_a_submission_an_editor_overtook_is_refused(review_app):

@@ -341,7 +341,7 @@ def test_migrating_a_first_version_database_keeps_its_incidents(tmp_path):
                  " VALUES ('2025-01-01T00:00:00+00:00', 'test', 1, 7, 0, 0)")
     incidents = fixture_incidents()
     changes = [(incident, json.dumps(incident.to_feature()), "old", None) for incident in incidents]
-    for row in SQLiteStore._rows(changes, 1, 1, [None] * len(incidents)):
+    for row in SQLiteStore._rows(changes, 1, 1, [None] * len(incidents), [(None,) * 3] * len(incidents)):
         conn.execute(V1_INSERT, row[:15])  # every column but the later `point`, position and fatalities
     conn.execute("INSERT INTO incident_rtree SELECT rowid, minx, maxx, miny, maxy FROM incident")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'data_version'")

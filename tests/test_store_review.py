@@ -2,7 +2,6 @@
 data version sees them), published as a batch, or rejected with a reason; once per backend."""
 import pytest
 from conftest import fixture_incidents
-from store_fixtures import sqlite_store_before
 
 from webmap.core.model import Incident
 from webmap.core.review import PUBLISHED, REJECTED, WAITING
@@ -80,8 +79,18 @@ def test_a_submission_is_refused_whole_like_a_write_when_it_would_change_a_prote
 def test_the_submissions_migration_adds_their_table_to_an_older_database(tmp_path):
     """An older file, from before submissions, gets their table (its migration picked by what it creates) and keeps
     its incidents."""
-    old = sqlite_store_before(tmp_path / "webmap.db", "CREATE TABLE submission")
+    old = SQLiteStore(tmp_path / "webmap.db")
+    old.initialize()
     old.add_incidents([incident("t-1")], BATCH)
+    # Back to the schema before submissions: their table goes, and so do the columns later migrations added.
+    conn = old._connection()
+    for table, column in (("batch", "note"), ("batch", "verification_note"), ("incident", "verification_note"),
+                          ("incident", "corrected"), ("incident", "correction_note")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE submission")
+    before = next(n for n, script in enumerate(MIGRATIONS) if "CREATE TABLE submission" in script)
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.commit()
     old.close()
     store = SQLiteStore(tmp_path / "webmap.db")
     store.initialize()

@@ -65,6 +65,8 @@ PAGES = [
     "/api/collections/hostile/items?f=html",
     "/api/collections/hostile?f=html",
     "/api/collections?f=html",
+    "/incidents/tmpl-expression/history",
+    "/incidents/tmpl-statement/history?lang=ar",
 ]
 
 
@@ -94,6 +96,19 @@ def test_template_syntax_in_an_upload_report_is_shown_literally(hostile_app):
     assert EVALUATED not in page.replace(PAYLOADS["comment"], "").replace(PAYLOADS["statement"], "").replace(
         PAYLOADS["expression"], "")
     assert PAYLOADS["expression"] in page
+
+
+def test_template_syntax_in_the_edit_form_notes_and_history_is_shown_literally(hostile_app):
+    client = client_of(hostile_app, "editor")
+    for name, payload in PAYLOADS.items():
+        form = unescape(client.get(f"/incidents/tmpl-{name}/edit").get_data(as_text=True))
+        assert f'value="{payload}"' in form and EVALUATED not in form.replace(payload, "")
+        edited = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1), "date": "2025-01-10",
+                  "event_type": "raid", "title": payload + "!", "latitude": "33.12", "longitude": "35.9",
+                  "verification": "disputed", "verification_note": payload, "correction_note": payload}
+        assert client.post(f"/incidents/tmpl-{name}/edit", data=edited).status_code == 302
+        history = unescape(hostile_app.test_client().get(f"/incidents/tmpl-{name}/history").get_data(as_text=True))
+        assert history.count(payload) >= 3 and EVALUATED not in history.replace(payload, "")
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.DOTALL)

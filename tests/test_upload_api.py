@@ -326,13 +326,17 @@ def test_put_refusals(fixture_app, api, tokens, incident_id, body, token_role, s
 
 
 def test_editor_deletes_an_incident(fixture_app, api, tokens):
-    """DELETE answers 204 and the incident is gone (history keeps it); a second DELETE is 404."""
+    """DELETE needs a reason, answers 204 and the incident is gone (history keeps it); a second DELETE is 410,
+    with the reason."""
     version = state(fixture_app)[1]
-    assert api.delete(f"{ITEMS}/t-003", headers=bearer(tokens["contributor"])).status_code == 403
-    response = api.delete(f"{ITEMS}/t-003", headers=bearer(tokens["editor"]))
+    assert api.delete(f"{ITEMS}/t-003?reason=x", headers=bearer(tokens["contributor"])).status_code == 403
+    error_of(api.delete(f"{ITEMS}/t-003?reason=+", headers=bearer(tokens["editor"])), 400, "InvalidParameterValue")
+    assert state(fixture_app)[1] == version
+    response = api.delete(f"{ITEMS}/t-003?reason=A+duplicate+of+t-004", headers=bearer(tokens["editor"]))
     assert response.status_code == 204 and response.data == b""
     assert state(fixture_app) == (6, version + 1)
     with fixture_app.app_context():
         assert get_store().get_incident("t-003") is None
         assert get_store().get_incident("t-003", as_of=version).title == "Fixture airstrike span"
-    error_of(api.delete(f"{ITEMS}/t-003", headers=bearer(tokens["editor"])), 404, "NotFound")
+    gone = error_of(api.delete(f"{ITEMS}/t-003?reason=again", headers=bearer(tokens["editor"])), 410, "Gone")
+    assert "A duplicate of t-004" in gone["description"]

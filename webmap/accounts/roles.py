@@ -14,7 +14,7 @@ PERMISSIONS = {
     "upload": ("contributor", "upload incidents"),
     "edit": ("editor", "edit or delete incidents"),
     "verify": ("editor", "set the verification state of incidents"),
-    "change_reviewed": ("editor", "change incidents an editor has verified or disputed"),
+    "change_reviewed": ("editor", "change incidents an editor has verified, disputed or debunked"),
     "batches": ("editor", "list or undo batches"),
     "review": ("editor", "publish or reject incidents waiting for review"),
     "layers": ("editor", "add or replace reference layers, or read their history"),
@@ -23,7 +23,7 @@ PERMISSIONS = {
 }
 
 # Verification states only an editor gives; once an incident has one, only editors may change it.
-REVIEWED_STATES = ("verified", "disputed")
+REVIEWED_STATES = ("verified", "disputed", "debunked")
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 64

@@ -28,7 +28,7 @@ INCIDENTS_DESCRIPTION = (
     "Reported incidents in southern Syria since 8 December 2024: airstrikes, shelling, ground incursions, "
     "raids, arrests, new outposts, demolitions and clashes. Each carries its date (or date range), event type, "
     "sources, location precision (exact, town, area, region) and verification state (unverified, verified, "
-    "disputed); a position is only as exact as its precision says."
+    "disputed, debunked); a position is only as exact as its precision says."
 )
 INCIDENTS_ATTRIBUTION = "Incidents: each record names the outlets that reported it in `sources`; claims are theirs."
 

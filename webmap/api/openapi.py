@@ -298,7 +298,7 @@ def _collection_paths(prefix: str, kind: str, filters: tuple[str, ...], feature:
         f"{prefix}/items/{{featureId}}": _operation(
             f"{kind}-item", "One feature", "A GeoJSON Feature with links, or an HTML page with a map.",
             path_params + _param_refs("featureId", "crs", "f-item"), ITEM_FORMATS,
-            _ref("schemas", feature), "400", "404"),
+            _ref("schemas", feature), "400", "404", *(("410",) if kind == "incidents" else ())),
         f"{prefix}/schema": _operation(
             f"{kind}-schema", "Every property of the features",
             "A JSON Schema (OGC API - Features Part 5) of every property the features carry, with its type, "
@@ -350,6 +350,7 @@ def openapi_document(urls: Urls, collections: list[Collection]) -> dict:
     errors = {
         "400": "A parameter is unknown or has a value that cannot be used; `errors` names each one.",
         "404": "The collection or feature does not exist.",
+        "410": "The incident was deleted; the description says when and why (`errors`: field `reason`).",
     }
     return {
         "openapi": "3.0.3",

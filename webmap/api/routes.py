@@ -12,6 +12,7 @@ from ..core.errors import NotFound, field_error
 from ..core.i18n import message, messages
 from ..core.security import allow_inline_scripts
 from ..core.vocabulary import load_vocabulary
+from ..editing.history import gone, tombstone
 from ..map.filters import MapFilters, batch_arg, position_args
 from ..map.page import map_options
 from ..store import get_store
@@ -239,6 +240,10 @@ def item(collection_id: str, feature_id: str):
     def build() -> Response:
         """Look the feature up and serialise it."""
         feature = selected.feature(feature_id)
+        if feature is None and collection_id == INCIDENTS:
+            deletion = tombstone(get_store().incident_history(feature_id))
+            if deletion is not None:
+                raise gone(feature_id, deletion)
         if feature is None:
             raise NotFound(message("error_texts.no_feature", feature=feature_id, collection=collection_id),
                            [field_error("featureId", "feature_unknown")])

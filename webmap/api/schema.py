@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ..analysis.positions import POSITION_PROPERTIES
 from ..analysis.zones import ZONES
-from ..core.model import CANONICAL_PROPERTIES
+from ..core.model import CANONICAL_PROPERTIES, NOTE_PROPERTIES
 from ..core.numbers import SQL_INTEGER_MAX
 from ..core.vocabulary import Vocabulary
 
@@ -55,6 +55,9 @@ def _incident_schemas(vocabulary: Vocabulary) -> dict[str, tuple[dict, str]]:
         "sources": (_TEXT_LIST, "Sources: the outlets that reported it (names or web addresses)"),
         "precision": ({"type": "string", "enum": vocabulary.precision_ids()}, "Location precision"),
         "verification": ({"type": "string", "enum": vocabulary.verification_ids()}, "Verification state"),
+        "verification_note": (_STRING, "Why an editor gave the verification state"),
+        "corrected": (_DAY, "Day of the latest correction after publication"),
+        "correction_note": (_STRING, "What the latest correction changed and why"),
         "zone": ({"type": "string", "enum": list(ZONES)}, "Zone against the 1974 lines"),
         "near_line": ({"type": "boolean"}, "Within the location and line uncertainty of the Alpha or Bravo line"),
         "distance_alpha_km": (_KM, "Signed distance to the Alpha line (km; negative on its west side)"),
@@ -91,7 +94,7 @@ def incident_properties(vocabulary: Vocabulary) -> list[Property]:
     }
     return [
         Property(name, *described[name], role=_INCIDENT_ROLES.get(name), parameter=INCIDENT_FILTERS.get(name))
-        for name in ("id", "geometry", *CANONICAL_PROPERTIES, *POSITION_PROPERTIES)
+        for name in ("id", "geometry", *CANONICAL_PROPERTIES, *NOTE_PROPERTIES, *POSITION_PROPERTIES)
     ]
 
 

@@ -110,6 +110,12 @@ class NotFound(WebmapError):
     status, code = 404, "NotFound"
 
 
+class Gone(WebmapError):
+    """The resource existed and was deleted on purpose; the description says when and why."""
+
+    status, code = 410, "Gone"
+
+
 class Conflict(WebmapError):
     """The request cannot be carried out in the data's current state (e.g. undoing a superseded batch)."""
 

@@ -12,6 +12,10 @@ CANONICAL_PROPERTIES = (
     "fatalities", "actors", "sources", "precision", "verification",
 )
 
+# Properties a read adds from the notes of an incident's versions (never taken from input, like its position):
+# the verification note of its current state, and the day and note of its latest correction after publication.
+NOTE_PROPERTIES = ("verification_note", "corrected", "correction_note")
+
 
 # Not frozen: a frozen dataclass sets each of the 14 fields through object.__setattr__, which makes
 # building one three times slower, and an import builds one per feature. Nothing changes an incident
@@ -66,6 +70,19 @@ class Incident:
             if name in known:
                 known[name] = tuple(known[name])
         return cls(id=str(feature["id"]), geometry=feature["geometry"], extra=props, **known)
+
+
+@dataclass(frozen=True)
+class IncidentRevision:
+    """One stored version of an incident, or its deletion (`incident` None): when, at which data version, by
+    whom, and the notes its author gave (a correction note or a deletion's reason, and a verification note)."""
+
+    data_version: int
+    at: str  # ISO 8601 UTC
+    user: str
+    incident: Incident | None
+    note: str | None = None
+    verification_note: str | None = None
 
 
 def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:

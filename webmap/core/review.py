@@ -24,6 +24,7 @@ class Submission:
     replaces: bool = False  # an incident of this id was published when it was submitted
     based_on: int | None = None  # the key of the published version it was submitted over, if any
     filename: str | None = None  # the file it was uploaded in
+    note: str | None = None  # the author's correction note, kept with the version when it is published
 
     @property
     def incident_id(self) -> str:

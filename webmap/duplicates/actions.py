@@ -64,7 +64,9 @@ def merge_pair(store: Store, pair: DuplicatePair, account: Account, lang: str = 
     merged away."""
     kept, gone = merge_order(pair.first, pair.second)
     try:
-        report = store.merge_duplicate_pair(pair.id, merger(), BatchInfo(user=account.name))
+        # The note is the reason the absorbed incident's address gives, in the language of the editor who merged.
+        note = messages(lang)["merged_into"].format(id=kept.id)
+        report = store.merge_duplicate_pair(pair.id, merger(), BatchInfo(user=account.name, note=note))
     except PairGone:
         raise _missing(str(pair.id), lang) from None
     return report, kept.id, gone.id

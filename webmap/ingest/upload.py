@@ -14,6 +14,7 @@ from . import read_incidents
 from .validate import MAX_REPORTED_ERRORS
 
 JSON_TYPES = ("application/geo+json", "application/json")
+MAX_NOTE_LENGTH = 2000  # characters in a note or a reason: a sentence or two, not an article
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
 
 
@@ -172,8 +173,20 @@ def replace_incident(store: Store, incident_id: str, upload: Upload, account: Ac
     return write_upload(store, feature_for_id(upload, incident_id), account, rules, dry_run=False)
 
 
-def delete_incident(store: Store, incident_id: str, account: Account) -> WriteReport:
-    """Delete one incident (history keeps it)."""
+def deletion_reason(text: str | None) -> str:
+    """Return the reason given for a deletion, trimmed, or raise InvalidParameter if there is none (or too long)."""
+    reason = (text or "").strip()
+    if not reason:
+        raise InvalidParameter(message("error_texts.deletion_reason_missing"),
+                               [field_error("reason", "deletion_reason_missing")])
+    if len(reason) > MAX_NOTE_LENGTH:
+        raise InvalidParameter(message("error_texts.deletion_reason_too_long"),
+                               [field_error("reason", "text_too_long", count=len(reason), most=MAX_NOTE_LENGTH)])
+    return reason
+
+
+def delete_incident(store: Store, incident_id: str, account: Account, reason: str) -> WriteReport:
+    """Delete one incident, recording why (history keeps its versions, its address gives the reason)."""
     if store.get_incident(incident_id) is None:
         raise NotFound(message("error_texts.no_incident", id=incident_id))
-    return store.delete_incidents([incident_id], BatchInfo(user=account.name))
+    return store.delete_incidents([incident_id], BatchInfo(user=account.name, note=reason))

@@ -128,7 +128,7 @@ def incident_config(vocabulary: Vocabulary, lang: str) -> dict:
         "text": {k: text[k] for k in (
             "date", "to", "type", "location", "sources", "precision", "verification",
             "fatalities", "actors", "illustrative", "synthetic", "position", "governorate", "line_distances",
-            "near_alpha", "near_bravo")},
+            "near_alpha", "near_bravo", "corrected_on")},
         "zones": {zone: text[f"zone_{zone}"] for zone in ZONES},
     }
 

@@ -1,5 +1,6 @@
 """An editor's decisions on submissions: publish one, or reject it with a reason the author reads."""
 from ..core.errors import Conflict, FieldError, InvalidContent, NotFound
+from ..core.model import Incident
 from ..core.review import MAX_REASON_LENGTH, Submission, normalized_reason
 from ..store import Account, Store, SubmissionOutdated, WriteReport
 
@@ -24,11 +25,13 @@ def checked_reason(text: str | None) -> str:
     return reason
 
 
-def publish(store: Store, incident_id: str, reviewer: Account) -> WriteReport:
-    """Publish the waiting submission of an incident: it becomes the incident's live version in a new batch."""
+def publish(store: Store, incident_id: str, reviewer: Account, edited: Incident | None = None,
+            note: str | None = None, verification_note: str | None = None) -> WriteReport:
+    """Publish the waiting submission of an incident (or `edited`, the reviewer's edit of it, with its notes): it
+    becomes the incident's live version in a new batch."""
     # The store checks the state inside its transaction, so two editors deciding at once cannot both win.
     try:
-        report = store.publish_submission(incident_id, reviewer.name)
+        report = store.publish_submission(incident_id, reviewer.name, edited, note, verification_note)
     except SubmissionOutdated:
         raise Conflict("The published incident changed after this was submitted; publishing it would undo that "
                        "change. Reject it, and ask for a new submission.",

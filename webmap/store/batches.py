@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class BatchInfo:
-    """Who wrote a set of incidents, and from which file."""
+    """Who wrote a set of incidents, from which file, and the notes they gave: `note` is the correction note of
+    an edit (or a deletion's reason), `verification_note` the grounds for a verification state it sets."""
 
     user: str
     filename: str | None = None
+    note: str | None = None
+    verification_note: str | None = None
 
 
 @dataclass
@@ -38,6 +41,8 @@ class BatchRecord:
     deleted: int
     undoes: int | None = None  # the batch this one undid
     undone_by: int | None = None  # the batch that undid this one
+    note: str | None = None  # as BatchInfo's
+    verification_note: str | None = None
 
     @property
     def changed(self) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.model import Incident
+from ..core.model import Incident, IncidentRevision
 from ..core.points import IncidentPoints
 from .batches import BatchInfo, WriteReport
 from .layers import LayerSnapshot
@@ -204,6 +204,11 @@ class IncidentStore(ABC):
     @abstractmethod
     def incidents_by_key(self, keys: list[int]) -> list[Incident]:
         """Return the incidents that `IncidentPoints.keys` name, in the order given."""
+
+    @abstractmethod
+    def incident_history(self, incident_id: str) -> list[IncidentRevision]:
+        """Return every version of an incident and each deletion (`incident` None), oldest first, with who wrote
+        it, when, at which data version and their notes; empty for an id never stored."""
 
     @abstractmethod
     def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:

@@ -41,8 +41,10 @@ class ReviewStore(ABC):
         whole store into an empty one."""
 
     @abstractmethod
-    def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
-        """Publish an incident's waiting submission as a batch of the reviewer's, in one transaction; return what
+    def publish_submission(self, incident_id: str, reviewer: str, edited: Incident | None = None,
+                           note: str | None = None, verification_note: str | None = None) -> WriteReport | None:
+        """Publish an incident's waiting submission (or `edited`, the reviewer's edit of it, with the reviewer's
+        notes; else the author's correction note) as a batch of the reviewer's, in one transaction; return what
         the write did, or None (changing nothing) when no submission of it waits; raise SubmissionOutdated
         (changing nothing) if the published incident changed, or was deleted, after it was submitted."""
 

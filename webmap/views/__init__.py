@@ -6,7 +6,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from .. import api
     from . import (account, accounts, admin, api_duplicates, api_layers, api_review, api_write, assets, duplicates,
-                   embed, health, image, layers, mapdata, pages, places, review, stats, uploads)
+                   embed, health, image, incidents, layers, mapdata, pages, places, review, stats, uploads)
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(api_layers.bp)
     app.register_blueprint(layers.bp)
+    app.register_blueprint(incidents.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(api_duplicates.bp)
     app.register_blueprint(health.bp)

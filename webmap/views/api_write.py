@@ -4,8 +4,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from ..accounts.auth import api_account, csrf
 from ..core.errors import UnsupportedMediaType, field_error
 from ..core.i18n import message
+from ..editing.save import live_incident
 from ..ingest.formats import CONTENT_TYPES
-from ..ingest.upload import delete_incident, parse_flag, replace_incident, upload_from_request, write_upload
+from ..ingest.upload import (delete_incident, deletion_reason, parse_flag, replace_incident, upload_from_request,
+                             write_upload)
 from ..store import get_store
 from .uploads import ingest_rules, upload_map_url
 
@@ -65,6 +67,8 @@ def replace_item(incident_id: str):
 
 @bp.delete("/items/<incident_id>")
 def delete_item(incident_id: str):
-    """Delete one incident; history keeps its earlier versions."""
-    delete_incident(get_store(), incident_id, api_account("edit"))
+    """Delete one incident, for the reason given in `?reason=`; history keeps its earlier versions."""
+    account, store = api_account("edit"), get_store()
+    live_incident(store, incident_id)  # a deleted one is 410, with its reason, before any reason is asked for
+    delete_incident(store, incident_id, account, deletion_reason(request.args.get("reason")))
     return Response(status=204)

@@ -87,6 +87,20 @@
       about.appendChild(document.createElement("br"));
       about.appendChild(small);
     }
+    var correction = webmapIncidents.correctionNode(props, config, "small");
+    if (correction) {
+      about.appendChild(document.createElement("br"));
+      about.appendChild(correction);
+    }
+    var links = webmapIncidents.incidentLinks(feature.id, props);
+    if (links && links.querySelector(".webmap-edit-link")) {
+      // In a row only the edit link: the row itself shows the incident, whose popup links its history.
+      var edit = links.querySelector(".webmap-edit-link");
+      edit.addEventListener("click", function (event) { event.stopPropagation(); });
+      edit.addEventListener("keydown", function (event) { event.stopPropagation(); });
+      about.appendChild(document.createTextNode(" "));
+      about.appendChild(edit);
+    }
     return row;
   };
 

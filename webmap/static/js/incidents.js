@@ -131,7 +131,7 @@
     return (config.governorates || {})[props.governorate] || props.governorate_name || props.governorate;
   }
 
-  function popup(props, config) {
+  function popup(props, config, id) {
     var text = config.text;
     var box = element("div", null, "webmap-popup");
     // The popup reads in the page's direction (an Arabic page's popups are mirrored); stored text keeps its own.
@@ -158,12 +158,53 @@
     row(list, text.actors, actors ? dataText(actors) : null);
     var precision = config.precision[props.precision];
     row(list, text.precision, precision ? precision.label + ": " + precision.explain : props.precision);
-    row(list, text.verification, config.verification[props.verification] || props.verification);
+    row(list, text.verification, verificationNode(props, config));
     row(list, text.sources, sourceList(props.sources));
     box.appendChild(list);
     if (props.description) {
       box.appendChild(element("p", null, "webmap-popup-description")).appendChild(dataText(props.description));
     }
+    var correction = correctionNode(props, config);
+    if (correction) { box.appendChild(correction); }
+    var links = incidentLinks(id, props);
+    if (links) { box.appendChild(links); }
+    return box;
+  }
+
+  /* The verification state in words, and the editor's grounds for it when there is a note. */
+  function verificationNode(props, config) {
+    var node = element("span", config.verification[props.verification] || props.verification);
+    if (props.verification_note) {
+      node.appendChild(document.createTextNode(": "));
+      node.appendChild(dataText(props.verification_note));
+    }
+    return node;
+  }
+
+  /* "Corrected on DATE: NOTE" for an incident changed after publication, the note as stored text. */
+  function correctionNode(props, config, tag) {
+    if (!props.corrected) { return null; }
+    var node = element(tag || "p", null, "webmap-correction");
+    node.appendChild(document.createTextNode(fill(config.text.corrected_on, { date: webmapMapData.dayText(props.corrected), note: "" })));
+    node.appendChild(dataText(props.correction_note || ""));
+    return node;
+  }
+
+  /* The links the full map page offers with each incident (#webmap-incident-links; embeds have none): its
+     history, and its edit form for those who may edit it. */
+  function incidentLinks(id, props) {
+    var holder = document.getElementById("webmap-incident-links");
+    if (!holder || id === undefined || id === null) { return null; }
+    var links = JSON.parse(holder.textContent);
+    var box = element("p", null, "webmap-incident-links");
+    function add(template, label, className) {
+      var link = element("a", label, className);
+      link.href = template.replace("__ID__", encodeURIComponent(id));
+      if (box.firstChild) { box.appendChild(document.createTextNode(" · ")); }
+      box.appendChild(link);
+    }
+    add(links.history, links.text.history, "webmap-history-link");
+    if (links.edit && links.protected.indexOf(props.verification) < 0) { add(links.edit, links.text.edit, "webmap-edit-link"); }
     return box;
   }
 
@@ -229,7 +270,7 @@
           pane: settings.pane || "overlayPane" };
       },
       onEachFeature: function (feature, layer) {
-        layer.bindPopup(function () { return popup(feature.properties, config); }, {
+        layer.bindPopup(function () { return popup(feature.properties, config, feature.id); }, {
           maxWidth: 320, autoPanPaddingTopLeft: POPUP_PADDING_TOP_LEFT, autoPanPaddingBottomRight: POPUP_PADDING_BOTTOM_RIGHT
         });
         layer.on("popupopen", function (event) { enterPopup(event.popup, layer); });
@@ -246,6 +287,7 @@
 
   window.webmapIncidents = {
     draw: draw, remove: remove, fillLegend: fillLegend, markerSvg: markerSvg, positionText: positionText,
-    governorateText: governorateText, locationText: locationText
+    governorateText: governorateText, locationText: locationText, correctionNode: correctionNode,
+    incidentLinks: incidentLinks
   };
 }());

@@ -5,7 +5,7 @@ from ..batches import BatchInfo, BatchRecord, UndoRefused, WriteReport
 from .connection import _INCIDENT_COLUMNS, SQLiteConnection
 
 _BATCH_COLUMNS = ("b.id, b.created_at, b.user, b.filename, b.data_version, b.inserted, b.updated, b.unchanged,"
-                  " b.deleted, b.undoes, (SELECT u.id FROM batch u WHERE u.undoes = b.id)")
+                  " b.deleted, b.undoes, (SELECT u.id FROM batch u WHERE u.undoes = b.id), b.note, b.verification_note")
 
 
 class SQLiteBatches(SQLiteConnection):
@@ -30,9 +30,9 @@ class SQLiteBatches(SQLiteConnection):
         with self._transaction() as conn:
             conn.executemany(
                 "INSERT INTO batch (id, created_at, user, filename, data_version, inserted, updated, unchanged,"
-                " deleted, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " deleted, undoes, note, verification_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.id, r.created_at, r.user, r.filename, r.data_version, r.inserted, r.updated, r.unchanged,
-                  r.deleted, r.undoes) for r in sorted(records, key=lambda r: r.id)])
+                  r.deleted, r.undoes, r.note, r.verification_note) for r in sorted(records, key=lambda r: r.id)])
 
     def undo_batch(self, batch_id: int, batch: BatchInfo) -> WriteReport:
         """Close the versions a batch wrote and bring back the ones it closed, as a new batch."""

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ...core.model import NOTE_PROPERTIES
 from ...core.points import pack_point
 from ...core.searchtext import searchable
 from ..batches import BatchInfo
@@ -222,11 +223,22 @@ MIGRATIONS = (
     CREATE INDEX submission_state ON submission (state, author, id);
     CREATE INDEX submission_incident ON submission (incident_id, id);
     """,
+    # Notes of incident versions: the batch keeps what its author wrote (a correction note or a deletion's
+    # reason, and a verification note); each row the verification note of its state and its latest correction.
+    """
+    ALTER TABLE batch ADD COLUMN note TEXT;
+    ALTER TABLE batch ADD COLUMN verification_note TEXT;
+    ALTER TABLE incident ADD COLUMN verification_note TEXT;
+    ALTER TABLE incident ADD COLUMN corrected TEXT;
+    ALTER TABLE incident ADD COLUMN correction_note TEXT;
+    ALTER TABLE submission ADD COLUMN note TEXT;
+    """,
 )
 
 # An incident row version's columns besides its id, valid_from and batch: written by incident writes, copied by undo.
 _INCIDENT_COLUMNS = ("date, last_date, event_type, precision, verification, search_text, content_hash, feature,"
-                     " minx, miny, maxx, maxy, point, " + ", ".join(POSITION_COLUMNS) + ", fatalities")
+                     " minx, miny, maxx, maxy, point, " + ", ".join(POSITION_COLUMNS) + ", fatalities, "
+                     + ", ".join(NOTE_PROPERTIES))
 
 
 def sqlite_path_from_url(url: str) -> Path:
@@ -390,9 +402,9 @@ class SQLiteConnection:
         """Record a new batch at the next data version; return that version and the batch id."""
         version = SQLiteConnection._current_version(conn) + 1
         batch_id = conn.execute(
-            "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged, undoes)"
-            " VALUES (?, ?, ?, ?, 0, 0, 0, ?)",
-            (_now(), batch.user, batch.filename, version, undoes),
+            "INSERT INTO batch (created_at, user, filename, data_version, inserted, updated, unchanged, undoes, note,"
+            " verification_note) VALUES (?, ?, ?, ?, 0, 0, 0, ?, ?, ?)",
+            (_now(), batch.user, batch.filename, version, undoes, batch.note, batch.verification_note),
         ).lastrowid
         return version, batch_id
 

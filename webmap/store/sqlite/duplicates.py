@@ -2,6 +2,7 @@
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from ...core.points import day_number, iso_day, value_code
 from ..batches import BatchInfo, WriteReport
 from ..duplicates import DuplicatePair, PairGone, StoredPair
 from .connection import SQLiteConnection, _now
-from .incidents import _INSERT_INCIDENT
+from .incidents import _INSERT_INCIDENT, _notes
 
 # Open pairs whose incidents are both live, with both incidents' stored Features (without positions).
 _OPEN_PAIRS = ("FROM duplicate_pair p JOIN incident a ON a.id = p.first_id AND a.valid_to IS NULL"
@@ -109,7 +110,8 @@ class SQLiteDuplicates(SQLiteConnection):
 
     def merge_duplicate_pair(self, pair_id: int, merge: Callable[[Incident, Incident], Incident],
                              batch: BatchInfo) -> WriteReport:
-        """Write the merge of an open pair and delete the other incident, as one batch, in one transaction."""
+        """Write the merge of an open pair and delete the other incident, as one batch, in one transaction; the
+        batch's note is the deleted incident's reason, not a correction of the merged one."""
         report = WriteReport()
         with self._transaction() as conn:
             pair = self._open_pair(conn, pair_id)
@@ -121,8 +123,9 @@ class SQLiteDuplicates(SQLiteConnection):
             changes = list(self._changes(conn, [merged], report, ()))
             # The merged incident may be close to others still: flagged with them, never with the one it absorbs.
             self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, leaving=(gone,))
-            rows = self._rows(changes, version, batch_id, self._positions(conn, [merged] if changes else []))
-            closed = [previous for _, _, _, previous in changes] + [self._live_hashes(conn, [gone])[gone][0]]
+            rows = self._rows(changes, version, batch_id, self._positions(conn, [merged] if changes else []),
+                              _notes(changes, replace(batch, note=None)))
+            closed = [previous[0] for _, _, _, previous in changes] + [self._live_hashes(conn, [gone])[gone][0]]
             conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", [(version, r) for r in closed])
             conn.executemany(_INSERT_INCIDENT, rows)
             self._index_batch(conn, batch_id)

@@ -12,26 +12,31 @@ import orjson
 
 from ...core.cycles import no_cycle_collection
 from ...core.lru import SizedLRU
-from ...core.model import Incident, ReferenceLayer, geometry_bounds, representative_point
+from ...core.model import (NOTE_PROPERTIES, Incident, IncidentRevision, ReferenceLayer, geometry_bounds,
+                           representative_point)
 from ...core.points import (ILLUSTRATIVE, RECORD, SYNTHETIC, IncidentPoints, pack_points, points_from_packed,
                             with_position)
 from ..batches import BatchInfo, WriteReport
 from ..incidents import (COUNTABLE_COLUMNS, POSITION_COLUMNS, TALLY_UNITS, IncidentQuery, IncidentVersion,
                          ProtectedIncidents, Tally)
 from ..layers import LayerSnapshot
-from .connection import _BULK_ROWS, _INCIDENT_COLUMNS, SQLiteConnection, _dumps, _searchable
+from .connection import _BULK_ROWS, _INCIDENT_COLUMNS, SQLiteConnection, _dumps, _now, _searchable
 
 # Data versions whose columns a store keeps in memory (about 90 bytes per incident): the live one and the last
 # one a pinned embed asked for, so readers of a pinned embed do not make every live request read again.
 POINT_CACHE_SIZE = 2
 KEY_CACHE_BYTES = 16 * 2**20  # keys of past searches at a fixed data version (8 bytes per incident found)
 
-# A row's Feature as read: the stored text with the stored position added to its properties.
-_FEATURE = ("CASE WHEN zone IS NULL THEN feature ELSE json_set(feature, '$.properties.zone', zone,"
-            " '$.properties.near_line', json(CASE WHEN near_line THEN 'true' ELSE 'false' END),"
-            " '$.properties.distance_alpha_km', distance_alpha_km, '$.properties.distance_bravo_km', distance_bravo_km,"
-            " '$.properties.line_margin_km', line_margin_km, '$.properties.governorate', governorate,"
-            " '$.properties.governorate_name', governorate_name) END")
+# A row's Feature as read: the stored text with the stored position added to its properties, and its notes
+# (json_patch leaves out those that are null).
+_PLACED = ("CASE WHEN zone IS NULL THEN feature ELSE json_set(feature, '$.properties.zone', zone,"
+           " '$.properties.near_line', json(CASE WHEN near_line THEN 'true' ELSE 'false' END),"
+           " '$.properties.distance_alpha_km', distance_alpha_km, '$.properties.distance_bravo_km', distance_bravo_km,"
+           " '$.properties.line_margin_km', line_margin_km, '$.properties.governorate', governorate,"
+           " '$.properties.governorate_name', governorate_name) END")
+_FEATURE = (f"CASE WHEN verification_note IS NULL AND corrected IS NULL THEN {_PLACED} ELSE json_patch({_PLACED},"
+            " json_object('properties', json_object(" + ", ".join(f"'{n}', {n}" for n in NOTE_PROPERTIES)
+            + "))) END")
 
 # The first day of the week (Monday) or month holding an incident's first day, as SQLite computes it (months by
 # text, which is twice as fast as date()).
@@ -39,11 +44,11 @@ _PERIOD_START = {"week": "date(date, 'weekday 0', '-6 days')", "month": "substr(
 
 _INSERT_INCIDENT = f"""
     INSERT INTO incident (id, valid_from, batch_id, {_INCIDENT_COLUMNS})
-    VALUES ({", ".join("?" * (17 + len(POSITION_COLUMNS)))})
+    VALUES ({", ".join("?" * (17 + len(POSITION_COLUMNS) + len(NOTE_PROPERTIES)))})
 """
 _RESTORE_INCIDENT = f"""
     INSERT INTO incident (rowid, id, valid_from, valid_to, batch_id, {_INCIDENT_COLUMNS})
-    VALUES ({", ".join("?" * (19 + len(POSITION_COLUMNS)))})
+    VALUES ({", ".join("?" * (19 + len(POSITION_COLUMNS) + len(NOTE_PROPERTIES)))})
 """
 _PLACE_INCIDENT = f"UPDATE incident SET {', '.join(c + ' = ?' for c in POSITION_COLUMNS)}, point = ? WHERE rowid = ?"
 _PLACE_BATCH = 20_000  # rows placed at once when the layers change: bounded memory
@@ -51,7 +56,8 @@ _PLACE_BATCH = 20_000  # rows placed at once when the layers change: bounded mem
 
 def _feature_text(incident: Incident) -> str:
     """Serialise an incident as stored: compact UTF-8 JSON, by orjson, ten times faster than _dumps. A position
-    it carries (read back from an export) is left out: the store places every incident itself."""
+    it carries (read back from an export) is left out, and so are its notes: the store places every incident
+    itself and keeps its notes in columns."""
     feature = incident.to_feature()
     if not _POSITION_SET.isdisjoint(incident.extra):
         feature["properties"] = {k: v for k, v in feature["properties"].items() if k not in _POSITION_SET}
@@ -84,7 +90,24 @@ def _rebuilt_indexes(conn: sqlite3.Connection, rows: int):
         conn.execute(sql)
 
 
-_POSITION_SET = frozenset(POSITION_COLUMNS)
+_POSITION_SET = frozenset((*POSITION_COLUMNS, *NOTE_PROPERTIES))  # what a read adds, never taken from input
+
+
+def _notes(changes: list[tuple], batch: BatchInfo) -> list[tuple]:
+    """Return the notes (NOTE_PROPERTIES) each written version keeps: the batch's verification note, else the
+    superseded version's while the state stays; the batch's note as a correction of an incident that existed,
+    else the superseded version's latest correction."""
+    today = _now()[:10]
+    notes = []
+    for incident, _, _, previous in changes:
+        if previous is None:
+            notes.append((batch.verification_note, None, None))
+            continue
+        state, verification_note, corrected, correction_note = previous[2:]
+        kept = verification_note if incident.verification == state else None
+        notes.append((batch.verification_note or kept,
+                      *((today, batch.note) if batch.note else (corrected, correction_note))))
+    return notes
 
 
 def _packed_position(position: tuple) -> tuple:
@@ -186,10 +209,10 @@ class SQLiteIncidents(SQLiteConnection):
         report = WriteReport()
         version, batch_id = self._open_batch(conn, batch)
         changes = list(self._changes(conn, incidents, report, protected))
-        superseded = [(version, previous) for _, _, _, previous in changes if previous]
+        superseded = [(version, previous[0]) for _, _, _, previous in changes if previous]
         self._flag_duplicates(conn, [incident for incident, _, _, _ in changes], version, tuple(report.updated))
         positions = self._positions(conn, [incident for incident, _, _, _ in changes])
-        rows = self._rows(changes, version, batch_id, positions)
+        rows = self._rows(changes, version, batch_id, positions, _notes(changes, batch))
         if rows:
             conn.executemany("UPDATE incident SET valid_to = ? WHERE rowid = ?", superseded)
             with _rebuilt_indexes(conn, len(rows)):
@@ -214,7 +237,8 @@ class SQLiteIncidents(SQLiteConnection):
 
     def _changes(self, conn: sqlite3.Connection, incidents: list[Incident], report: WriteReport,
                  protected: tuple[str, ...]):
-        """Record each incident in the report; yield (incident, feature, digest, superseded rowid) for writes.
+        """Record each incident in the report; yield (incident, feature, digest, the live row it supersedes as
+        _live_hashes gives it, or None) for writes.
 
         Raises ProtectedIncidents after the last one if any would change a live incident in a `protected` state;
         the caller writes its rows only after the last one, so nothing is written then."""
@@ -230,7 +254,7 @@ class SQLiteIncidents(SQLiteConnection):
             if previous and previous[2] in protected:
                 refused[incident.id] = previous[2]
             (report.updated if previous else report.inserted).append(incident.id)
-            yield incident, feature, digest, previous[0] if previous else None
+            yield incident, feature, digest, previous
         if refused:
             raise ProtectedIncidents(refused)
 
@@ -274,9 +298,9 @@ class SQLiteIncidents(SQLiteConnection):
         return found
 
     @classmethod
-    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str, str]]:
-        """Return rowid, content hash and verification state of the live rows among `ids`."""
-        return cls._live_columns(conn, ids, "rowid, content_hash, verification")
+    def _live_hashes(cls, conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
+        """Return rowid, content hash, verification state and notes (NOTE_PROPERTIES) of the live rows among `ids`."""
+        return cls._live_columns(conn, ids, "rowid, content_hash, verification, " + ", ".join(NOTE_PROPERTIES))
 
     def verification_states(self, incident_ids: list[str]) -> dict[str, str]:
         """Return the verification state of each live incident among these ids."""
@@ -284,9 +308,11 @@ class SQLiteIncidents(SQLiteConnection):
         return {incident_id: row[0] for incident_id, row in found.items()}
 
     @staticmethod
-    def _rows(changes: list[tuple], version: int, batch_id: int, positions: list[tuple | None]) -> list[tuple]:
+    def _rows(changes: list[tuple], version: int, batch_id: int, positions: list[tuple | None],
+              notes: list[tuple]) -> list[tuple]:
         """Return the column values stored for each incident version written (changes as _changes yields them),
-        placed at its position (POSITION_COLUMNS), with the packed records of all of them built at once."""
+        placed at its position (POSITION_COLUMNS), with its notes (NOTE_PROPERTIES) and the packed records of all
+        of them built at once."""
         empty = (None,) * len(POSITION_COLUMNS)
         positions = [position or empty for position in positions]
         incidents = [incident for incident, _, _, _ in changes]
@@ -299,8 +325,9 @@ class SQLiteIncidents(SQLiteConnection):
             [_packed_position(position) for position in positions])
         return [(incident.id, version, batch_id, incident.date, incident.last_date, incident.event_type,
                  incident.precision, incident.verification, _searchable(incident.title, incident.description, incident.location_name), digest, feature, *box, point,
-                 *position, incident.fatalities)
-                for (incident, feature, digest, _), box, point, position in zip(changes, bounds, points, positions)]
+                 *position, incident.fatalities, *note)
+                for (incident, feature, digest, _), box, point, position, note
+                in zip(changes, bounds, points, positions, notes)]
 
     def version_at(self, timestamp: str) -> int:
         """Return the data version that was current at an ISO 8601 UTC timestamp."""
@@ -447,10 +474,33 @@ class SQLiteIncidents(SQLiteConnection):
             found.update((row[0], row[1]) for row in rows)
         return [Incident.from_feature(json.loads(found[int(k)])) for k in keys if int(k) in found]
 
+    def incident_history(self, incident_id: str) -> list[IncidentRevision]:
+        """Return every version of an incident and each deletion, oldest first, with who wrote it and their notes."""
+        conn = self._connection()
+        rows = conn.execute(f"SELECT valid_from, valid_to, batch_id, {_FEATURE} FROM incident WHERE id = ?"
+                            " ORDER BY valid_from", (incident_id,)).fetchall()
+        if not rows:
+            return []
+        starts = {valid_from for valid_from, *_ in rows}
+        # A version closed where no other starts was deleted, by the batch that made that data version (the
+        # first with it: a later one that changed nothing keeps the version it found).
+        deleted = sorted({valid_to for _, valid_to, *_ in rows if valid_to is not None and valid_to not in starts})
+        batches = {row[0]: row[1:] for row in conn.execute(
+            "SELECT id, created_at, user, note, verification_note FROM batch WHERE id IN"
+            f" ({','.join('?' * len(rows))})", [batch_id for _, _, batch_id, _ in rows])}
+        closers = {version: conn.execute(
+            "SELECT created_at, user, note, verification_note FROM batch WHERE data_version = ? ORDER BY id LIMIT 1",
+            (version,)).fetchone() for version in deleted}
+        versions = [IncidentRevision(valid_from, *batches[batch_id][:2], Incident.from_feature(json.loads(feature)),
+                                    *batches[batch_id][2:]) for valid_from, _, batch_id, feature in rows]
+        versions += [IncidentRevision(version, *closers[version][:2], None, *closers[version][2:])
+                     for version in deleted]
+        return sorted(versions, key=lambda version: version.data_version)
+
     def incident_versions(self, after: int = 0, limit: int = 10_000) -> list[IncidentVersion]:
         """Return up to `limit` stored incident versions with row keys above `after`, in key order."""
         rows = self._connection().execute(
-            "SELECT rowid, feature, valid_from, valid_to, batch_id FROM incident WHERE rowid > ? ORDER BY rowid"
+            f"SELECT rowid, {_FEATURE}, valid_from, valid_to, batch_id FROM incident WHERE rowid > ? ORDER BY rowid"
             " LIMIT ?", (after, limit))
         return [IncidentVersion(key, Incident.from_feature(json.loads(feature)), valid_from, valid_to, batch_id)
                 for key, feature, valid_from, valid_to, batch_id in rows]
@@ -463,7 +513,9 @@ class SQLiteIncidents(SQLiteConnection):
         for version in versions:
             feature = _feature_text(version.incident)
             changes.append((version.incident, feature, hashlib.sha1(feature.encode()).hexdigest(), None))
-        rows = self._rows(changes, 0, None, [None] * len(changes))
+        # The notes travel as the properties a read adds (the position is placed again afterwards).
+        notes = [tuple(version.incident.extra.get(name) for name in NOTE_PROPERTIES) for version in versions]
+        rows = self._rows(changes, 0, None, [None] * len(changes), notes)
         keys = [version.key for version in versions]
         with self._bulk_write(len(rows)), self._transaction() as conn:
             with _rebuilt_indexes(conn, len(rows)):

@@ -12,16 +12,16 @@ from .connection import _now
 from .incidents import SQLiteIncidents, _feature_text
 
 _SUBMISSION_COLUMNS = ("incident_id, upload, author, submitted_at, feature, position, state, reason, reviewer,"
-                       " reviewed_at, replaces, based_on, filename")
+                       " reviewed_at, replaces, based_on, filename, note")
 def _submission(row: tuple) -> Submission:
     """Return the Submission a row of _SUBMISSION_COLUMNS holds, its position put back into its properties."""
     _, upload, author, submitted_at, feature, position, state, reason, reviewer, reviewed_at, replaces, based_on, \
-        filename = row
+        filename, note = row
     data = json.loads(feature)
     if position:
         data["properties"].update(json.loads(position))
     return Submission(Incident.from_feature(data), upload, author, submitted_at, state, reason, reviewer,
-                      reviewed_at, bool(replaces), based_on, filename)
+                      reviewed_at, bool(replaces), based_on, filename, note)
 
 
 class SQLiteReview(SQLiteIncidents, ReviewStore):
@@ -40,12 +40,12 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             for (incident, feature, _, previous), position in zip(changes, positions):
                 placed = json.dumps(dict(zip(POSITION_COLUMNS, position)), ensure_ascii=False) if position else None
                 rows.append((incident.id, upload, batch.user, now, feature, placed, int(previous is not None),
-                             previous, batch.filename))
+                             previous[0] if previous else None, batch.filename, batch.note))
             # What an editor reviews is the newest version submitted: it replaces one still waiting.
             conn.executemany("DELETE FROM submission WHERE incident_id = ? AND state = ?",
                              [(row[0], WAITING) for row in rows])
             conn.executemany("INSERT INTO submission (incident_id, upload, author, submitted_at, feature, position,"
-                             " replaces, based_on, filename, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
+                             " replaces, based_on, filename, note, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
                              rows)
         report.batch_id = upload if rows else None
         return report
@@ -80,9 +80,9 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             position = {k: s.incident.extra[k] for k in POSITION_COLUMNS if k in s.incident.extra}
             rows.append((s.incident_id, s.upload, s.author, s.submitted_at, _feature_text(s.incident),
                          json.dumps(position, ensure_ascii=False) if position else None, s.state, s.reason,
-                         s.reviewer, s.reviewed_at, int(s.replaces), s.based_on, s.filename))
+                         s.reviewer, s.reviewed_at, int(s.replaces), s.based_on, s.filename, s.note))
         with self._transaction() as conn:
-            conn.executemany(f"INSERT INTO submission ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows)
+            conn.executemany(f"INSERT INTO submission ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 14)})", rows)
 
     @staticmethod
     def _waiting(conn: sqlite3.Connection, incident_id: str) -> tuple[int, Submission] | None:
@@ -91,8 +91,10 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
                            (incident_id, WAITING)).fetchone()
         return (row[0], _submission(row[1:])) if row else None
 
-    def publish_submission(self, incident_id: str, reviewer: str) -> WriteReport | None:
-        """Write an incident's waiting submission as its published version, in one transaction."""
+    def publish_submission(self, incident_id: str, reviewer: str, edited: Incident | None = None,
+                           note: str | None = None, verification_note: str | None = None) -> WriteReport | None:
+        """Write an incident's waiting submission (or the reviewer's edit of it) as its published version, with
+        its notes, in one transaction."""
         with self._transaction() as conn:
             row = self._waiting(conn, incident_id)
             if row is None:
@@ -102,8 +104,9 @@ class SQLiteReview(SQLiteIncidents, ReviewStore):
             if (live[0] if live else None) != submission.based_on:
                 raise SubmissionOutdated(incident_id)
             # Written as submitted; the store leaves out the position it carries and places it again now.
-            batch = BatchInfo(user=reviewer, filename=submission.filename)
-            report = self._write_incidents(conn, [submission.incident], batch, ())
+            batch = BatchInfo(user=reviewer, filename=submission.filename, note=note or submission.note,
+                              verification_note=verification_note)
+            report = self._write_incidents(conn, [edited or submission.incident], batch, ())
             conn.execute("UPDATE submission SET state = ?, reviewer = ?, reviewed_at = ? WHERE id = ?",
                          (PUBLISHED, reviewer, _now(), submission_id))
         return report

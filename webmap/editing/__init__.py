@@ -1,0 +1,1 @@
+"""Editing incidents in the browser and reading their history: the edit form, field diffs and corrections."""
