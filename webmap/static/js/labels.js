@@ -64,6 +64,9 @@
       if (visible) { placed.push(box); }
       marker.getElement().classList.toggle("webmap-label-hidden", !visible);
     });
+    // Says which view the labels were last placed for, so a reader (or a test) knows they are current.
+    map.getContainer().setAttribute("data-labels-view", zoom + "/" + map.getCenter().lat.toFixed(3) + "/"
+      + map.getCenter().lng.toFixed(3));
   };
 
   window.webmapLabels = { Labels: Labels };
