@@ -45,7 +45,8 @@ def test_an_editor_merges_two_reports_and_undoes_it(fixture_app, live_server, pa
     assert page.locator("#no-pairs").is_visible() and page.locator("section.pair").count() == 0
     merged = client.get(f"{ITEMS}/dup-a").get_json()["properties"]
     assert merged["sources"] == ["https://outlet-a.example/", "https://outlet-b.example/"]
-    assert client.get(f"{ITEMS}/dup-b").status_code == 404
+    gone = client.get(f"{ITEMS}/dup-b")
+    assert gone.status_code == 410 and "dup-a" in gone.get_json()["description"]
 
     batch = flash.split("as batch ")[1].split(";")[0]
     page.goto(f"{live_server}/batches")
