@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from test_browser_interaction import inside, settled_popup
 from test_browser_live import FIXTURE, MARKERS, ROWS, open_map
-from test_keyboard_browser import focused_matches
+from test_keyboard_browser import focused_matches, tab_to_first_incident
 
 from webmap.core.i18n import messages
 
@@ -118,14 +118,7 @@ def test_a_phone_is_usable_by_keyboard_alone(live_server, page, lang):
     sheet with Enter and Escape closes it, focus back on the button."""
     page.set_viewport_size(PHONE)
     open_map(page, f"{live_server}/?lang={lang}")
-    page.keyboard.press("Tab")
-    assert focused_matches(page, ".skip-links a[href='#map-area']")
-    page.keyboard.press("Enter")
-    presses = 1
-    while presses < 10 and not focused_matches(page, MARKERS):
-        page.keyboard.press("Tab")
-        presses += 1
-    assert focused_matches(page, MARKERS), f"no incident after {presses} Tab presses"
+    tab_to_first_incident(page)
     marker_id = page.evaluate("document.activeElement.dataset.id || document.activeElement.getAttribute('aria-label')")
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content")
